@@ -1,0 +1,1 @@
+"""Counter clients: the clerk's page and the terminal caller."""

@@ -1,0 +1,1 @@
+"""Lobby boards and window displays: who is called where, seen and heard."""

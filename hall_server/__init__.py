@@ -1,0 +1,1 @@
+"""HallQ central server: the queue, its API and its live events."""

@@ -1,0 +1,140 @@
+"""Every failure becomes {"error": {"code", "message", "field"?}} with a fitting status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from hall_server.api.schemas import ErrorResponse
+from hall_server.core.refusals import Refused
+from hall_server.storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_CODE = {
+    "not_found": 404,
+    "unauthorized": 401,
+    "bad_credentials": 401,
+    "forbidden_hall": 403,
+    "forbidden_role": 403,
+    "not_your_window": 403,
+    "invalid_outcome": 422,
+    "invalid_visitor_class": 422,
+    "invalid_pause_reason": 422,
+    "invalid_change": 422,
+    "invalid_device_kind": 422,
+    "invalid_prefix": 422,
+    "transfer_target_missing": 422,
+    "window_required": 422,
+    "duplicate_service": 422,
+    "idempotency_key_reused": 422,
+}
+CODE_BY_HTTP_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+}
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        detail["field"] = field
+    return {"error": detail}
+
+
+def status_for(refusal: Refused) -> int:
+    return STATUS_BY_CODE.get(refusal.code, 409)
+
+
+def _first_validation_error(messages: Any, path: str = "") -> tuple[str | None, str]:
+    """webargs nests errors by location then field; report the first field and its message."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            location_names = {"json", "query", "form", "headers", "files", "view_args"}
+            inner_path = path if key in location_names else (f"{path}.{key}" if path else str(key))
+            return _first_validation_error(value, inner_path)
+    if isinstance(messages, list) and messages:
+        first = messages[0]
+        if isinstance(first, (dict, list)):
+            return _first_validation_error(first, path)
+        return (path or None, str(first))
+    return (path or None, str(messages))
+
+
+class HallqApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, answering and documenting errors in HallQ's one error format."""
+
+    ERROR_SCHEMA = ErrorResponse
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        return http_error_response(error)
+
+
+def http_error_response(error: HTTPException) -> Any:
+    status = error.code or 500
+    code = CODE_BY_HTTP_STATUS.get(status, "error")
+    message = error.description or error.name
+    field = None
+    headers: dict[str, str] = {}
+    data = getattr(error, "data", None) or {}
+    if "messages" in data or "errors" in data:
+        field, message = _first_validation_error(data.get("errors") or data.get("messages"))
+        if field is None and message.startswith("Invalid JSON"):
+            code, status = "malformed_json", 400
+        if status == 422 and field and message == "Unknown field.":
+            code = "unknown_field"
+    elif "message" in data:
+        message = data["message"]
+    if status == 429:
+        message = f"too many requests ({error.description}); please wait a moment and retry"
+        headers["Retry-After"] = "60"
+    if status >= 500:
+        code, message = "internal_error", "something went wrong on the server; please retry"
+    response = jsonify(error_body(code, message, field))
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(Refused)
+    def _refused(refusal: Refused) -> Any:
+        return jsonify(error_body(refusal.code, refusal.message, refusal.field)), status_for(
+            refusal
+        )
+
+    @app.errorhandler(DatabaseUnavailable)
+    def _database_unavailable(error: DatabaseUnavailable) -> Any:
+        log.warning("database unavailable: %s", error)
+        response = jsonify(
+            error_body(
+                "service_unavailable",
+                "the server cannot reach its database right now; nothing was changed, "
+                "please try again in a few seconds",
+            )
+        )
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Any:
+        return http_error_response(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        log.exception("unhandled error")
+        return jsonify(
+            error_body("internal_error", "something went wrong on the server; please retry")
+        ), 500

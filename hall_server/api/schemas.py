@@ -1,0 +1,255 @@
+"""Request and response schemas; they validate input and write the OpenAPI document."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from hall_server.core.ticket_life import Outcome, TicketStatus, VisitorClass
+from hall_server.core.window_life import PauseReason, WindowStatus
+
+SHORT_TEXT = validate.Length(min=1, max=200)
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error: a typo in a field name must not be silently ignored."""
+
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"example": "invalid_transition"})
+    message = fields.String(required=True)
+    field = fields.String(metadata={"description": "the input field at fault, if any"})
+
+
+class ErrorResponse(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class NameRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+
+
+class WindowRef(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    name = fields.String()
+
+
+class WaitEstimateSchema(Schema):
+    low_minutes = fields.Integer()
+    high_minutes = fields.Integer()
+
+
+class PrintJobRef(Schema):
+    id = fields.String()
+    status = fields.String()
+    payload = fields.Dict()
+
+
+class TicketSchema(Schema):
+    id = fields.Integer()
+    hall_id = fields.Integer()
+    number = fields.String(metadata={"example": "A023"})
+    status = fields.String(metadata={"enum": [s.value for s in TicketStatus]})
+    visitor_class = fields.String(metadata={"enum": [c.value for c in VisitorClass]})
+    service = fields.Nested(NameRef)
+    status_token = fields.String(
+        metadata={"description": "secret of the ticket's status page; only its holder gets it"}
+    )
+    status_url = fields.String()
+    holder_display_name = fields.String(allow_none=True, metadata={"example": "张*明"})
+    issued_at = fields.AwareDateTime()
+    called_at = fields.AwareDateTime(allow_none=True)
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    recall_count = fields.Integer()
+    outcome = fields.String(allow_none=True, metadata={"enum": [o.value for o in Outcome]})
+    transfer_count = fields.Integer()
+    target_window_id = fields.Integer(allow_none=True)
+    window = fields.Nested(WindowRef, allow_none=True)
+    people_ahead = fields.Integer(allow_none=True)
+    estimated_wait = fields.Nested(WaitEstimateSchema, allow_none=True)
+    print_job = fields.Nested(PrintJobRef, allow_none=True)
+
+
+class IssueTicketRequest(StrictSchema):
+    service_id = fields.Integer(required=True, strict=True)
+    visitor_class = fields.String(
+        load_default=VisitorClass.WALK_IN.value,
+        validate=validate.OneOf([c.value for c in VisitorClass]),
+    )
+    id_number = fields.String(
+        validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="an ID number has 18 characters"),
+        metadata={"description": "kept only as a keyed hash"},
+    )
+    phone = fields.String(validate=validate.Regexp(r"^1[0-9]{10}$", error="a mobile number"))
+    holder_name = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class CallTicketRequest(StrictSchema):
+    ticket_id = fields.Integer(required=True, strict=True)
+
+
+class FinishRequest(StrictSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in Outcome]))
+    case_number = fields.String(validate=validate.Length(max=60))
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class TransferRequest(StrictSchema):
+    to_service_id = fields.Integer(strict=True)
+    to_window_id = fields.Integer(strict=True)
+    reason = fields.String(validate=validate.Length(max=200))
+
+
+class WindowChangeRequest(StrictSchema):
+    change = fields.String(
+        required=True, validate=validate.OneOf(["open", "pause", "resume", "close"])
+    )
+    reason = fields.String(validate=validate.OneOf([r.value for r in PauseReason]))
+
+
+class WindowServicesRequest(StrictSchema):
+    service_ids = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500)
+    )
+
+
+class ServiceRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    prefix = fields.String()
+
+
+class ClerkRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    staff_number = fields.String()
+
+
+class WindowSchema(Schema):
+    id = fields.Integer()
+    hall_id = fields.Integer()
+    number = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    kind = fields.String(metadata={"enum": ["comprehensive", "dedicated"]})
+    status = fields.String(metadata={"enum": [s.value for s in WindowStatus]})
+    pause_reason = fields.String(allow_none=True)
+    status_changed_at = fields.AwareDateTime(allow_none=True)
+    clerk = fields.Nested(ClerkRef, allow_none=True)
+    services = fields.List(fields.Nested(ServiceRef))
+    current_ticket = fields.Nested(TicketSchema, allow_none=True)
+
+
+class HallSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    level = fields.String(metadata={"enum": ["city", "district", "township", "community"]})
+    parent_id = fields.Integer(allow_none=True)
+    time_zone = fields.String()
+    opening_hours = fields.String(allow_none=True)
+    notice_lines = fields.List(fields.String())
+    target_wait_minutes = fields.Integer()
+
+
+class DepartmentRef(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+
+
+class ServiceSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    pinyin_initials = fields.String(allow_none=True)
+    prefix = fields.String()
+    expected_handling_minutes = fields.Integer()
+    daily_quota = fields.Integer(allow_none=True)
+    issuing_hours = fields.String(allow_none=True)
+    active = fields.Boolean()
+    department = fields.Nested(DepartmentRef)
+
+
+class WaitingByService(Schema):
+    service_id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    department_id = fields.Integer()
+    prefix = fields.String()
+    waiting = fields.Integer()
+    open_windows = fields.Integer()
+    estimated_wait_for_new_ticket = fields.Nested(WaitEstimateSchema, allow_none=True)
+
+
+class RecentCall(Schema):
+    ticket_id = fields.Integer()
+    ticket_number = fields.String()
+    window_id = fields.Integer()
+    window_number = fields.Integer()
+    window_name = fields.String()
+    action = fields.String(metadata={"enum": ["called", "recalled", "resumed"]})
+    at = fields.AwareDateTime()
+
+
+class BoardSnapshot(Schema):
+    seq = fields.Integer(metadata={"description": "the hall's event number this snapshot is at"})
+    hall = fields.Nested(HallSchema)
+    server_time = fields.AwareDateTime()
+    windows = fields.List(fields.Nested(WindowSchema))
+    recent_calls = fields.List(fields.Nested(RecentCall))
+    waiting = fields.List(fields.Nested(WaitingByService))
+    total_waiting = fields.Integer()
+
+
+class LoginRequest(StrictSchema):
+    staff_number = fields.String(required=True, validate=SHORT_TEXT)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    staff_number = fields.String()
+    name = fields.String()
+    role = fields.String(metadata={"enum": ["clerk", "manager", "admin"]})
+    hall_id = fields.Integer()
+
+
+class LoginResponse(Schema):
+    token = fields.String()
+    expires_at = fields.AwareDateTime()
+    user = fields.Nested(UserSchema)
+
+
+class DeviceSchema(Schema):
+    id = fields.Integer()
+    hall_id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["kiosk", "board", "window_display", "rating_pad"]})
+    name = fields.String()
+    window_id = fields.Integer(allow_none=True)
+    settings = fields.Dict()
+    created_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    last_seen_at = fields.AwareDateTime(allow_none=True)
+    printer_status = fields.String(allow_none=True)
+
+
+class EnrolDeviceRequest(StrictSchema):
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["kiosk", "board", "window_display", "rating_pad"])
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    window_id = fields.Integer(strict=True)
+    settings = fields.Dict()
+
+
+class EnrolDeviceResponse(Schema):
+    device = fields.Nested(DeviceSchema)
+    token = fields.String(metadata={"description": "shown once; store it on the device"})

@@ -1,0 +1,96 @@
+"""The application factory: configuration, database, API, live events and pages in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, request
+
+from hall_server.api import auth_routes, hall_routes, ticket_routes
+from hall_server.api.errors import register_error_handlers
+from hall_server.config import DEFAULTS, check_required, from_environment
+from hall_server.extensions import api, babel, limiter, socketio
+from hall_server.live.publisher import SocketIOPublisher
+from hall_server.live.socket_handlers import register_socket_handlers
+from hall_server.logging_setup import configure_logging
+from hall_server.storage.database import Database
+from hall_server.storage.models import Base
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def select_locale() -> str:
+    """?lang= wins, then the page's cookie, then the browser; Chinese by default."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or request.cookies.get("hallq_lang")
+    if chosen in languages:
+        return str(chosen)
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("hallq.cfg", silent=True)
+    app.config.update(from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    check_required(app.config)
+    configure_logging(app.config["LOG_JSON"])
+
+    database = Database(app.config["DATABASE_URL"])
+    if app.config["CREATE_TABLES"]:
+        Base.metadata.create_all(database.engine)
+    clock: Callable[[], datetime] = app.config.get("CLOCK") or utc_now
+    app.extensions["hallq_db"] = database
+    app.extensions["hallq_clock"] = clock
+
+    app.config.update(
+        API_TITLE="HallQ",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
+    )
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "login or device token"}
+    )
+    for blueprint in (ticket_routes.blueprint, hall_routes.blueprint, auth_routes.blueprint):
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("ASYNC_MODE"),
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=[],
+    )
+    register_socket_handlers(socketio)
+    database.publish = SocketIOPublisher(socketio).publish
+    _register_pages(app)
+
+    @app.teardown_appcontext
+    def _noop(_error: BaseException | None) -> None:
+        return None
+
+    return app
+
+
+def _register_pages(app: Flask) -> None:
+    """The kiosk, boards, counter and manager pages live in their own packages."""
+    from hall_server.pages import register_pages
+
+    register_pages(app)

@@ -1,0 +1,129 @@
+"""The `hallq` commands: serve, database migrations, the demo hall and catalogue import."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+def _app(**overrides: object):  # type: ignore[no-untyped-def]
+    from hall_server.app import create_app
+
+    return create_app({k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group(help="HallQ: queues and windows for public-service halls.")
+def cli() -> None:
+    pass
+
+
+@cli.command(help="Serve the API, live events and pages (under gevent or eventlet).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--async-mode",
+    type=click.Choice(["gevent", "eventlet", "threading"]),
+    default=lambda: os.environ.get("HALLQ_ASYNC_MODE", "gevent"),
+    show_default="gevent (HALLQ_ASYNC_MODE)",
+)
+def serve(host: str, port: int, async_mode: str) -> None:
+    from hall_server.extensions import socketio
+
+    app = _app(ASYNC_MODE=async_mode)
+    click.echo(f"HallQ serving on http://{host}:{port} ({async_mode})", err=True)
+    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+
+
+@cli.group(help="Database schema migrations (Alembic).")
+def db() -> None:
+    pass
+
+
+def _database_url() -> str:
+    from hall_server.config import DEFAULTS, from_environment
+
+    url = from_environment(os.environ).get("DATABASE_URL") or DEFAULTS["DATABASE_URL"]
+    if not url:
+        raise click.UsageError("set HALLQ_DATABASE_URL (or DATABASE_URL) first")
+    return str(url)
+
+
+@db.command(help="Bring the schema up to date.")
+@click.option("--revision", default="head", show_default=True)
+def upgrade(revision: str) -> None:
+    from hall_server.storage import migrations
+
+    migrations.upgrade(_database_url(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command(help="Step the schema back to a revision.")
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    from hall_server.storage import migrations
+
+    migrations.downgrade(_database_url(), revision)
+
+
+@db.command(help="Show the schema revision.")
+def current() -> None:
+    from hall_server.storage import migrations
+
+    migrations.current(_database_url())
+
+
+@cli.command(name="import-services", help="Load a service catalogue (CSV or XLSX) into a hall.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--hall", "hall_code", required=True, help="the hall's code, e.g. city-centre")
+@click.option("--dry-run", is_flag=True, help="check every row, change nothing")
+def import_services(path: Path, hall_code: str, dry_run: bool) -> None:
+    from hall_server.operations.catalogue_import import import_catalogue
+
+    app = _app()
+    with app.app_context():
+        report = import_catalogue(
+            app.extensions["hallq_db"], path, hall_code, dry_run=dry_run, progress=True
+        )
+    for problem in report.problems:
+        click.echo(f"line {problem.line}: {problem.message}", err=True)
+    verb = "would import" if dry_run else "imported"
+    click.echo(
+        f"{verb} {report.created} new and {report.updated} updated services; "
+        f"{len(report.problems)} bad rows"
+    )
+    if report.problems:
+        sys.exit(1)
+
+
+@cli.command(help="Run the demo hall on a local SQLite file, with demo accounts and devices.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--database", default="instance/hallq-demo.sqlite", show_default=True)
+@click.option("--fresh", is_flag=True, help="start from an empty demo database")
+@click.option(
+    "--async-mode",
+    type=click.Choice(["gevent", "eventlet", "threading"]),
+    default=lambda: os.environ.get("HALLQ_ASYNC_MODE", "gevent"),
+)
+def demo(port: int, database: str, fresh: bool, async_mode: str) -> None:
+    from hall_server.demo.demo_hall import run_demo
+
+    run_demo(port=port, database_path=Path(database), fresh=fresh, async_mode=async_mode)
+
+
+def _register_device_commands() -> None:
+    """The kiosk print agent and the terminal counter live in their own packages."""
+    for module_name, command_name in (
+        ("kiosk.print_agent_cli", "kiosk"),
+        ("counter_client.terminal_cli", "counter"),
+    ):
+        try:
+            module = __import__(module_name, fromlist=["command"])
+        except ModuleNotFoundError:
+            continue
+        cli.add_command(module.command, name=command_name)
+
+
+_register_device_commands()

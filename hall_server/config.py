@@ -1,0 +1,63 @@
+"""Settings: defaults, then an instance file, then HALLQ_ environment variables."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,  # signs session cookies; required outside the demo and tests
+    "IDENTITY_SECRET": None,  # keys the hashes of ID and phone numbers; required likewise
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ISSUE": "30 per minute",  # per kiosk or client address
+    "RATELIMIT_LOGIN": "10 per minute",
+    "TOKEN_HOURS": 12,
+    "CREATE_TABLES": False,  # only tests and the demo; production runs `hallq db upgrade`
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "LANGUAGES": ["zh", "en"],
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "LOG_JSON": True,
+}
+
+REQUIRED_SECRETS = ("SECRET_KEY", "IDENTITY_SECRET")
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """HALLQ_<NAME> for every setting; DATABASE_URL is also read plainly, as platforms set it."""
+    found: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        found["DATABASE_URL"] = environ["DATABASE_URL"]
+    for name, default in DEFAULTS.items():
+        raw = environ.get(f"HALLQ_{name}")
+        if raw is not None:
+            found[name] = _coerce(raw, default)
+    return found
+
+
+def check_required(config: dict[str, Any]) -> None:
+    missing = [f"HALLQ_{name}" for name in REQUIRED_SECRETS if not config.get(name)]
+    if not config.get("DATABASE_URL"):
+        missing.append("HALLQ_DATABASE_URL (or DATABASE_URL)")
+    if missing:
+        raise ConfigurationError(
+            "missing settings: "
+            + ", ".join(missing)
+            + ". Set them in the environment or in instance/hallq.cfg; `make demo` sets demo values."
+        )

@@ -1,0 +1,1 @@
+"""The queue core: ticket life, numbering, calling policy and wait estimates; pure, clock-free."""

@@ -1,0 +1,340 @@
+"""Seeds and runs the demo: halls, services, windows, staff, devices and a morning's tickets."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from hall_server.demo.demo_catalogue import (
+    CITY_WINDOWS,
+    DEPARTMENTS,
+    NOTICE_LINES,
+    TOWNSHIP_DEPARTMENTS,
+    TOWNSHIP_WINDOWS,
+)
+from hall_server.operations import ticket_handling, window_operations
+from hall_server.operations.access import Actor
+from hall_server.operations.credentials import enrol_device, hash_password
+from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
+from hall_server.storage.database import Database
+from hall_server.storage.models import Department, Hall, Service, User, Window, WindowService
+
+DEMO_PASSWORDS = {"admin": "demo-admin", "manager": "demo-manager", "clerk": "demo-clerk"}
+DEMO_IDENTITY_SECRET = "demo-identity-secret-not-for-production"
+
+
+@dataclass
+class DemoDirectory:
+    """What the demo prints: where each page is and how to log in."""
+
+    hall_ids: dict[str, int] = field(default_factory=dict)
+    device_tokens: dict[str, str] = field(default_factory=dict)
+    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # number, pw, role, who
+
+
+def _seed_hall(
+    database: Database,
+    code: str,
+    name: str,
+    name_en: str,
+    level: str,
+    parent_id: int | None,
+    departments: list[str],
+    windows: list[tuple[int, str, str, str, list[str]]],
+    opening_hours: str | None,
+) -> int:
+    with database.transaction() as uow:
+        session = uow.session
+        hall = Hall(
+            code=code,
+            name=name,
+            name_en=name_en,
+            level=level,
+            parent_id=parent_id,
+            time_zone="Asia/Shanghai",
+            opening_hours=opening_hours,
+            notice_lines=NOTICE_LINES,
+            calling_policy="fcfs",
+            max_recalls=3,
+            no_show_grace_minutes=30,
+            requeue_behind=3,
+            target_wait_minutes=15,
+            event_seq=0,
+        )
+        session.add(hall)
+        session.flush()
+        services_by_department: dict[str, list[int]] = {}
+        for dept_code, dept_name, dept_en, prefix, services in DEPARTMENTS:
+            if dept_code not in departments:
+                continue
+            department = Department(
+                hall_id=hall.id, code=dept_code, name=dept_name, name_en=dept_en
+            )
+            session.add(department)
+            session.flush()
+            for service_code, service_name, service_en, initials, minutes in services:
+                service = Service(
+                    hall_id=hall.id,
+                    department_id=department.id,
+                    code=service_code,
+                    name=service_name,
+                    name_en=service_en,
+                    pinyin_initials=initials,
+                    prefix=prefix,
+                    expected_handling_minutes=minutes,
+                    daily_quota=300 if level == "city" else 80,
+                    active=True,
+                )
+                session.add(service)
+                session.flush()
+                services_by_department.setdefault(dept_code, []).append(service.id)
+        for number, window_name, window_en, kind, dept_codes in windows:
+            window = Window(
+                hall_id=hall.id,
+                number=number,
+                name=window_name,
+                name_en=window_en,
+                kind=kind,
+                status="closed",
+            )
+            session.add(window)
+            session.flush()
+            position = 0
+            for dept_code in dept_codes:
+                for service_id in services_by_department.get(dept_code, []):
+                    session.add(
+                        WindowService(window_id=window.id, service_id=service_id, position=position)
+                    )
+                    position += 1
+        return hall.id
+
+
+def _add_user(
+    database: Database, directory: DemoDirectory, number: str, name: str, role: str, hall_id: int
+) -> int:
+    with database.transaction() as uow:
+        user = User(
+            staff_number=number,
+            name=name,
+            password_hash=hash_password(DEMO_PASSWORDS[role]),
+            role=role,
+            hall_id=hall_id,
+            active=True,
+        )
+        uow.session.add(user)
+        uow.session.flush()
+        directory.accounts.append((number, DEMO_PASSWORDS[role], role, name))
+        return user.id
+
+
+CLERK_NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄涛", "周婷", "吴刚",
+               "徐丽", "孙浩", "胡蓉", "朱军", "高燕", "林峰"]  # fmt: skip
+
+
+def seed_demo(database: Database, now: datetime) -> DemoDirectory:
+    """A city centre (10 departments, 42 services, 16 windows) and a township centre under it."""
+    directory = DemoDirectory()
+    city = _seed_hall(database, "city-centre", "市政务服务中心", "City Government Service Centre",
+                      "city", None, [d[0] for d in DEPARTMENTS], CITY_WINDOWS, None)  # fmt: skip
+    township = _seed_hall(database, "qiaotou-town", "桥头镇为民服务中心",
+                          "Qiaotou Township Service Centre", "township", city,
+                          TOWNSHIP_DEPARTMENTS, TOWNSHIP_WINDOWS, None)  # fmt: skip
+    directory.hall_ids = {"city-centre": city, "qiaotou-town": township}
+    admin_id = _add_user(database, directory, "A0001", "系统管理员", "admin", city)
+    _add_user(database, directory, "M1001", "陈主任", "manager", city)
+    _add_user(database, directory, "M2001", "李站长", "manager", township)
+    clerk_ids = [
+        _add_user(database, directory, f"C1{i + 1:03d}", CLERK_NAMES[i], "clerk", city)
+        for i in range(len(CITY_WINDOWS))
+    ]
+    township_clerks = [
+        _add_user(database, directory, f"C2{i + 1:03d}", name, "clerk", township)
+        for i, name in enumerate(["郑秀英", "冯建国", "蒋梅"])
+    ]
+    admin = Actor(kind="user", id=admin_id, role="admin", hall_id=city, name="系统管理员")
+    _enrol_devices(database, directory, admin, city, township, now)
+    _open_windows(database, city, clerk_ids, now)
+    _open_windows(database, township, township_clerks, now)
+    _morning_so_far(database, city, admin, now)
+    return directory
+
+
+def _enrol_devices(
+    database: Database,
+    directory: DemoDirectory,
+    admin: Actor,
+    city: int,
+    township: int,
+    now: datetime,
+) -> None:
+    def enrol(label: str, hall_id: int, kind: str, name: str, window_id: int | None = None) -> None:
+        token = f"d_demo-{label}"  # predictable only in the demo, so its URLs can be printed
+        with database.transaction() as uow:
+            enrol_device(uow, admin, hall_id, kind, name, now, window_id=window_id, token=token)
+        directory.device_tokens[label] = token
+
+    enrol("kiosk-1", city, "kiosk", "一楼取号机1")
+    enrol("kiosk-2", city, "kiosk", "一楼取号机2")
+    enrol("board", city, "board", "大厅综合屏")
+    enrol("town-kiosk", township, "kiosk", "镇中心取号机")
+    enrol("town-board", township, "board", "镇中心综合屏")
+    with database.reading() as session:
+        windows = session.execute(
+            select(Window.id, Window.number).where(Window.hall_id == city).order_by(Window.number)
+        ).all()
+    for window_id, number in windows:
+        enrol(f"window-{number}", city, "window_display", f"{number}号窗口屏", window_id)
+        if number <= 8:
+            enrol(f"rating-{number}", city, "rating_pad", f"{number}号窗口评价器", window_id)
+
+
+def _open_windows(database: Database, hall_id: int, clerk_ids: list[int], now: datetime) -> None:
+    with database.reading() as session:
+        windows = list(
+            session.scalars(
+                select(Window.id).where(Window.hall_id == hall_id).order_by(Window.number)
+            )
+        )
+    # Windows 1 and 2 stay free for whoever tries the counter page; the rest have a clerk.
+    for window_id, clerk_id in list(zip(windows, clerk_ids, strict=False))[2:]:
+        clerk = Actor(kind="user", id=clerk_id, role="clerk", hall_id=hall_id)
+        with database.transaction() as uow:
+            window_operations.take_window(uow, clerk, window_id, now)
+
+
+def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetime) -> None:
+    """Tickets issued over the last hour, some served, some being served, most still waiting."""
+    rng = random.Random(20261130)
+    with database.reading() as session:
+        service_ids = list(session.scalars(select(Service.id).where(Service.hall_id == hall_id)))
+    start = now - timedelta(minutes=60)
+    for i in range(45):
+        issued_at = start + timedelta(minutes=i * 1.3)
+        visitor_class = rng.choices(
+            ["walk_in", "appointment", "pre_reviewed", "priority"], [80, 10, 6, 4]
+        )[0]
+        with database.transaction() as uow:
+            issue_ticket(
+                uow,
+                admin,
+                IssueRequest(hall_id=hall_id, service_id=rng.choice(service_ids),
+                             visitor_class=visitor_class),
+                issued_at,
+                DEMO_IDENTITY_SECRET,
+                "http://127.0.0.1:5000",
+            )  # fmt: skip
+    serve_some(database, hall_id, now, rng, rounds=2)
+
+
+def serve_some(
+    database: Database, hall_id: int, now: datetime, rng: random.Random, rounds: int = 1
+) -> None:
+    """Robot clerks at windows 3 and up: finish what they serve, then call the next."""
+    from hall_server.core.refusals import Refused
+    from hall_server.storage.models import Ticket
+
+    with database.reading() as session:
+        windows = session.execute(
+            select(Window.id, Window.clerk_id).where(
+                Window.hall_id == hall_id, Window.number > 2, Window.clerk_id.is_not(None)
+            )
+        ).all()
+    for _ in range(rounds):
+        for window_id, clerk_id in windows:
+            clerk = Actor(kind="user", id=clerk_id, role="clerk", hall_id=hall_id)
+            with database.reading() as session:
+                current = session.scalar(
+                    select(Ticket).where(
+                        Ticket.window_id == window_id, Ticket.status.in_(("called", "serving"))
+                    )
+                )
+            try:
+                with database.transaction() as uow:
+                    if current is None:
+                        ticket_handling.call_next_ticket(uow, clerk, window_id, now)
+                    elif current.status == "called":
+                        ticket_handling.start_ticket(uow, clerk, window_id, current.id, now)
+                    else:
+                        outcome = rng.choice(["completed", "completed", "accepted", "enquiry"])
+                        ticket_handling.finish_ticket(
+                            uow, clerk, window_id, current.id, now, outcome
+                        )
+            except Refused:
+                continue
+
+
+def run_demo(port: int, database_path: Path, fresh: bool, async_mode: str) -> None:
+    from hall_server.app import create_app, utc_now
+    from hall_server.demo.demo_activity import start_demo_activity
+    from hall_server.extensions import socketio
+    from hall_server.storage import migrations
+
+    database_path.parent.mkdir(parents=True, exist_ok=True)
+    if fresh and database_path.exists():
+        database_path.unlink()
+    url = f"sqlite:///{database_path.resolve()}"
+    migrations.upgrade(url)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_hex(16),
+            "IDENTITY_SECRET": DEMO_IDENTITY_SECRET,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "ASYNC_MODE": async_mode,
+            "LOG_JSON": False,
+        }
+    )
+    database: Database = app.extensions["hallq_db"]
+    with database.reading() as session:
+        seeded = session.scalar(select(Hall.id)) is not None
+    if not seeded:
+        click.echo("Seeding the demo halls…")
+        seed_demo(database, utc_now())
+    print_directory(database, port)
+    start_demo_activity(app, socketio)
+    socketio.run(app, host="127.0.0.1", port=port, log_output=False, allow_unsafe_werkzeug=True)
+
+
+def print_directory(database: Database, port: int) -> None:
+    base = f"http://127.0.0.1:{port}"
+    with database.reading() as session:
+        halls = session.execute(select(Hall.id, Hall.code, Hall.name)).all()
+        users = session.execute(
+            select(User.staff_number, User.role, User.name, User.hall_id).order_by(
+                User.staff_number
+            )
+        ).all()
+    hall_names = {hall_id: name for hall_id, _code, name in halls}
+    lines = [
+        "",
+        "HallQ demo is running. Open these pages (Chinese by default; add ?lang=en for English):",
+        f"  Kiosk (取号机)               {base}/kiosk/?token=d_demo-kiosk-1",
+        f"  Lobby board (综合屏)         {base}/board/?token=d_demo-board",
+        f"  Window display, window 1     {base}/window-display/?token=d_demo-window-1",
+        f"  Counter (呼叫器), window 1-2  {base}/counter/",
+        f"  Rating pad, window 1         {base}/rating/?token=d_demo-rating-1",
+        f"  Manager dashboard            {base}/manager/",
+        f"  Township kiosk               {base}/kiosk/?token=d_demo-town-kiosk",
+        f"  API (OpenAPI 3)              {base}/api/openapi.json",
+        "",
+        "Demo accounts (staff number / password):",
+    ]
+    shown_clerks = 0
+    for staff_number, role, name, hall_id in users:
+        if role == "clerk":
+            shown_clerks += 1
+            if shown_clerks > 3:
+                continue
+        lines.append(
+            f"  {staff_number:<6} / {DEMO_PASSWORDS[role]:<13} {role:<8} {name} ({hall_names[hall_id]})"
+        )
+    lines.append("  … clerks C1001–C1016 and C2001–C2003 share the clerk password.")
+    lines.append("Windows 3–16 are staffed by robot clerks so the board moves; 1 and 2 are yours.")
+    lines.append("Stop with Ctrl+C. `make demo` keeps the data; `make demo-fresh` starts over.")
+    click.echo("\n".join(lines))

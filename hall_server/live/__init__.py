@@ -1,0 +1,1 @@
+"""Live events over Socket.IO: rooms per hall, snapshots on connect, resync on a gap."""

@@ -1,0 +1,118 @@
+"""Socket.IO handlers: who may listen to which hall, snapshots, resync and device reports."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import SocketIO, emit, join_room
+
+from hall_server.core.refusals import Refused
+from hall_server.live.publisher import json_ready
+from hall_server.operations import print_jobs
+from hall_server.operations.access import Actor, Role
+from hall_server.operations.credentials import actor_for_token
+from hall_server.operations.hall_reads import board_snapshot
+from hall_server.operations.live_events import device_room, hall_room
+from hall_server.storage.database import Database
+from hall_server.storage.models import Hall
+
+log = logging.getLogger(__name__)
+
+
+def _database() -> Database:
+    return current_app.extensions["hallq_db"]  # type: ignore[no-any-return]
+
+
+def _now() -> Any:
+    return current_app.extensions["hallq_clock"]()
+
+
+def _actor() -> Actor | None:
+    return session.get("actor")
+
+
+def _send_snapshot(hall_id: int) -> None:
+    with _database().reading() as db_session:
+        snapshot = board_snapshot(db_session, hall_id, _now())
+    emit("snapshot", json_ready(snapshot))
+
+
+def _refusal(refusal: Refused) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": refusal.code, "message": refusal.message}}
+
+
+def register_socket_handlers(socketio: SocketIO) -> None:
+    @socketio.on("connect")
+    def on_connect(auth: dict[str, Any] | None = None) -> None:
+        """Boards listen to a hall without a login (what they show is public in the hall);
+        devices and staff send their token and are placed in their own rooms."""
+        auth = auth if isinstance(auth, dict) else {}
+        token = auth.get("token")
+        hall_id = auth.get("hall_id")
+        actor: Actor | None = None
+        with _database().reading() as db_session:
+            if token:
+                actor = actor_for_token(db_session, str(token), _now())
+                if actor is None:
+                    raise ConnectionRefusedError("the token is unknown, expired or revoked")
+                hall_id = hall_id if hall_id is not None else actor.hall_id
+            if not isinstance(hall_id, int) or db_session.get(Hall, hall_id) is None:
+                raise ConnectionRefusedError("give an existing hall_id (and a token for devices)")
+            pending: list[dict[str, Any]] = []
+            if actor is not None and actor.kind == "device":
+                pending = print_jobs.pending_print_jobs(db_session, actor.id)
+        session["actor"] = actor
+        session["hall_id"] = hall_id
+        join_room(hall_room(hall_id))
+        if actor is not None and actor.kind == "device":
+            join_room(device_room(actor.id))
+        log.info("client connected", extra={"hall_id": hall_id, "sid": request.sid})  # type: ignore[attr-defined]
+        # Joined first, snapshot second: nothing that happens in between can be missed.
+        _send_snapshot(hall_id)
+        for payload in pending:
+            emit("print.job", json_ready(payload))
+
+    @socketio.on("resync")
+    def on_resync(_data: Any = None) -> dict[str, Any]:
+        hall_id = session.get("hall_id")
+        if hall_id is None:
+            return {"ok": False, "error": {"code": "not_connected", "message": "connect first"}}
+        _send_snapshot(hall_id)
+        return {"ok": True}
+
+    @socketio.on("device.health")
+    def on_device_health(data: Any) -> dict[str, Any]:
+        actor = _actor()
+        if actor is None or actor.kind != "device":
+            return {"ok": False, "error": {"code": "forbidden_role", "message": "devices only"}}
+        status = data.get("printer_status") if isinstance(data, dict) else None
+        try:
+            with _database().transaction() as uow:
+                print_jobs.report_device_health(uow, actor, status, _now())
+        except Refused as refusal:
+            return _refusal(refusal)
+        return {"ok": True}
+
+    @socketio.on("print.result")
+    def on_print_result(data: Any) -> dict[str, Any]:
+        actor = _actor()
+        if actor is None or actor.role != Role.KIOSK:
+            return {"ok": False, "error": {"code": "forbidden_role", "message": "kiosks only"}}
+        if not isinstance(data, dict) or not isinstance(data.get("job_id"), str):
+            return {"ok": False, "error": {"code": "bad_request", "message": "job_id missing"}}
+        try:
+            with _database().transaction() as uow:
+                job = print_jobs.record_print_result(
+                    uow,
+                    actor,
+                    data["job_id"],
+                    str(data.get("result")),
+                    _now(),
+                    error=data.get("error"),
+                    printer_status=data.get("printer_status"),
+                )
+        except Refused as refusal:
+            return _refusal(refusal)
+        return {"ok": True, "job": json_ready(job)}

@@ -1,0 +1,196 @@
+"""Issuing a ticket: the rules, the day's number, the print job for the kiosk, the live event."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hall_server.core.issuing_rules import IssuingContext, check_may_issue
+from hall_server.core.numbering import format_ticket_number, local_business_date, local_time
+from hall_server.core.privacy import holder_hash, mask_name
+from hall_server.core.refusals import Refused
+from hall_server.core.ticket_life import ACTIVE_STATUSES, TicketStatus, VisitorClass
+from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.operations.live_events import DeviceMessage, record_event
+from hall_server.operations.queue_reads import (
+    get_or_refuse,
+    policy_for,
+    public_ticket,
+    ticket_view,
+)
+from hall_server.storage.database import UnitOfWork
+from hall_server.storage.models import DailyCounter, Device, Hall, PrintJob, Service, Ticket
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    hall_id: int
+    service_id: int
+    visitor_class: str = VisitorClass.WALK_IN
+    id_number: str | None = None
+    phone: str | None = None
+    holder_name: str | None = None
+    appointment_due_at: datetime | None = None
+
+
+def next_sequence(session: Session, hall_id: int, prefix: str, local_date: Any) -> int:
+    """Atomically take the next number of the day for this prefix (an upsert that returns it)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(DailyCounter)
+        .values(hall_id=hall_id, prefix=prefix, local_date=local_date, last_sequence=1)
+        .on_conflict_do_update(
+            index_elements=["hall_id", "prefix", "local_date"],
+            set_={"last_sequence": DailyCounter.last_sequence + 1},
+        )
+        .returning(DailyCounter.last_sequence)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def _holder_identity(request: IssueRequest, secret: str) -> str | None:
+    if request.id_number:
+        return holder_hash(secret, "id", request.id_number)
+    if request.phone:
+        return holder_hash(secret, "phone", request.phone)
+    return None
+
+
+def _print_payload(
+    job_id: str, ticket: Ticket, hall: Hall, service: Service, view: dict[str, Any], status_url: str
+) -> dict[str, Any]:
+    estimate = view["estimated_wait"] or {"low_minutes": 0, "high_minutes": 0}
+    return {
+        "job_id": job_id,
+        "ticket_id": ticket.id,
+        "hall_name": hall.name,
+        "service_name": service.name,
+        "ticket_number": ticket.number,
+        "visitor_class": ticket.visitor_class,
+        "people_ahead": view["people_ahead"] or 0,
+        "estimated_wait_minutes": [estimate["low_minutes"], estimate["high_minutes"]],
+        "issued_at_local": f"{local_time(ticket.issued_at, hall.time_zone):%Y-%m-%d %H:%M}",
+        "status_url": status_url,
+        "notice_lines": list(hall.notice_lines or []),
+        "language": "zh",
+    }
+
+
+def issue_ticket(
+    uow: UnitOfWork,
+    actor: Actor,
+    request: IssueRequest,
+    now: datetime,
+    identity_secret: str,
+    public_base_url: str,
+) -> dict[str, Any]:
+    """Issue a ticket; a kiosk also gets a print job, sent to it once the ticket is committed."""
+    session = uow.session
+    require_role(actor, Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)
+    hall: Hall = get_or_refuse(session, Hall, request.hall_id, "hall")
+    require_hall_access(session, actor, hall.id)
+    service: Service = get_or_refuse(session, Service, request.service_id, "service")
+    if service.hall_id != hall.id:
+        raise Refused("not_found", "this service is not offered in this hall", field="service_id")
+    if request.visitor_class not in set(VisitorClass):
+        raise Refused("invalid_visitor_class", "unknown visitor class", field="visitor_class")
+
+    today = local_business_date(now, hall.time_zone)
+    identity = _holder_identity(request, identity_secret)
+    issued_today = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.original_service_id == service.id,
+            Ticket.local_date == today,
+        )
+    )
+    holder_active = identity is not None and (
+        session.scalar(
+            select(Ticket.id).where(
+                Ticket.hall_id == hall.id,
+                Ticket.holder_hash == identity,
+                Ticket.service_id == service.id,
+                Ticket.status.in_(ACTIVE_STATUSES),
+            )
+        )
+        is not None
+    )
+    check_may_issue(
+        IssuingContext(
+            hall_time_zone=hall.time_zone,
+            hall_opening_hours=hall.opening_hours,
+            service_issuing_hours=service.issuing_hours,
+            service_daily_quota=service.daily_quota,
+            service_active=service.active,
+            issued_today_for_service=int(issued_today or 0),
+            holder_has_active_ticket_for_service=holder_active,
+        ),
+        now,
+    )
+
+    sequence = next_sequence(session, hall.id, service.prefix, today)
+    policy = policy_for(hall)
+    ticket = Ticket(
+        hall_id=hall.id,
+        service_id=service.id,
+        original_service_id=service.id,
+        local_date=today,
+        sequence=sequence,
+        number=format_ticket_number(service.prefix, sequence),
+        visitor_class=request.visitor_class,
+        priority_rank=policy.class_rank(request.visitor_class),
+        status=TicketStatus.WAITING,
+        status_token=secrets.token_urlsafe(16),
+        holder_hash=identity,
+        holder_display_name=mask_name(request.holder_name) if request.holder_name else None,
+        issued_by_device_id=actor.id if actor.kind == "device" else None,
+        issued_at=now,
+        queue_key=request.appointment_due_at or now,
+        appointment_due_at=request.appointment_due_at,
+        recall_count=0,
+        transfer_count=0,
+    )
+    session.add(ticket)
+    session.flush()
+    view = ticket_view(session, ticket, now)
+    estimate = view["estimated_wait"]
+    if estimate is not None:
+        ticket.predicted_wait_low_minutes = estimate["low_minutes"]
+        ticket.predicted_wait_high_minutes = estimate["high_minutes"]
+
+    status_url = f"{public_base_url.rstrip('/')}/t/{ticket.status_token}"
+    view["status_url"] = status_url
+    view["print_job"] = None
+    if actor.kind == "device" and actor.role == Role.KIOSK:
+        job_id = uuid.uuid4().hex
+        payload = _print_payload(job_id, ticket, hall, service, view, status_url)
+        session.add(
+            PrintJob(
+                id=job_id,
+                ticket_id=ticket.id,
+                device_id=actor.id,
+                payload=payload,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        view["print_job"] = {"id": job_id, "status": "pending", "payload": payload}
+        uow.publish_after_commit(DeviceMessage("print.job", actor.id, payload))
+        device = session.get(Device, actor.id)
+        if device is not None:
+            device.last_seen_at = now
+    record_event(uow, "ticket.issued", hall.id, {"ticket": public_ticket(view)})
+    return view

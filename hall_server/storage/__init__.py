@@ -1,0 +1,1 @@
+"""Persistence: the ORM tables, the database connection and its transactions."""

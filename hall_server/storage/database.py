@@ -1,0 +1,123 @@
+"""The database connection and the one-transaction-per-use-case unit of work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or dropped the connection; the request may be retried."""
+
+
+@dataclass
+class UnitOfWork:
+    """One use case's session plus what to do once, and only once, its commit succeeded."""
+
+    session: Session
+    events: list[Any] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def publish_after_commit(self, event: Any) -> None:
+        self.events.append(event)
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        self.after_commit.append(action)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A write takes the lock at BEGIN, so two counters can never read the same "next".
+        if connection.get_execution_options().get("hallq_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def build_engine(url: str, pool_size: int = 20) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = build_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # Set by the app: sends a committed use case's live events (Socket.IO, or a test's list).
+        self.publish: Callable[[Any], None] | None = None
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(hallq_read_only=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """Run one use case: commit at the end, then run its after-commit actions."""
+        session = self._sessions()
+        unit = UnitOfWork(session)
+        try:
+            with session.begin():
+                yield unit
+        except (OperationalError, DBAPIError) as error:
+            if error.connection_invalidated or isinstance(error, OperationalError):
+                raise DatabaseUnavailable(str(error.orig)) from error
+            raise
+        finally:
+            session.close()
+        # The change is committed; a failure to tell clients must not look like a failed change.
+        # Clients that miss an event see the gap in `seq` and resync.
+        for live_event in unit.events:
+            if self.publish is None:
+                break
+            try:
+                self.publish(live_event)
+            except Exception:
+                log.exception("could not publish a live event")
+        for action in unit.after_commit:
+            try:
+                action()
+            except Exception:
+                log.exception("after-commit action failed")
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        session = self._read_sessions()
+        try:
+            with session.begin():
+                yield session
+        except OperationalError as error:
+            raise DatabaseUnavailable(str(error.orig)) from error
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,272 @@
+"""The tables HallQ keeps, in SQLAlchemy 2.0 declarative style."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC without a zone (SQLite has none) and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Hall(Base):
+    __tablename__ = "halls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(20))  # city, district, township, community
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    opening_hours: Mapped[str | None] = mapped_column(String(200))
+    notice_lines: Mapped[list[str]] = mapped_column(JSON, default=list)
+    calling_policy: Mapped[str] = mapped_column(String(40), default="fcfs")
+    max_recalls: Mapped[int] = mapped_column(Integer, default=3)
+    no_show_grace_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    requeue_behind: Mapped[int] = mapped_column(Integer, default=3)
+    target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # Raised in the same transaction as every change, so clients can spot a missed event.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(120))
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    pinyin_initials: Mapped[str | None] = mapped_column(String(40))
+    prefix: Mapped[str] = mapped_column(String(2))
+    expected_handling_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    daily_quota: Mapped[int | None] = mapped_column(Integer)
+    issuing_hours: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Window(Base):
+    __tablename__ = "windows"
+    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="comprehensive")  # or dedicated
+    status: Mapped[str] = mapped_column(String(20), default="closed")
+    pause_reason: Mapped[str | None] = mapped_column(String(20))
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WindowService(Base):
+    __tablename__ = "window_services"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class DailyCounter(Base):
+    """The last sequence handed out per hall, prefix and local day: numbers are never reused."""
+
+    __tablename__ = "daily_counters"
+
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(2), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "local_date", "number"),
+        # The heads of each waiting queue, in order: what call-next reads.
+        Index("ix_tickets_queue", "hall_id", "status", "service_id", "visitor_class", "queue_key"),
+        Index("ix_tickets_window_status", "window_id", "status"),
+        Index("ix_tickets_holder", "hall_id", "holder_hash", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    original_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(12))
+    visitor_class: Mapped[str] = mapped_column(String(20))
+    priority_rank: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20))
+    status_token: Mapped[str] = mapped_column(String(40), unique=True)
+    holder_hash: Mapped[str | None] = mapped_column(String(128))
+    holder_display_name: Mapped[str | None] = mapped_column(String(60))  # already masked
+    issued_by_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    queue_key: Mapped[datetime] = mapped_column(UtcDateTime)
+    appointment_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    first_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    served_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    no_show_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    parked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+    predicted_wait_low_minutes: Mapped[int | None] = mapped_column(Integer)
+    predicted_wait_high_minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class TicketEvent(Base):
+    """Every transition of every ticket, with who did it where: the audit trail reports use."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_number: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # clerk, manager, admin
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ApiToken(Base):
+    """A bearer token given at login; only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Device(Base):
+    """A kiosk, lobby board, window display or rating pad, holding a revocable token."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    printer_status: Mapped[str | None] = mapped_column(String(20))
+
+
+class IdempotentResponse(Base):
+    """The first answer to a request sent with an Idempotency-Key, replayed on a retry."""
+
+    __tablename__ = "idempotent_responses"
+
+    principal: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PrintJob(Base):
+    """A ticket to print at one kiosk, kept until the kiosk says it printed or gave up."""
+
+    __tablename__ = "print_jobs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    error: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

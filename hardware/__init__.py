@@ -1,0 +1,1 @@
+"""Kiosk hardware: the ESC/POS thermal printer that prints queue tickets."""

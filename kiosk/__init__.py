@@ -1,0 +1,1 @@
+"""Kiosk: the visitor's touch screen and the print agent beside the thermal printer."""
