@@ -15,6 +15,7 @@ from hall_server.config import DEFAULTS, check_required, from_environment
 from hall_server.extensions import api, babel, limiter, socketio
 from hall_server.live.publisher import SocketIOPublisher
 from hall_server.live.socket_handlers import register_socket_handlers
+from hall_server.i18n import compile_catalogues, translation_directories
 from hall_server.logging_setup import configure_logging
 from hall_server.storage.database import Database
 from hall_server.storage.models import Base
@@ -60,8 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=True,
-        BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=translation_directories(),
     )
+    compile_catalogues()
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     api.init_app(app)

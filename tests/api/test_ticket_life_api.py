@@ -1,0 +1,68 @@
+"""A ticket's whole life through the real HTTP stack: issue, call, recall, start, finish."""
+
+from __future__ import annotations
+
+from tests.conftest import login_headers
+
+
+def kiosk_headers(hall) -> dict[str, str]:
+    return {"Authorization": f"Bearer {hall.kiosk_token}"}
+
+
+def issue(client, hall, service="housing", **extra):
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services[service], **extra},
+        headers=kiosk_headers(hall),
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_kiosk_issues_numbered_ticket_with_position_estimate_and_print_job(client, hall):
+    first = issue(client, hall)
+    second = issue(client, hall)
+    business = issue(client, hall, "business")
+
+    assert (first["number"], second["number"], business["number"]) == ("A001", "A002", "B001")
+    assert first["status"] == "waiting"
+    assert second["people_ahead"] == 1
+    assert second["estimated_wait"]["low_minutes"] >= 0
+    assert second["print_job"]["payload"]["ticket_number"] == "A002"
+    assert second["print_job"]["payload"]["status_url"].endswith(second["status_token"])
+
+
+def test_window_serves_a_ticket_from_call_to_finish(client, hall):
+    ticket = issue(client, hall)
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    window = hall.windows[1]
+
+    called = client.post(f"/api/v1/windows/{window}/call-next", headers=clerk).get_json()
+    assert called["id"] == ticket["id"] and called["status"] == "called"
+    assert called["window"]["number"] == 1
+
+    base = f"/api/v1/windows/{window}/tickets/{ticket['id']}"
+    recalled = client.post(f"{base}/recall", headers=clerk).get_json()
+    assert recalled["recall_count"] == 1
+    assert client.post(f"{base}/start", headers=clerk).get_json()["status"] == "serving"
+    finished = client.post(
+        f"{base}/finish", json={"outcome": "completed", "case_number": "SZ-1"}, headers=clerk
+    ).get_json()
+    assert finished["status"] == "finished" and finished["outcome"] == "completed"
+
+
+def test_finish_before_start_is_refused_and_changes_nothing(client, hall):
+    ticket = issue(client, hall)
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
+
+    response = client.post(
+        f"/api/v1/windows/{hall.windows[1]}/tickets/{ticket['id']}/finish",
+        json={"outcome": "completed"},
+        headers=clerk,
+    )
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "invalid_transition"
+    after = client.get(f"/api/v1/tickets/{ticket['id']}", headers=clerk).get_json()
+    assert after["status"] == "called"

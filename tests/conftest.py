@@ -1,0 +1,170 @@
+"""Fixtures shared by the whole suite: a controllable clock, real SQLite and PostgreSQL databases,
+a fresh app per test, and a demo-like hall built through the ORM."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from hall_server.app import create_app
+from hall_server.storage.database import Database
+from hall_server.storage.models import Base
+from tests.factories import PASSWORD, TestHall, build_hall
+
+POSTGRES_URL = os.environ.get(
+    "HALLQ_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+# Monday 30 November 2026, 09:00 in Shanghai: a working morning.
+MONDAY_MORNING = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+
+
+class TestClock:
+    """The time the app believes it is; tests move it on explicitly."""
+
+    def __init__(self, start: datetime = MONDAY_MORNING) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock()
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # any failure to connect means "not available here"
+        return str(error).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    problem = _postgres_reachable()
+    if problem is None:
+        return True
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have PostgreSQL at {POSTGRES_URL}: {problem}")
+    pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({problem}); CI runs these")
+    return False
+
+
+@pytest.fixture
+def postgres_url(postgres_available: bool) -> Iterator[str]:
+    """A private schema on the real PostgreSQL for one test, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'hallq.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs the test once on a SQLite file and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def database(sqlite_url: str) -> Iterator[Database]:
+    db = Database(sqlite_url)
+    Base.metadata.create_all(db.engine)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def any_database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    Base.metadata.create_all(db.engine)
+    yield db
+    db.dispose()
+
+
+class EventLog:
+    """Collects the live events a use case publishes after commit (the publisher's seam)."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def __call__(self, event: Any) -> None:
+        self.events.append(event)
+
+    def names(self) -> list[str]:
+        return [event.name for event in self.events]
+
+
+@pytest.fixture
+def published(database: Database) -> EventLog:
+    log = EventLog()
+    database.publish = log
+    return log
+
+
+def make_app(url: str, clock: TestClock, **overrides: Any) -> Any:
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "IDENTITY_SECRET": "test-identity",
+        "CREATE_TABLES": True,
+        "CLOCK": clock,
+        "ASYNC_MODE": "threading",
+        "LOG_JSON": False,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(sqlite_url: str, clock: TestClock) -> Iterator[Any]:
+    application = make_app(sqlite_url, clock)
+    yield application
+    application.extensions["hallq_db"].dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def hall(app: Any, clock: TestClock) -> TestHall:
+    """Two services (housing A, business B); window 1 serves both, window 2 housing only."""
+    return build_hall(app.extensions["hallq_db"], clock())
+
+
+def login_headers(client: Any, staff_number: str, password: str = PASSWORD) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/auth/login", json={"staff_number": staff_number, "password": password}
+    )
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
