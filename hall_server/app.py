@@ -13,9 +13,9 @@ from hall_server.api import auth_routes, hall_routes, ticket_routes
 from hall_server.api.errors import register_error_handlers
 from hall_server.config import DEFAULTS, check_required, from_environment
 from hall_server.extensions import api, babel, limiter, socketio
+from hall_server.i18n import compile_catalogues, translation_directories
 from hall_server.live.publisher import SocketIOPublisher
 from hall_server.live.socket_handlers import register_socket_handlers
-from hall_server.i18n import compile_catalogues, translation_directories
 from hall_server.logging_setup import configure_logging
 from hall_server.storage.database import Database
 from hall_server.storage.models import Base

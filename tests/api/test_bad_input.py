@@ -1,0 +1,175 @@
+"""Bad input gets a clear JSON error with the right status and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from hall_server.storage.models import Ticket
+from tests.conftest import login_headers
+
+
+def ticket_count(app) -> int:
+    with app.extensions["hallq_db"].reading() as session:
+        return session.scalar(select(func.count()).select_from(Ticket))
+
+
+@pytest.fixture
+def kiosk(hall):
+    return {"Authorization": f"Bearer {hall.kiosk_token}"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        ("{not json", "application/json", 400, "malformed_json"),
+        ('{"service_id": "one"}', "application/json", 422, "validation_failed"),
+        ('{"service_id": 1.5}', "application/json", 422, "validation_failed"),
+        ('{"service_id": 1, "colour": "red"}', "application/json", 422, "unknown_field"),
+        ('{"service_id": 1, "visitor_class": "vip"}', "application/json", 422, "validation_failed"),
+        ('{"service_id": 1, "id_number": "123"}', "application/json", 422, "validation_failed"),
+        ("[1, 2, 3]", "application/json", 422, "validation_failed"),
+        ('"just a string"', "application/json", 422, "validation_failed"),
+    ],
+)
+def test_malformed_issue_requests_are_refused_without_a_ticket(
+    app, client, hall, kiosk, body, content_type, status, code
+):
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", data=body, content_type=content_type, headers=kiosk
+    )
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"]["code"] == code
+    assert ticket_count(app) == 0
+
+
+def test_the_field_at_fault_is_named(client, hall, kiosk):
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": "x"}, headers=kiosk
+    )
+    assert response.get_json()["error"]["field"] == "service_id"
+
+
+def test_oversized_body_is_refused_with_413(app, client, hall, kiosk):
+    huge = '{"service_id": 1, "holder_name": "' + "张" * 200_000 + '"}'
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        data=huge,
+        content_type="application/json",
+        headers=kiosk,
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_too_large"
+    assert ticket_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/tickets/999999"),
+        ("post", "/api/v1/windows/999999/call-next"),
+        ("post", "/api/v1/windows/999999/tickets/1/start"),
+        ("get", "/api/v1/halls/999999/board"),
+        ("get", "/api/v1/halls/999999/services"),
+        ("get", "/api/v1/ticket-status/no-such-token"),
+    ],
+)
+def test_unknown_ids_give_404(client, hall, method, path):
+    headers = login_headers(client, hall.manager_number)
+    response = getattr(client, method)(path, headers=headers)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_issue_for_a_service_of_another_hall_is_404(app, client, hall, kiosk, clock):
+    from tests.factories import build_hall
+
+    other = build_hall(app.extensions["hallq_db"], clock(), code="other-hall")
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": other.services["housing"]},
+        headers=kiosk,
+    )
+    assert response.status_code == 404
+
+
+def test_unknown_url_and_wrong_method_are_json_errors(client):
+    assert client.get("/api/v1/nothing-here").get_json()["error"]["code"] == "not_found"
+    response = client.get("/api/v1/windows/1/call-next")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_writes_without_credentials_are_401(client, hall):
+    response = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next")
+    assert response.status_code == 401
+    response = client.post(
+        f"/api/v1/windows/{hall.windows[1]}/call-next",
+        headers={"Authorization": "Bearer u_forged"},
+    )
+    assert response.status_code == 401
+    assert "log in again" in response.get_json()["error"]["message"]
+
+
+def test_a_board_token_cannot_issue_or_call(client, hall):
+    board = {"Authorization": f"Bearer {hall.board_token}"}
+    issued = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+        headers=board,
+    )  # fmt: skip
+    called = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=board)
+    assert (issued.status_code, called.status_code) == (403, 403)
+
+
+def test_a_clerk_cannot_call_at_another_clerks_window(client, hall, kiosk):
+    client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+        headers=kiosk,
+    )  # fmt: skip
+    clerk_one = login_headers(client, hall.clerk_numbers[1])
+    response = client.post(f"/api/v1/windows/{hall.windows[2]}/call-next", headers=clerk_one)
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "not_your_window"
+
+
+def test_staff_of_another_hall_are_forbidden(app, client, hall, clock):
+    from tests.factories import build_hall
+
+    other = build_hall(app.extensions["hallq_db"], clock(), code="other-hall")
+    outsider = login_headers(client, other.manager_number)
+    response = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=outsider)
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden_hall"
+
+
+def test_revoked_kiosk_token_stops_working(client, hall):
+    manager = login_headers(client, hall.manager_number)
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    body = {"service_id": hall.services["housing"]}
+    assert (
+        client.post(f"/api/v1/halls/{hall.id}/tickets", json=body, headers=kiosk).status_code == 201
+    )
+
+    revoked = client.post(f"/api/v1/devices/{hall.kiosk_id}/revoke", headers=manager)
+    assert revoked.status_code == 200 and revoked.get_json()["revoked_at"] is not None
+    assert (
+        client.post(f"/api/v1/halls/{hall.id}/tickets", json=body, headers=kiosk).status_code == 401
+    )
+
+
+def test_wrong_password_is_401_and_does_not_say_which_part_was_wrong(client, hall):
+    wrong_password = client.post(
+        "/api/v1/auth/login", json={"staff_number": hall.manager_number, "password": "nope"}
+    )
+    unknown_user = client.post(
+        "/api/v1/auth/login", json={"staff_number": "nobody", "password": "nope"}
+    )
+    assert wrong_password.status_code == unknown_user.status_code == 401
+    assert wrong_password.get_json() == unknown_user.get_json()
+
+
+def test_logout_revokes_the_token(client, hall):
+    headers = login_headers(client, hall.manager_number)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    client.post("/api/v1/auth/logout", headers=headers)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401

@@ -1,0 +1,68 @@
+"""Retried requests with an Idempotency-Key return the first answer; floods get 429."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hall_server.storage.models import Ticket
+from tests.conftest import login_headers, make_app
+from tests.factories import build_hall
+
+
+def test_a_retried_issue_returns_the_same_ticket(app, client, hall):
+    headers = {"Authorization": f"Bearer {hall.kiosk_token}", "Idempotency-Key": "tap-1"}
+    body = {"service_id": hall.services["housing"]}
+    first = client.post(f"/api/v1/halls/{hall.id}/tickets", json=body, headers=headers)
+    again = client.post(f"/api/v1/halls/{hall.id}/tickets", json=body, headers=headers)
+
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    with app.extensions["hallq_db"].reading() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_a_retried_call_next_does_not_call_a_second_ticket(client, hall):
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    for _ in range(2):
+        client.post(
+            f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+            headers=kiosk,
+        )  # fmt: skip
+    clerk = {**login_headers(client, hall.clerk_numbers[1]), "Idempotency-Key": "call-7"}
+    first = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
+    again = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
+    assert first.get_json()["number"] == again.get_json()["number"] == "A001"
+    board = client.get(f"/api/v1/halls/{hall.id}/board").get_json()
+    assert board["total_waiting"] == 1
+
+
+def test_reusing_a_key_for_a_different_request_is_refused(client, hall):
+    headers = {"Authorization": f"Bearer {hall.kiosk_token}", "Idempotency-Key": "k"}
+    client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+        headers=headers,
+    )  # fmt: skip
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["business"]},
+        headers=headers,
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_kiosk_flooding_the_issue_endpoint_gets_429(sqlite_url, clock):
+    app = make_app(sqlite_url, clock, RATELIMIT_ENABLED=True, RATELIMIT_ISSUE="3 per minute")
+    hall = build_hall(app.extensions["hallq_db"], clock())
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    body = {"service_id": hall.services["housing"]}
+    statuses = [
+        client.post(f"/api/v1/halls/{hall.id}/tickets", json=body, headers=headers).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [201, 201, 201, 429]
+    last = client.post(f"/api/v1/halls/{hall.id}/tickets", json=body, headers=headers)
+    assert last.get_json()["error"]["code"] == "too_many_requests"
+    assert "Retry-After" in last.headers
+    app.extensions["hallq_db"].dispose()

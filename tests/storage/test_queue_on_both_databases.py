@@ -1,0 +1,209 @@
+"""The use cases on a real SQLite file and a real PostgreSQL: numbering, order, seq, side paths."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hall_server.core.refusals import Refused
+from hall_server.operations import ticket_handling, window_operations
+from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
+from hall_server.storage.models import Hall, Ticket
+from tests.factories import build_hall
+
+MONDAY_0900_SHANGHAI = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+
+
+def issue(db, hall, service="housing", now=MONDAY_0900_SHANGHAI, **extra):
+    with db.transaction() as uow:
+        return issue_ticket(
+            uow, hall.kiosk(), IssueRequest(hall_id=hall.id, service_id=hall.services[service], **extra),
+            now, "secret", "http://hall",
+        )  # fmt: skip
+
+
+def act(db, use_case, *args):
+    with db.transaction() as uow:
+        return use_case(uow, *args)
+
+
+@pytest.fixture
+def hall(any_database):
+    return build_hall(any_database, MONDAY_0900_SHANGHAI)
+
+
+def test_numbers_restart_at_local_midnight_and_never_repeat_within_a_day(any_database, hall):
+    late_evening = datetime(2026, 11, 30, 15, 58, tzinfo=UTC)  # 23:58 in Shanghai
+    after_midnight = datetime(2026, 11, 30, 16, 1, tzinfo=UTC)  # 00:01 on 1 December
+    numbers = [issue(any_database, hall, now=late_evening)["number"] for _ in range(3)]
+    numbers += [issue(any_database, hall, now=after_midnight)["number"] for _ in range(2)]
+    assert numbers == ["A001", "A002", "A003", "A001", "A002"]
+    with any_database.reading() as session:
+        days = sorted({t.local_date.isoformat() for t in session.scalars(select(Ticket))})
+    assert days == ["2026-11-30", "2026-12-01"]  # history is kept across days
+
+
+def test_services_sharing_a_prefix_share_one_sequence(any_database):
+    hall = build_hall(
+        any_database, MONDAY_0900_SHANGHAI, code="shared-prefix",
+        services={"withdraw": "A", "loan": "A"}, windows={1: ["withdraw", "loan"]},
+    )  # fmt: skip
+    numbers = [issue(any_database, hall, s)["number"] for s in ("withdraw", "loan", "withdraw")]
+    assert numbers == ["A001", "A002", "A003"]
+
+
+def test_window_calls_in_order_with_priority_lane_first(any_database, hall):
+    first = issue(any_database, hall)
+    second = issue(any_database, hall, now=MONDAY_0900_SHANGHAI + timedelta(minutes=1))
+    elderly = issue(
+        any_database,
+        hall,
+        now=MONDAY_0900_SHANGHAI + timedelta(minutes=2),
+        visitor_class="priority",
+    )
+    called = []
+    for _ in range(3):
+        ticket = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
+                     MONDAY_0900_SHANGHAI + timedelta(minutes=5))  # fmt: skip
+        called.append(ticket["id"])
+        act(any_database, ticket_handling.mark_no_show, hall.clerk(1), hall.windows[1], ticket["id"],
+            MONDAY_0900_SHANGHAI + timedelta(minutes=6))  # fmt: skip
+    assert called == [elderly["id"], first["id"], second["id"]]
+
+
+def test_every_change_raises_the_halls_seq_by_one(any_database, hall):
+    events = []
+    any_database.publish = events.append
+    issue(any_database, hall)
+    ticket = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
+                 MONDAY_0900_SHANGHAI)  # fmt: skip
+    act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1], ticket["id"],
+        MONDAY_0900_SHANGHAI)  # fmt: skip
+    hall_events = [event for event in events if hasattr(event, "seq")]
+    seqs = [event.seq for event in hall_events]
+    assert [e.name for e in events] == [
+        "print.job",
+        "ticket.issued",
+        "ticket.called",
+        "ticket.started",
+    ]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    with any_database.reading() as session:
+        assert session.get(Hall, hall.id).event_seq == seqs[-1]
+
+
+def test_a_refused_action_publishes_nothing_and_keeps_seq(any_database, hall):
+    ticket = issue(any_database, hall)
+    events = []
+    any_database.publish = events.append
+    with any_database.reading() as session:
+        seq_before = session.get(Hall, hall.id).event_seq
+    with pytest.raises(Refused):
+        act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1],
+            ticket["id"], MONDAY_0900_SHANGHAI)  # fmt: skip
+    with any_database.reading() as session:
+        assert session.get(Hall, hall.id).event_seq == seq_before
+    assert events == []
+
+
+def test_late_no_show_is_requeued_behind_three_waiting(any_database, hall):
+    t0 = MONDAY_0900_SHANGHAI
+    late = issue(any_database, hall, now=t0)
+    others = [issue(any_database, hall, now=t0 + timedelta(minutes=i + 1))["id"] for i in range(5)]
+    act(any_database, ticket_handling.call_next_ticket, hall.clerk(2), hall.windows[2], t0)
+    act(any_database, ticket_handling.mark_no_show, hall.clerk(2), hall.windows[2], late["id"], t0)
+    act(any_database, ticket_handling.requeue_late_arrival, hall.manager(), late["id"],
+        t0 + timedelta(minutes=10))  # fmt: skip
+
+    order = []
+    for _ in range(6):
+        called = act(any_database, ticket_handling.call_next_ticket, hall.clerk(2),
+                     hall.windows[2], t0 + timedelta(minutes=20))  # fmt: skip
+        order.append(called["id"])
+        act(any_database, ticket_handling.mark_no_show, hall.clerk(2), hall.windows[2],
+            called["id"], t0 + timedelta(minutes=20))  # fmt: skip
+    assert order == others[:3] + [late["id"]] + others[3:]
+
+
+def test_transfer_to_a_window_keeps_the_original_issue_time(any_database, hall):
+    t0 = MONDAY_0900_SHANGHAI
+    transferred = issue(any_database, hall, "business", now=t0)
+    later = issue(any_database, hall, "housing", now=t0 + timedelta(minutes=5))
+    act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1], t0)
+    act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1],
+        transferred["id"], t0)  # fmt: skip
+    moved = act(any_database, ticket_handling.transfer_ticket, hall.clerk(1), hall.windows[1],
+                transferred["id"], t0 + timedelta(minutes=10), hall.services["housing"],
+                hall.windows[2], "needs housing fund check")  # fmt: skip
+    assert moved["status"] == "waiting" and moved["issued_at"] == t0
+    called = act(any_database, ticket_handling.call_next_ticket, hall.clerk(2), hall.windows[2],
+                 t0 + timedelta(minutes=11))  # fmt: skip
+    assert called["id"] == transferred["id"] != later["id"]
+
+
+def test_paused_and_closed_windows_do_not_call(any_database, hall):
+    issue(any_database, hall)
+    act(any_database, window_operations.change_window_state, hall.clerk(1), hall.windows[1],
+        "pause", MONDAY_0900_SHANGHAI, "break")  # fmt: skip
+    with pytest.raises(Refused) as refusal:
+        act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
+            MONDAY_0900_SHANGHAI)  # fmt: skip
+    assert refusal.value.code == "window_paused"
+    act(any_database, window_operations.change_window_state, hall.clerk(1), hall.windows[1],
+        "resume", MONDAY_0900_SHANGHAI, None)  # fmt: skip
+    ticket = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
+                 MONDAY_0900_SHANGHAI)  # fmt: skip
+    with pytest.raises(Refused) as refusal:
+        act(any_database, window_operations.change_window_state, hall.clerk(1), hall.windows[1],
+            "close", MONDAY_0900_SHANGHAI, None)  # fmt: skip
+    assert refusal.value.code == "window_busy"
+    assert ticket["status"] == "called"
+
+
+def test_a_window_with_a_called_ticket_cannot_call_another(any_database, hall):
+    issue(any_database, hall)
+    issue(any_database, hall)
+    act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
+        MONDAY_0900_SHANGHAI)  # fmt: skip
+    with pytest.raises(Refused) as refusal:
+        act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
+            MONDAY_0900_SHANGHAI)  # fmt: skip
+    assert refusal.value.code == "window_busy"
+
+
+def test_daily_quota_and_one_active_ticket_per_person(any_database):
+    hall = build_hall(any_database, MONDAY_0900_SHANGHAI, code="quota", quotas={"housing": 2})
+    issue(any_database, hall, id_number="11010519491231002X")
+    with pytest.raises(Refused) as refusal:
+        issue(any_database, hall, id_number="11010519491231002x")
+    assert refusal.value.code == "already_holds_ticket"
+    issue(any_database, hall)
+    with pytest.raises(Refused) as refusal:
+        issue(any_database, hall)
+    assert refusal.value.code == "daily_quota_reached"
+    with any_database.reading() as session:
+        stored = [t.holder_hash for t in session.scalars(select(Ticket))]
+    assert all(h is None or "11010519491231002X" not in h for h in stored)
+
+
+def test_parked_case_is_resumed_at_its_window(any_database, hall):
+    t0 = MONDAY_0900_SHANGHAI
+    first = issue(any_database, hall)
+    second = issue(any_database, hall)
+    act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1], t0)
+    act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1], first["id"], t0)
+    act(any_database, ticket_handling.park_ticket, hall.clerk(1), hall.windows[1], first["id"], t0)
+    other = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1], t0)
+    assert other["id"] == second["id"]
+    with pytest.raises(Refused) as refusal:
+        act(any_database, ticket_handling.resume_parked_ticket, hall.clerk(1), hall.windows[1],
+            first["id"], t0)  # fmt: skip
+    assert refusal.value.code == "window_busy"
+    act(
+        any_database, ticket_handling.mark_no_show, hall.clerk(1), hall.windows[1], second["id"], t0
+    )
+    resumed = act(any_database, ticket_handling.resume_parked_ticket, hall.clerk(1),
+                  hall.windows[1], first["id"], t0)  # fmt: skip
+    assert resumed["status"] == "called"
