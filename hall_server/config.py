@@ -10,6 +10,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,  # signs session cookies; required outside the demo and tests
     "IDENTITY_SECRET": None,  # keys the hashes of ID and phone numbers; required likewise
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # The serving entry point sets gevent or eventlet (and patches first); everything else, such
+    # as `hallq import-services`, must not import either.
+    "ASYNC_MODE": "threading",
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ISSUE": "30 per minute",  # per kiosk or client address
@@ -59,5 +62,6 @@ def check_required(config: dict[str, Any]) -> None:
         raise ConfigurationError(
             "missing settings: "
             + ", ".join(missing)
-            + ". Set them in the environment or in instance/hallq.cfg; `make demo` sets demo values."
+            + ". Set them in the environment or in instance/hallq.cfg;"
+            " `make demo` sets demo values."
         )

@@ -270,3 +270,24 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Rating(Base):
+    """A visitor's satisfaction rating (好差评) of one finished case: at most one per ticket."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_clerk_day", "clerk_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    local_date: Mapped[date] = mapped_column(Date)  # the case's day, as the ticket's
+    level: Mapped[str] = mapped_column(String(30))
+    score: Mapped[int] = mapped_column(Integer)  # 5 = very satisfied … 1 = very dissatisfied
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))  # rating_pad or mobile
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    rated_at: Mapped[datetime] = mapped_column(UtcDateTime)
