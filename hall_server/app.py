@@ -9,7 +9,13 @@ from typing import Any
 
 from flask import Flask, request
 
-from hall_server.api import auth_routes, hall_routes, ticket_routes
+from hall_server.api import (
+    auth_routes,
+    counter_routes,
+    hall_routes,
+    print_job_routes,
+    ticket_routes,
+)
 from hall_server.api.errors import register_error_handlers
 from hall_server.config import DEFAULTS, check_required, from_environment
 from hall_server.extensions import api, babel, limiter, socketio
@@ -72,6 +78,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     for blueprint in (ticket_routes.blueprint, hall_routes.blueprint, auth_routes.blueprint):
         api.register_blueprint(blueprint)
+    api.register_blueprint(print_job_routes.blueprint)
+    api.register_blueprint(counter_routes.blueprint)
     register_error_handlers(app)
 
     socketio.init_app(

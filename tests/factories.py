@@ -58,11 +58,22 @@ def build_hall(
     quotas = quotas or {}
     with database.transaction() as uow:
         session = uow.session
-        hall = Hall(code=code, name=f"{code} 政务服务中心", name_en=code, level=level,
-                    parent_id=parent_id, time_zone=time_zone, opening_hours=opening_hours,
-                    notice_lines=["请保管好号票"], calling_policy="fcfs", max_recalls=max_recalls,
-                    no_show_grace_minutes=30, requeue_behind=requeue_behind,
-                    target_wait_minutes=15, event_seq=0)  # fmt: skip
+        hall = Hall(
+            code=code,
+            name=f"{code} 政务服务中心",
+            name_en=code,
+            level=level,
+            parent_id=parent_id,
+            time_zone=time_zone,
+            opening_hours=opening_hours,
+            notice_lines=["请保管好号票"],
+            calling_policy="fcfs",
+            max_recalls=max_recalls,
+            no_show_grace_minutes=30,
+            requeue_behind=requeue_behind,
+            target_wait_minutes=15,
+            event_seq=0,
+        )
         session.add(hall)
         session.flush()
         department = Department(hall_id=hall.id, code=f"{code}-dept", name="综合部门")
@@ -70,30 +81,56 @@ def build_hall(
         session.flush()
         built = TestHall(id=hall.id)
         for name, prefix in services.items():
-            service = Service(hall_id=hall.id, department_id=department.id, code=f"{code}-{name}",
-                              name=name, name_en=name, prefix=prefix,
-                              expected_handling_minutes=10, daily_quota=quotas.get(name),
-                              active=True)  # fmt: skip
+            service = Service(
+                hall_id=hall.id,
+                department_id=department.id,
+                code=f"{code}-{name}",
+                name=name,
+                name_en=name,
+                prefix=prefix,
+                expected_handling_minutes=10,
+                daily_quota=quotas.get(name),
+                active=True,
+            )
             session.add(service)
             session.flush()
             built.services[name] = service.id
         for number, served in windows.items():
-            clerk = User(staff_number=f"{code}-c{number}", name=f"clerk{number}",
-                         password_hash=hash_password(PASSWORD), role="clerk", hall_id=hall.id)  # fmt: skip
+            clerk = User(
+                staff_number=f"{code}-c{number}",
+                name=f"clerk{number}",
+                password_hash=hash_password(PASSWORD),
+                role="clerk",
+                hall_id=hall.id,
+            )
             session.add(clerk)
             session.flush()
-            window = Window(hall_id=hall.id, number=number, name=f"窗口{number}", kind="comprehensive",
-                            status="open", clerk_id=clerk.id)  # fmt: skip
+            window = Window(
+                hall_id=hall.id,
+                number=number,
+                name=f"窗口{number}",
+                kind="comprehensive",
+                status="open",
+                clerk_id=clerk.id,
+            )
             session.add(window)
             session.flush()
             for position, name in enumerate(served):
-                session.add(WindowService(window_id=window.id, service_id=built.services[name],
-                                          position=position))  # fmt: skip
+                session.add(
+                    WindowService(
+                        window_id=window.id, service_id=built.services[name], position=position
+                    )
+                )
             built.windows[number] = window.id
             built.clerks[number] = clerk.id
             built.clerk_numbers[number] = clerk.staff_number
-        manager = User(staff_number=f"{code}-m", name="manager", password_hash=hash_password(PASSWORD),
-                       role="manager", hall_id=hall.id)  # fmt: skip
+        manager = User(
+            staff_number=f"{code}-m",
+            name="manager",
+            password_hash=hash_password(PASSWORD),
+            role="manager",
+            hall_id=hall.id,
+        )
         session.add(manager)
         session.flush()
         built.manager_id = manager.id

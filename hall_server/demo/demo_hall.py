@@ -133,18 +133,51 @@ def _add_user(
         return user.id
 
 
-CLERK_NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄涛", "周婷", "吴刚",
-               "徐丽", "孙浩", "胡蓉", "朱军", "高燕", "林峰"]  # fmt: skip
+CLERK_NAMES = [
+    "王芳",
+    "李娜",
+    "张伟",
+    "刘洋",
+    "陈静",
+    "杨磊",
+    "赵敏",
+    "黄涛",
+    "周婷",
+    "吴刚",
+    "徐丽",
+    "孙浩",
+    "胡蓉",
+    "朱军",
+    "高燕",
+    "林峰",
+]
 
 
 def seed_demo(database: Database, now: datetime) -> DemoDirectory:
     """A city centre (10 departments, 42 services, 16 windows) and a township centre under it."""
     directory = DemoDirectory()
-    city = _seed_hall(database, "city-centre", "市政务服务中心", "City Government Service Centre",
-                      "city", None, [d[0] for d in DEPARTMENTS], CITY_WINDOWS, None)  # fmt: skip
-    township = _seed_hall(database, "qiaotou-town", "桥头镇为民服务中心",
-                          "Qiaotou Township Service Centre", "township", city,
-                          TOWNSHIP_DEPARTMENTS, TOWNSHIP_WINDOWS, None)  # fmt: skip
+    city = _seed_hall(
+        database,
+        "city-centre",
+        "市政务服务中心",
+        "City Government Service Centre",
+        "city",
+        None,
+        [d[0] for d in DEPARTMENTS],
+        CITY_WINDOWS,
+        None,
+    )
+    township = _seed_hall(
+        database,
+        "qiaotou-town",
+        "桥头镇为民服务中心",
+        "Qiaotou Township Service Centre",
+        "township",
+        city,
+        TOWNSHIP_DEPARTMENTS,
+        TOWNSHIP_WINDOWS,
+        None,
+    )
     directory.hall_ids = {"city-centre": city, "qiaotou-town": township}
     admin_id = _add_user(database, directory, "A0001", "系统管理员", "admin", city)
     _add_user(database, directory, "M1001", "陈主任", "manager", city)
@@ -223,12 +256,13 @@ def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetim
             issue_ticket(
                 uow,
                 admin,
-                IssueRequest(hall_id=hall_id, service_id=rng.choice(service_ids),
-                             visitor_class=visitor_class),
+                IssueRequest(
+                    hall_id=hall_id, service_id=rng.choice(service_ids), visitor_class=visitor_class
+                ),
                 issued_at,
                 DEMO_IDENTITY_SECRET,
                 "http://127.0.0.1:5000",
-            )  # fmt: skip
+            )
     serve_some(database, hall_id, now, rng, rounds=2)
 
 
@@ -331,9 +365,9 @@ def print_directory(database: Database, port: int) -> None:
             shown_clerks += 1
             if shown_clerks > 3:
                 continue
-        lines.append(
-            f"  {staff_number:<6} / {DEMO_PASSWORDS[role]:<13} {role:<8} {name} ({hall_names[hall_id]})"
-        )
+        password = DEMO_PASSWORDS[role]
+        where = hall_names[hall_id]
+        lines.append(f"  {staff_number:<6} / {password:<13} {role:<8} {name} ({where})")
     lines.append("  … clerks C1001–C1016 and C2001–C2003 share the clerk password.")
     lines.append("Windows 3–16 are staffed by robot clerks so the board moves; 1 and 2 are yours.")
     lines.append("Stop with Ctrl+C. `make demo` keeps the data; `make demo-fresh` starts over.")

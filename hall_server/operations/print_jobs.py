@@ -100,24 +100,29 @@ def record_print_result(
     return print_job_view(job)
 
 
-def _job_for_staff_or_kiosk(uow: UnitOfWork, actor: Actor, job_id: str) -> PrintJob:
-    job = uow.session.get(PrintJob, job_id)
+def _job_for_staff_or_kiosk(session: Session, actor: Actor, job_id: str) -> PrintJob:
+    job = session.get(PrintJob, job_id)
     if job is None:
         raise Refused("not_found", f"no print job {job_id}")
-    device = uow.session.get(Device, job.device_id)
+    device = session.get(Device, job.device_id)
     assert device is not None
     if actor.kind == "device":
         if actor.id != job.device_id:
             raise Refused("not_found", f"no print job {job_id} for this kiosk")
     else:
-        require_hall_access(uow.session, actor, device.hall_id)
+        require_hall_access(session, actor, device.hall_id)
         if actor.role not in (Role.CLERK, Role.MANAGER, Role.ADMIN):
             raise Refused("forbidden_role", "only staff or the kiosk itself act on print jobs")
     return job
 
 
+def read_print_job(session: Session, actor: Actor, job_id: str) -> dict[str, Any]:
+    """A print job as its kiosk or the hall's staff see it (the kiosk page polls this)."""
+    return print_job_view(_job_for_staff_or_kiosk(session, actor, job_id))
+
+
 def retry_print_job(uow: UnitOfWork, actor: Actor, job_id: str, now: datetime) -> dict[str, Any]:
-    job = _job_for_staff_or_kiosk(uow, actor, job_id)
+    job = _job_for_staff_or_kiosk(uow.session, actor, job_id)
     if job.status not in ("failed", "pending"):
         raise Refused("invalid_transition", f"a {job.status} print job cannot be retried")
     if job.attempts >= MAX_ATTEMPTS:
@@ -130,7 +135,7 @@ def retry_print_job(uow: UnitOfWork, actor: Actor, job_id: str, now: datetime) -
 
 def cancel_print_job(uow: UnitOfWork, actor: Actor, job_id: str, now: datetime) -> dict[str, Any]:
     """Give up printing; the ticket itself stays valid (on screen or on the phone)."""
-    job = _job_for_staff_or_kiosk(uow, actor, job_id)
+    job = _job_for_staff_or_kiosk(uow.session, actor, job_id)
     if job.status == "printed":
         raise Refused("invalid_transition", "this job is already printed")
     job.status = "cancelled"

@@ -176,17 +176,28 @@ def _act_on_ticket(
 
 def recall_ticket(uow: UnitOfWork, actor: Actor, window_id: int, ticket_id: int, now: datetime):
     return _act_on_ticket(
-        uow, actor, window_id, ticket_id, now,
-        _Action("recalled", "ticket.recalled",
-                lambda t, w, h, n: ticket_life.recall(t, w.id, n, h.max_recalls)),
-    )  # fmt: skip
+        uow,
+        actor,
+        window_id,
+        ticket_id,
+        now,
+        _Action(
+            "recalled",
+            "ticket.recalled",
+            lambda t, w, h, n: ticket_life.recall(t, w.id, n, h.max_recalls),
+        ),
+    )
 
 
 def start_ticket(uow: UnitOfWork, actor: Actor, window_id: int, ticket_id: int, now: datetime):
     return _act_on_ticket(
-        uow, actor, window_id, ticket_id, now,
+        uow,
+        actor,
+        window_id,
+        ticket_id,
+        now,
         _Action("started", "ticket.started", lambda t, w, h, n: ticket_life.start(t, w.id, n)),
-    )  # fmt: skip
+    )
 
 
 def finish_ticket(
@@ -205,24 +216,39 @@ def finish_ticket(
         ticket.note = note
 
     return _act_on_ticket(
-        uow, actor, window_id, ticket_id, now, _Action("finished", "ticket.finished", apply),
-        outcome=outcome, case_number=case_number,
-    )  # fmt: skip
+        uow,
+        actor,
+        window_id,
+        ticket_id,
+        now,
+        _Action("finished", "ticket.finished", apply),
+        outcome=outcome,
+        case_number=case_number,
+    )
 
 
 def mark_no_show(uow: UnitOfWork, actor: Actor, window_id: int, ticket_id: int, now: datetime):
     return _act_on_ticket(
-        uow, actor, window_id, ticket_id, now,
-        _Action("no_show", "ticket.no_show",
-                lambda t, w, h, n: ticket_life.mark_no_show(t, w.id, n)),
-    )  # fmt: skip
+        uow,
+        actor,
+        window_id,
+        ticket_id,
+        now,
+        _Action(
+            "no_show", "ticket.no_show", lambda t, w, h, n: ticket_life.mark_no_show(t, w.id, n)
+        ),
+    )
 
 
 def park_ticket(uow: UnitOfWork, actor: Actor, window_id: int, ticket_id: int, now: datetime):
     return _act_on_ticket(
-        uow, actor, window_id, ticket_id, now,
+        uow,
+        actor,
+        window_id,
+        ticket_id,
+        now,
         _Action("parked", "ticket.parked", lambda t, w, h, n: ticket_life.park(t, w.id, n)),
-    )  # fmt: skip
+    )
 
 
 def resume_parked_ticket(
@@ -280,10 +306,17 @@ def transfer_ticket(
         ticket.priority_rank = policy_for(hall).class_rank(ticket.visitor_class)
 
     return _act_on_ticket(
-        uow, actor, window_id, ticket_id, now, _Action("transferred", "ticket.transferred", apply),
-        to_service_id=to_service_id, to_window_id=to_window_id, reason=reason,
+        uow,
+        actor,
+        window_id,
+        ticket_id,
+        now,
+        _Action("transferred", "ticket.transferred", apply),
+        to_service_id=to_service_id,
+        to_window_id=to_window_id,
+        reason=reason,
         from_window_id=window_id,
-    )  # fmt: skip
+    )
 
 
 def requeue_late_arrival(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> dict:

@@ -114,18 +114,20 @@ def test_writes_without_credentials_are_401(client, hall):
 def test_a_board_token_cannot_issue_or_call(client, hall):
     board = {"Authorization": f"Bearer {hall.board_token}"}
     issued = client.post(
-        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"]},
         headers=board,
-    )  # fmt: skip
+    )
     called = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=board)
     assert (issued.status_code, called.status_code) == (403, 403)
 
 
 def test_a_clerk_cannot_call_at_another_clerks_window(client, hall, kiosk):
     client.post(
-        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"]},
         headers=kiosk,
-    )  # fmt: skip
+    )
     clerk_one = login_headers(client, hall.clerk_numbers[1])
     response = client.post(f"/api/v1/windows/{hall.windows[2]}/call-next", headers=clerk_one)
     assert response.status_code == 403

@@ -26,9 +26,10 @@ def test_a_retried_call_next_does_not_call_a_second_ticket(client, hall):
     kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
     for _ in range(2):
         client.post(
-            f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+            f"/api/v1/halls/{hall.id}/tickets",
+            json={"service_id": hall.services["housing"]},
             headers=kiosk,
-        )  # fmt: skip
+        )
     clerk = {**login_headers(client, hall.clerk_numbers[1]), "Idempotency-Key": "call-7"}
     first = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
     again = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
@@ -40,13 +41,15 @@ def test_a_retried_call_next_does_not_call_a_second_ticket(client, hall):
 def test_reusing_a_key_for_a_different_request_is_refused(client, hall):
     headers = {"Authorization": f"Bearer {hall.kiosk_token}", "Idempotency-Key": "k"}
     client.post(
-        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["housing"]},
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"]},
         headers=headers,
-    )  # fmt: skip
+    )
     response = client.post(
-        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": hall.services["business"]},
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["business"]},
         headers=headers,
-    )  # fmt: skip
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "idempotency_key_reused"
 

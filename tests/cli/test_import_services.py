@@ -17,15 +17,45 @@ from hall_server.storage.database import Database
 from hall_server.storage.models import Service
 from tests.factories import build_hall
 
-HEADER = ["department_code", "department_name", "service_code", "service_name", "service_name_en",
-          "prefix", "expected_handling_minutes", "daily_quota", "issuing_hours", "pinyin_initials"]  # fmt: skip
+HEADER = [
+    "department_code",
+    "department_name",
+    "service_code",
+    "service_name",
+    "service_name_en",
+    "prefix",
+    "expected_handling_minutes",
+    "daily_quota",
+    "issuing_hours",
+    "pinyin_initials",
+]
 GOOD_ROWS = [
-    ["gjj", "住房公积金管理中心", "gjj-withdraw", "公积金提取", "Fund withdrawal", "A", "8", "300",
-     "mon-fri 08:30-16:30", "gjjtq"],
+    [
+        "gjj",
+        "住房公积金管理中心",
+        "gjj-withdraw",
+        "公积金提取",
+        "Fund withdrawal",
+        "A",
+        "8",
+        "300",
+        "mon-fri 08:30-16:30",
+        "gjjtq",
+    ],
     ["gjj", "住房公积金管理中心", "gjj-loan", "公积金贷款", "", "A", "20", "", "", "gjjdk"],
-    ["scjg", "市场监督管理局", "biz-setup", "企业设立登记", "Company registration", "B", "", "", "",
-     ""],
-]  # fmt: skip
+    [
+        "scjg",
+        "市场监督管理局",
+        "biz-setup",
+        "企业设立登记",
+        "Company registration",
+        "B",
+        "",
+        "",
+        "",
+        "",
+    ],
+]
 
 
 @pytest.fixture
@@ -37,8 +67,9 @@ def migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setenv("HALLQ_IDENTITY_SECRET", "test")
     monkeypatch.setenv("HALLQ_LOG_JSON", "false")
     database = Database(url)
-    build_hall(database, datetime(2026, 11, 30, 1, tzinfo=UTC), code="city", services={},
-               windows={})  # fmt: skip
+    build_hall(
+        database, datetime(2026, 11, 30, 1, tzinfo=UTC), code="city", services={}, windows={}
+    )
     return database
 
 

@@ -19,9 +19,13 @@ MONDAY_0900_SHANGHAI = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 def issue(db, hall, service="housing", now=MONDAY_0900_SHANGHAI, **extra):
     with db.transaction() as uow:
         return issue_ticket(
-            uow, hall.kiosk(), IssueRequest(hall_id=hall.id, service_id=hall.services[service], **extra),
-            now, "secret", "http://hall",
-        )  # fmt: skip
+            uow,
+            hall.kiosk(),
+            IssueRequest(hall_id=hall.id, service_id=hall.services[service], **extra),
+            now,
+            "secret",
+            "http://hall",
+        )
 
 
 def act(db, use_case, *args):
@@ -47,9 +51,12 @@ def test_numbers_restart_at_local_midnight_and_never_repeat_within_a_day(any_dat
 
 def test_services_sharing_a_prefix_share_one_sequence(any_database):
     hall = build_hall(
-        any_database, MONDAY_0900_SHANGHAI, code="shared-prefix",
-        services={"withdraw": "A", "loan": "A"}, windows={1: ["withdraw", "loan"]},
-    )  # fmt: skip
+        any_database,
+        MONDAY_0900_SHANGHAI,
+        code="shared-prefix",
+        services={"withdraw": "A", "loan": "A"},
+        windows={1: ["withdraw", "loan"]},
+    )
     numbers = [issue(any_database, hall, s)["number"] for s in ("withdraw", "loan", "withdraw")]
     assert numbers == ["A001", "A002", "A003"]
 
@@ -65,11 +72,22 @@ def test_window_calls_in_order_with_priority_lane_first(any_database, hall):
     )
     called = []
     for _ in range(3):
-        ticket = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
-                     MONDAY_0900_SHANGHAI + timedelta(minutes=5))  # fmt: skip
+        ticket = act(
+            any_database,
+            ticket_handling.call_next_ticket,
+            hall.clerk(1),
+            hall.windows[1],
+            MONDAY_0900_SHANGHAI + timedelta(minutes=5),
+        )
         called.append(ticket["id"])
-        act(any_database, ticket_handling.mark_no_show, hall.clerk(1), hall.windows[1], ticket["id"],
-            MONDAY_0900_SHANGHAI + timedelta(minutes=6))  # fmt: skip
+        act(
+            any_database,
+            ticket_handling.mark_no_show,
+            hall.clerk(1),
+            hall.windows[1],
+            ticket["id"],
+            MONDAY_0900_SHANGHAI + timedelta(minutes=6),
+        )
     assert called == [elderly["id"], first["id"], second["id"]]
 
 
@@ -77,10 +95,21 @@ def test_every_change_raises_the_halls_seq_by_one(any_database, hall):
     events = []
     any_database.publish = events.append
     issue(any_database, hall)
-    ticket = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
-                 MONDAY_0900_SHANGHAI)  # fmt: skip
-    act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1], ticket["id"],
-        MONDAY_0900_SHANGHAI)  # fmt: skip
+    ticket = act(
+        any_database,
+        ticket_handling.call_next_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        MONDAY_0900_SHANGHAI,
+    )
+    act(
+        any_database,
+        ticket_handling.start_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        ticket["id"],
+        MONDAY_0900_SHANGHAI,
+    )
     hall_events = [event for event in events if hasattr(event, "seq")]
     seqs = [event.seq for event in hall_events]
     assert [e.name for e in events] == [
@@ -101,8 +130,14 @@ def test_a_refused_action_publishes_nothing_and_keeps_seq(any_database, hall):
     with any_database.reading() as session:
         seq_before = session.get(Hall, hall.id).event_seq
     with pytest.raises(Refused):
-        act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1],
-            ticket["id"], MONDAY_0900_SHANGHAI)  # fmt: skip
+        act(
+            any_database,
+            ticket_handling.start_ticket,
+            hall.clerk(1),
+            hall.windows[1],
+            ticket["id"],
+            MONDAY_0900_SHANGHAI,
+        )
     with any_database.reading() as session:
         assert session.get(Hall, hall.id).event_seq == seq_before
     assert events == []
@@ -114,16 +149,32 @@ def test_late_no_show_is_requeued_behind_three_waiting(any_database, hall):
     others = [issue(any_database, hall, now=t0 + timedelta(minutes=i + 1))["id"] for i in range(5)]
     act(any_database, ticket_handling.call_next_ticket, hall.clerk(2), hall.windows[2], t0)
     act(any_database, ticket_handling.mark_no_show, hall.clerk(2), hall.windows[2], late["id"], t0)
-    act(any_database, ticket_handling.requeue_late_arrival, hall.manager(), late["id"],
-        t0 + timedelta(minutes=10))  # fmt: skip
+    act(
+        any_database,
+        ticket_handling.requeue_late_arrival,
+        hall.manager(),
+        late["id"],
+        t0 + timedelta(minutes=10),
+    )
 
     order = []
     for _ in range(6):
-        called = act(any_database, ticket_handling.call_next_ticket, hall.clerk(2),
-                     hall.windows[2], t0 + timedelta(minutes=20))  # fmt: skip
+        called = act(
+            any_database,
+            ticket_handling.call_next_ticket,
+            hall.clerk(2),
+            hall.windows[2],
+            t0 + timedelta(minutes=20),
+        )
         order.append(called["id"])
-        act(any_database, ticket_handling.mark_no_show, hall.clerk(2), hall.windows[2],
-            called["id"], t0 + timedelta(minutes=20))  # fmt: skip
+        act(
+            any_database,
+            ticket_handling.mark_no_show,
+            hall.clerk(2),
+            hall.windows[2],
+            called["id"],
+            t0 + timedelta(minutes=20),
+        )
     assert order == others[:3] + [late["id"]] + others[3:]
 
 
@@ -132,32 +183,82 @@ def test_transfer_to_a_window_keeps_the_original_issue_time(any_database, hall):
     transferred = issue(any_database, hall, "business", now=t0)
     later = issue(any_database, hall, "housing", now=t0 + timedelta(minutes=5))
     act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1], t0)
-    act(any_database, ticket_handling.start_ticket, hall.clerk(1), hall.windows[1],
-        transferred["id"], t0)  # fmt: skip
-    moved = act(any_database, ticket_handling.transfer_ticket, hall.clerk(1), hall.windows[1],
-                transferred["id"], t0 + timedelta(minutes=10), hall.services["housing"],
-                hall.windows[2], "needs housing fund check")  # fmt: skip
+    act(
+        any_database,
+        ticket_handling.start_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        transferred["id"],
+        t0,
+    )
+    moved = act(
+        any_database,
+        ticket_handling.transfer_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        transferred["id"],
+        t0 + timedelta(minutes=10),
+        hall.services["housing"],
+        hall.windows[2],
+        "needs housing fund check",
+    )
     assert moved["status"] == "waiting" and moved["issued_at"] == t0
-    called = act(any_database, ticket_handling.call_next_ticket, hall.clerk(2), hall.windows[2],
-                 t0 + timedelta(minutes=11))  # fmt: skip
+    called = act(
+        any_database,
+        ticket_handling.call_next_ticket,
+        hall.clerk(2),
+        hall.windows[2],
+        t0 + timedelta(minutes=11),
+    )
     assert called["id"] == transferred["id"] != later["id"]
 
 
 def test_paused_and_closed_windows_do_not_call(any_database, hall):
     issue(any_database, hall)
-    act(any_database, window_operations.change_window_state, hall.clerk(1), hall.windows[1],
-        "pause", MONDAY_0900_SHANGHAI, "break")  # fmt: skip
+    act(
+        any_database,
+        window_operations.change_window_state,
+        hall.clerk(1),
+        hall.windows[1],
+        "pause",
+        MONDAY_0900_SHANGHAI,
+        "break",
+    )
     with pytest.raises(Refused) as refusal:
-        act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
-            MONDAY_0900_SHANGHAI)  # fmt: skip
+        act(
+            any_database,
+            ticket_handling.call_next_ticket,
+            hall.clerk(1),
+            hall.windows[1],
+            MONDAY_0900_SHANGHAI,
+        )
     assert refusal.value.code == "window_paused"
-    act(any_database, window_operations.change_window_state, hall.clerk(1), hall.windows[1],
-        "resume", MONDAY_0900_SHANGHAI, None)  # fmt: skip
-    ticket = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
-                 MONDAY_0900_SHANGHAI)  # fmt: skip
+    act(
+        any_database,
+        window_operations.change_window_state,
+        hall.clerk(1),
+        hall.windows[1],
+        "resume",
+        MONDAY_0900_SHANGHAI,
+        None,
+    )
+    ticket = act(
+        any_database,
+        ticket_handling.call_next_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        MONDAY_0900_SHANGHAI,
+    )
     with pytest.raises(Refused) as refusal:
-        act(any_database, window_operations.change_window_state, hall.clerk(1), hall.windows[1],
-            "close", MONDAY_0900_SHANGHAI, None)  # fmt: skip
+        act(
+            any_database,
+            window_operations.change_window_state,
+            hall.clerk(1),
+            hall.windows[1],
+            "close",
+            MONDAY_0900_SHANGHAI,
+            None,
+        )
     assert refusal.value.code == "window_busy"
     assert ticket["status"] == "called"
 
@@ -165,11 +266,21 @@ def test_paused_and_closed_windows_do_not_call(any_database, hall):
 def test_a_window_with_a_called_ticket_cannot_call_another(any_database, hall):
     issue(any_database, hall)
     issue(any_database, hall)
-    act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
-        MONDAY_0900_SHANGHAI)  # fmt: skip
+    act(
+        any_database,
+        ticket_handling.call_next_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        MONDAY_0900_SHANGHAI,
+    )
     with pytest.raises(Refused) as refusal:
-        act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1],
-            MONDAY_0900_SHANGHAI)  # fmt: skip
+        act(
+            any_database,
+            ticket_handling.call_next_ticket,
+            hall.clerk(1),
+            hall.windows[1],
+            MONDAY_0900_SHANGHAI,
+        )
     assert refusal.value.code == "window_busy"
 
 
@@ -198,12 +309,24 @@ def test_parked_case_is_resumed_at_its_window(any_database, hall):
     other = act(any_database, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1], t0)
     assert other["id"] == second["id"]
     with pytest.raises(Refused) as refusal:
-        act(any_database, ticket_handling.resume_parked_ticket, hall.clerk(1), hall.windows[1],
-            first["id"], t0)  # fmt: skip
+        act(
+            any_database,
+            ticket_handling.resume_parked_ticket,
+            hall.clerk(1),
+            hall.windows[1],
+            first["id"],
+            t0,
+        )
     assert refusal.value.code == "window_busy"
     act(
         any_database, ticket_handling.mark_no_show, hall.clerk(1), hall.windows[1], second["id"], t0
     )
-    resumed = act(any_database, ticket_handling.resume_parked_ticket, hall.clerk(1),
-                  hall.windows[1], first["id"], t0)  # fmt: skip
+    resumed = act(
+        any_database,
+        ticket_handling.resume_parked_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        first["id"],
+        t0,
+    )
     assert resumed["status"] == "called"

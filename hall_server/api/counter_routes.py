@@ -1,0 +1,145 @@
+"""URL table for the clerk's counter (desk, queue, call by number, own figures) and ratings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from hall_server.api.counter_schemas import (
+    CallNumberRequest,
+    ClerkFiguresSchema,
+    PadRatingRequest,
+    RatingOptionsSchema,
+    RatingPadState,
+    RatingSchema,
+    VisitorRatingRequest,
+    VisitorRatingState,
+    WindowDeskSchema,
+    WindowQueueSchema,
+)
+from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
+from hall_server.api.edge import now, perform, read, require_actor
+from hall_server.api.schemas import TicketSchema
+from hall_server.operations import clerk_figures, counter_reads, ratings, ticket_handling
+from hall_server.operations.access import Actor
+
+blueprint = Blueprint(
+    "counter",
+    __name__,
+    url_prefix="/api/v1",
+    description="The clerk's counter, the clerk's own figures and satisfaction ratings (好差评)",
+)
+IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}
+
+
+@blueprint.route("/windows/<int:window_id>/desk", methods=["GET"])
+@blueprint.response(200, WindowDeskSchema)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def window_desk(window_id: int) -> Any:
+    """The window and the ticket called or served there now, with how long it waited."""
+    actor = require_actor()
+    return read(counter_reads.window_desk, actor, window_id, now())
+
+
+@blueprint.route("/windows/<int:window_id>/queue", methods=["GET"])
+@blueprint.response(200, WindowQueueSchema)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def window_queue(window_id: int) -> Any:
+    """Waiting per service for this window, whom call-next would pick, and parked cases."""
+    actor = require_actor()
+    return read(counter_reads.window_queue, actor, window_id, now())
+
+
+@blueprint.route("/windows/<int:window_id>/call-number", methods=["POST"])
+@blueprint.arguments(CallNumberRequest)
+@blueprint.response(200, TicketSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
+def call_number(payload: dict[str, Any], window_id: int) -> Any:
+    """Call today's ticket with this number (e.g. A023) to this window, if it is waiting."""
+
+    def use_case(uow: Any, actor: Actor) -> dict[str, Any]:
+        at = now()
+        ticket_id = counter_reads.ticket_id_for_number(
+            uow.session, window_id, payload["number"], at
+        )
+        return ticket_handling.call_specific_ticket(uow, actor, window_id, ticket_id, at)
+
+    return perform(use_case, TicketSchema)
+
+
+@blueprint.route("/me/figures", methods=["GET"])
+@blueprint.response(200, ClerkFiguresSchema)
+@documented_errors(blueprint, 401, 403, 503)
+@blueprint.doc(security=BEARER)
+def my_figures() -> Any:
+    """The logged-in clerk's own figures for today: served, handling, no-shows, ratings."""
+    actor = require_actor()
+    return read(clerk_figures.clerk_figures_today, actor, now())
+
+
+@blueprint.route("/ratings/options", methods=["GET"])
+@blueprint.response(200, RatingOptionsSchema)
+def rating_options() -> Any:
+    """The five satisfaction levels, best first, and the reasons each level may carry."""
+    return ratings.rating_options()
+
+
+@blueprint.route("/ticket-status/<string:token>/rating", methods=["GET"])
+@blueprint.response(200, VisitorRatingState)
+@documented_errors(blueprint, 404, 503)
+def visitor_rating(token: str) -> Any:
+    """For the ticket's status page: whether the case can be rated, and its rating if any."""
+    return read(ratings.visitor_rating_state, token)
+
+
+@blueprint.route("/ticket-status/<string:token>/rating", methods=["POST"])
+@blueprint.arguments(VisitorRatingRequest)
+@blueprint.response(201, RatingSchema)
+@documented_errors(blueprint, 404, 409, 422, 503)
+def rate_by_visitor(payload: dict[str, Any], token: str) -> Any:
+    """The visitor rates their finished case on the phone; one rating per case (else 409)."""
+    visitor = Actor(kind="visitor", id=0, role="visitor", hall_id=0)
+    return perform(
+        lambda uow, _actor: ratings.rate_by_visitor(
+            uow, token, payload["level"], payload["reasons"], payload.get("comment"), now()
+        ),
+        RatingSchema,
+        status=201,
+        actor=visitor,
+    )
+
+
+@blueprint.route("/rating-pad", methods=["GET"])
+@blueprint.response(200, RatingPadState)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def rating_pad_state() -> Any:
+    """The rating pad (its device token): its window and clerk, and the case awaiting a rating."""
+    actor = require_actor()
+    return read(ratings.rating_pad_state, actor, now())
+
+
+@blueprint.route("/rating-pad/ratings", methods=["POST"])
+@blueprint.arguments(PadRatingRequest)
+@blueprint.response(201, RatingSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def rate_at_pad(payload: dict[str, Any]) -> Any:
+    """The visitor rates on the window's pad a case finished there today; one per case."""
+    return perform(
+        lambda uow, actor: ratings.rate_at_pad(
+            uow,
+            actor,
+            payload["ticket_id"],
+            payload["level"],
+            payload["reasons"],
+            payload.get("comment"),
+            now(),
+        ),
+        RatingSchema,
+        status=201,
+    )

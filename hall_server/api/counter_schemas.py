@@ -1,0 +1,183 @@
+"""Schemas of the counter's reads, the clerk's figures and satisfaction ratings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from hall_server.api.schemas import NameRef, StrictSchema, TicketSchema, WindowRef, WindowSchema
+from hall_server.core.refusals import Refused
+from hall_server.core.ticket_life import Outcome
+from hall_server.operations.ratings import (
+    COMPLAINTS,
+    LEVELS,
+    MAX_COMMENT,
+    PRAISE,
+    RatingChannel,
+    check_rating,
+)
+
+LEVEL_CODES = list(LEVELS)
+REASON_CODES = [choice.code for choice in (*PRAISE, *COMPLAINTS)]
+
+
+class CounterTicketSchema(TicketSchema):
+    waited_seconds = fields.Float(
+        allow_none=True, metadata={"description": "last call minus issue, as halls count waits"}
+    )
+    pre_reviewed = fields.Boolean()
+    pre_review = fields.Dict(
+        allow_none=True,
+        metadata={"description": "the online pre-review record and its materials, when known"},
+    )
+
+
+class WindowDeskSchema(Schema):
+    window = fields.Nested(WindowSchema)
+    ticket = fields.Nested(CounterTicketSchema, allow_none=True)
+
+
+class WindowWaiting(Schema):
+    service_id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+    prefix = fields.String()
+    waiting = fields.Integer()
+
+
+class WindowQueueSchema(Schema):
+    window_id = fields.Integer()
+    policy = fields.String(metadata={"example": "fcfs"})
+    waiting = fields.List(fields.Nested(WindowWaiting))
+    total_waiting = fields.Integer()
+    transferred_here = fields.Integer(
+        metadata={"description": "waiting tickets transferred to this window in particular"}
+    )
+    next_ticket = fields.Nested(
+        CounterTicketSchema,
+        allow_none=True,
+        metadata={"description": "whom call-next would call now"},
+    )
+    parked = fields.List(fields.Nested(CounterTicketSchema))
+
+
+class CallNumberRequest(StrictSchema):
+    number = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\s*[A-Za-z]{1,2}\s*[0-9]{1,5}\s*$", error="a number like A023"),
+        metadata={"example": "A023"},
+    )
+
+
+class StaffRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    staff_number = fields.String()
+
+
+class RatingFigures(Schema):
+    count = fields.Integer()
+    average_score = fields.Float(allow_none=True)
+    good = fields.Integer(metadata={"description": "basically satisfied or better"})
+    poor = fields.Integer()
+    by_level = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ClerkFiguresSchema(Schema):
+    date = fields.Date()
+    user = fields.Nested(StaffRef)
+    served = fields.Integer()
+    by_outcome = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([o.value for o in Outcome])),
+        values=fields.Integer(),
+    )
+    average_handling_seconds = fields.Float(allow_none=True)
+    average_wait_seconds = fields.Float(allow_none=True)
+    calls = fields.Integer()
+    no_shows = fields.Integer()
+    transferred = fields.Integer()
+    parked = fields.Integer()
+    ratings = fields.Nested(RatingFigures)
+    rated_share = fields.Float(allow_none=True)
+
+
+class RatingChoice(Schema):
+    code = fields.String()
+    label_zh = fields.String()
+    label_en = fields.String()
+
+
+class RatingLevelChoice(RatingChoice):
+    score = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class RatingOptionsSchema(Schema):
+    levels = fields.List(fields.Nested(RatingLevelChoice))
+    reasons = fields.List(fields.Nested(RatingChoice))
+
+
+class _RatingFields(StrictSchema):
+    level = fields.String(required=True, validate=validate.OneOf(LEVEL_CODES))
+    reasons = fields.List(
+        fields.String(validate=validate.OneOf(REASON_CODES)),
+        load_default=list,
+        validate=validate.Length(max=len(REASON_CODES)),
+    )
+    comment = fields.String(validate=validate.Length(max=MAX_COMMENT))
+
+    @validates_schema
+    def _reasons_fit_level(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        try:
+            check_rating(data["level"], data.get("reasons", []), data.get("comment"))
+        except Refused as refusal:
+            raise ValidationError(refusal.message, refusal.field or "level") from None
+        except KeyError:
+            return
+
+
+class VisitorRatingRequest(_RatingFields):
+    pass
+
+
+class PadRatingRequest(_RatingFields):
+    ticket_id = fields.Integer(required=True, strict=True)
+
+
+class RatingSchema(Schema):
+    id = fields.Integer()
+    ticket_id = fields.Integer()
+    ticket_number = fields.String()
+    hall_id = fields.Integer()
+    window_id = fields.Integer(allow_none=True)
+    clerk_id = fields.Integer(allow_none=True)
+    level = fields.String(metadata={"enum": LEVEL_CODES})
+    score = fields.Integer(metadata={"description": "5 very satisfied … 1 very dissatisfied"})
+    reasons = fields.List(fields.String())
+    comment = fields.String(allow_none=True)
+    channel = fields.String(metadata={"enum": [c.value for c in RatingChannel]})
+    rated_at = fields.AwareDateTime()
+
+
+class VisitorRatingState(Schema):
+    ticket_id = fields.Integer()
+    ticket_number = fields.String()
+    rateable = fields.Boolean(metadata={"description": "finished and not rated yet"})
+    rating = fields.Nested(RatingSchema, allow_none=True)
+
+
+class PadTicket(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    service = fields.Nested(NameRef)
+    finished_at = fields.AwareDateTime()
+    outcome = fields.String(allow_none=True)
+
+
+class RatingPadState(Schema):
+    device_id = fields.Integer()
+    window = fields.Nested(WindowRef)
+    clerk = fields.Nested(StaffRef, allow_none=True)
+    pending_ticket = fields.Nested(PadTicket, allow_none=True)
+    offer_minutes = fields.Integer()

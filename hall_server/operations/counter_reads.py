@@ -1,0 +1,148 @@
+"""What the clerk's counter reads: the ticket in hand, the window's queue and parked cases.
+
+The "next" shown here is what call-next would pick now: the same policy over the same queue
+heads, read without locking or calling anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hall_server.core import ticket_life
+from hall_server.core.calling_policy import WindowView
+from hall_server.core.numbering import local_business_date
+from hall_server.core.refusals import Refused
+from hall_server.core.ticket_life import TicketStatus, VisitorClass
+from hall_server.operations.access import Actor, require_hall_access
+from hall_server.operations.queue_reads import (
+    policy_for,
+    public_ticket,
+    queue_heads,
+    ticket_view,
+    window_service_ids,
+)
+from hall_server.operations.window_operations import window_view
+from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
+
+
+def _readable_window(session: Session, actor: Actor, window_id: int) -> tuple[Window, Hall]:
+    window = session.get(Window, window_id)
+    if window is None:
+        raise Refused("not_found", f"no window with id {window_id}")
+    require_hall_access(session, actor, window.hall_id)
+    hall = session.get(Hall, window.hall_id)
+    assert hall is not None
+    return window, hall
+
+
+def counter_ticket(session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """A ticket as the clerk sees it: the public view plus how long the visitor waited."""
+    view = public_ticket(ticket_view(session, ticket, now, with_position=False))
+    view["waited_seconds"] = ticket_life.wait_seconds(ticket)
+    view["pre_reviewed"] = ticket.visitor_class == VisitorClass.PRE_REVIEWED
+    # The pre-review record and its materials come from the pre-review feature when it exists.
+    view["pre_review"] = None
+    return view
+
+
+def window_desk(session: Session, actor: Actor, window_id: int, now: datetime) -> dict[str, Any]:
+    """The window, and the ticket called or served there now (None when its hands are free)."""
+    window, _hall = _readable_window(session, actor, window_id)
+    in_hand = session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.window_id == window.id,
+            Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)),
+        )
+        .order_by(Ticket.called_at.desc())
+        .limit(1)
+    )
+    return {
+        "window": window_view(session, window),
+        "ticket": None if in_hand is None else counter_ticket(session, in_hand, now),
+    }
+
+
+def window_queue(session: Session, actor: Actor, window_id: int, now: datetime) -> dict[str, Any]:
+    """Who waits for this window per service, whom the policy would call next, what is parked."""
+    window, hall = _readable_window(session, actor, window_id)
+    service_ids = window_service_ids(session, window.id)
+    callable_here = or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == window.id)
+    counts = dict(
+        session.execute(
+            select(Ticket.service_id, func.count())
+            .where(
+                Ticket.hall_id == hall.id,
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service_id.in_(service_ids),
+                callable_here,
+            )
+            .group_by(Ticket.service_id)
+        ).all()
+    )
+    services = session.execute(
+        select(Service.id, Service.name, Service.name_en, Service.prefix)
+        .join(WindowService, WindowService.service_id == Service.id)
+        .where(WindowService.window_id == window.id)
+        .order_by(WindowService.position)
+    ).all()
+    transferred_here = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.status == TicketStatus.WAITING, Ticket.target_window_id == window.id)
+    )
+    policy = policy_for(hall)
+    heads = queue_heads(session, hall.id, service_ids, window.id)
+    choice = policy.choose_next(WindowView(id=window.id, service_ids=service_ids), heads, now)
+    next_ticket = None
+    if choice is not None:
+        chosen = session.get(Ticket, choice.ticket_id)
+        assert chosen is not None
+        next_ticket = counter_ticket(session, chosen, now)
+    parked = session.scalars(
+        select(Ticket)
+        .where(Ticket.window_id == window.id, Ticket.status == TicketStatus.PARKED)
+        .order_by(Ticket.parked_at)
+    )
+    return {
+        "window_id": window.id,
+        "policy": policy.name,
+        "waiting": [
+            {
+                "service_id": service_id,
+                "name": name,
+                "name_en": name_en,
+                "prefix": prefix,
+                "waiting": int(counts.get(service_id, 0)),
+            }
+            for service_id, name, name_en, prefix in services
+        ],
+        "total_waiting": int(sum(counts.values())),
+        "transferred_here": int(transferred_here or 0),
+        "next_ticket": next_ticket,
+        "parked": [counter_ticket(session, ticket, now) for ticket in parked],
+    }
+
+
+def ticket_id_for_number(session: Session, window_id: int, number: str, now: datetime) -> int:
+    """Today's ticket in the window's hall with this number (as the visitor shows it: a023)."""
+    window = session.get(Window, window_id)
+    if window is None:
+        raise Refused("not_found", f"no window with id {window_id}")
+    hall = session.get(Hall, window.hall_id)
+    assert hall is not None
+    wanted = "".join(number.split()).upper()
+    found = session.scalar(
+        select(Ticket.id).where(
+            Ticket.hall_id == hall.id,
+            Ticket.local_date == local_business_date(now, hall.time_zone),
+            Ticket.number == wanted,
+        )
+    )
+    if found is None:
+        raise Refused("not_found", f"no ticket {wanted} today in this hall", field="number")
+    return int(found)
