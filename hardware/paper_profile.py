@@ -21,8 +21,8 @@ class PaperProfile:
 # and a cutter; POS-5890 is the generic 384-dot, 32-column Chinese 58 mm printer,
 # listed without native QR (the QR is sent as a raster image) and without a cutter.
 PAPER_PROFILES: dict[str, PaperProfile] = {
-    "80mm": PaperProfile("80mm", 48, 576, "TM-T20II", 6),
     "58mm": PaperProfile("58mm", 32, 384, "POS-5890", 5),
+    "80mm": PaperProfile("80mm", 48, 576, "TM-T20II", 6),
 }
 
 

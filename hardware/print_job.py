@@ -62,8 +62,7 @@ class TicketPrintJob:
             datetime.strptime(self.issued_at_local, ISSUED_AT_FORMAT)
         except ValueError:
             raise ValueError(
-                f"issued_at_local must look like '2026-11-30 09:12', "
-                f"got {self.issued_at_local!r}"
+                f"issued_at_local must look like '2026-11-30 09:12', got {self.issued_at_local!r}"
             ) from None
         if not self.status_url.startswith(("https://", "http://")):
             raise ValueError(f"status_url must be an http(s) URL, got {self.status_url!r}")
@@ -90,9 +89,7 @@ class TicketPrintJob:
             raise ValueError(f"print job is missing field(s): {', '.join(missing)}")
         wait = payload["estimated_wait_minutes"]
         if not isinstance(wait, list | tuple) or len(wait) != 2:
-            raise ValueError(
-                f"estimated_wait_minutes must be a [low, high] pair, got {wait!r}"
-            )
+            raise ValueError(f"estimated_wait_minutes must be a [low, high] pair, got {wait!r}")
         notice_lines = payload.get("notice_lines", [])
         if not isinstance(notice_lines, list | tuple):
             raise ValueError(f"notice_lines must be a list of strings, got {notice_lines!r}")
@@ -141,7 +138,7 @@ def _require_int(name: str, value: object, *, minimum: int) -> None:
 
 
 def _require_wait_range(value: object) -> None:
-    message = f"estimated_wait_minutes must be (low, high) minutes with 0 <= low <= high, got {value!r}"
+    message = f"estimated_wait_minutes must be (low, high) minutes, 0 <= low <= high; got {value!r}"
     if not isinstance(value, tuple) or len(value) != 2:
         raise ValueError(message)
     low, high = value

@@ -73,7 +73,8 @@ def parse_printer_spec(text: str) -> PrinterSpec:
     try:
         spec = _parse(kind.lower(), rest)
     except ValueError as error:
-        raise ValueError(f"bad printer spec {text!r} ({error}); accepted: {ACCEPTED_FORMS}") from None
+        message = f"bad printer spec {text!r} ({error}); accepted: {ACCEPTED_FORMS}"
+        raise ValueError(message) from None
     if spec is None:
         raise ValueError(f"bad printer spec {text!r}; accepted: {ACCEPTED_FORMS}")
     return spec
@@ -131,9 +132,7 @@ def create_printer(spec: PrinterSpec, escpos_profile: str) -> Escpos:
             return Usb(vendor_id, product_id, profile=escpos_profile)
         case SerialSpec(device, baudrate):
             _require_library(Serial, "serial", "pyserial")
-            return Serial(
-                device, baudrate, timeout=SERIAL_TIMEOUT_SECONDS, profile=escpos_profile
-            )
+            return Serial(device, baudrate, timeout=SERIAL_TIMEOUT_SECONDS, profile=escpos_profile)
         case NetworkSpec(host, port):
             return _Network(host, port, timeout=NETWORK_TIMEOUT_SECONDS, profile=escpos_profile)
         case FileSpec(path):

@@ -41,9 +41,7 @@ def status_byte(answer: bytes | None) -> int | None:
     return value
 
 
-def parse_printer_status(
-    printer_answer: bytes | None, paper_answer: bytes | None
-) -> PrinterStatus:
+def parse_printer_status(printer_answer: bytes | None, paper_answer: bytes | None) -> PrinterStatus:
     """Combine the answers to DLE EOT 1 and DLE EOT 4 into one `PrinterStatus`.
 
     None or b"" means the printer did not answer in time.

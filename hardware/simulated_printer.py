@@ -142,7 +142,6 @@ class SimulatedPrinter(Escpos):  # type: ignore[misc]  # python-escpos ships no 
 
 def _checked_state(state: str) -> PrinterState:
     if state not in PRINTER_STATES:
-        raise ValueError(
-            f"unknown simulated printer state {state!r}; expected one of {', '.join(PRINTER_STATES)}"
-        )
+        expected = ", ".join(PRINTER_STATES)
+        raise ValueError(f"unknown simulated printer state {state!r}; expected one of {expected}")
     return cast(PrinterState, state)

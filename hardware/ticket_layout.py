@@ -1,4 +1,4 @@
-"""The ESC/POS byte stream of one queue ticket: Chinese text in GB18030, big number, QR code, cut."""
+"""The ESC/POS byte stream of one queue ticket: GB18030 text, big number, QR code and cut."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ QR_QUIET_ZONE_MODULES = 4
 LARGEST_TEXT_SIZE = 6  # GS ! allows 8; 6 already fills most of a 58 mm line
 
 # Characters that must not begin a line, and those that must not end one
-# (a simplified 避头尾 rule); they move with their neighbour instead.
-_NO_LINE_START = set("，。、；：？！）】」』〉》”’…%,.;:?!)]}")
-_NO_LINE_END = set("（【「『〈《“‘([{")
+# (a simplified 避头尾 rule); they move with their neighbour instead. Dashes are in
+# both, so "9:00–12:00" and "——" stay whole.
+_NO_LINE_START = set("，。、；：？！）】」』〉》”’…%,.;:?!)]}–—")
+_NO_LINE_END = set("（【「『〈《“‘([{–—")
 
 _TAGS = {
     "zh": {"appointment": "【预约】", "pre_reviewed": "【预审】", "priority": "【绿色通道】"},
@@ -81,10 +82,14 @@ def _units(text: str, columns: int) -> list[str]:
         previous = units[-1] if units else ""
         if character.isspace():
             units.append(" ")
-        elif previous and not previous.isspace() and (
-            character in _NO_LINE_START
-            or previous[-1] in _NO_LINE_END
-            or (_is_word_character(character) and _is_word_character(previous[-1]))
+        elif (
+            previous
+            and not previous.isspace()
+            and (
+                character in _NO_LINE_START
+                or previous[-1] in _NO_LINE_END
+                or (_is_word_character(character) and _is_word_character(previous[-1]))
+            )
         ):
             units[-1] = previous + character
         else:
@@ -154,11 +159,9 @@ class _TicketWriter:
     def output(self) -> bytes:
         return bytes(self._commands.output)
 
-    def style(self, *, align: str = "center", size: int = 1, bold: bool = False) -> None:
+    def lines(self, text: str, *, size: int = 1, bold: bool = False, align: str = "center") -> None:
+        """Print `text` wrapped to the paper at `size` times the normal width and height."""
         self._commands.set(align=align, bold=bold, custom_size=True, width=size, height=size)
-
-    def lines(self, text: str, *, size: int = 1) -> None:
-        """Print wrapped text at the current style; `size` must match the style's."""
         self._set_chinese_mode(True)
         for line in wrap_text(printable_text(text), self.paper.columns // size):
             self._commands._raw(line.encode("gb18030", errors="replace") + b"\n")
@@ -170,11 +173,9 @@ class _TicketWriter:
         # Graphics and 2D-code data may hold bytes >= 0x80; leave Chinese mode so no
         # printer can mistake them for the first byte of a character.
         self._set_chinese_mode(False)
-        self.style(align="center")
+        self._commands.set(align="center")
         if self._commands.profile.supports("qrCode"):
-            self._commands.qr(
-                content, ec=QR_ECLEVEL_M, size=self.paper.qr_module_dots, native=True
-            )
+            self._commands.qr(content, ec=QR_ECLEVEL_M, size=self.paper.qr_module_dots, native=True)
         else:
             image = qr_image(content, self.paper.qr_module_dots, self.paper.printable_dots)
             self._commands.image(image, center=True)
@@ -196,36 +197,33 @@ def render_ticket(job: TicketPrintJob, paper: PaperProfile) -> bytes:
     """Return the bytes that print `job` on `paper`, from initialisation to the cut."""
     writer = _TicketWriter(paper)
     columns = paper.columns
-    hall_size = 2 if display_width(job.hall_name) * 2 <= columns else 1
-    writer.style(size=hall_size, bold=True)
-    writer.lines(job.hall_name, size=hall_size)
-    writer.style()
+    writer.lines(job.hall_name, size=_double_if_it_fits(job.hall_name, columns), bold=True)
     writer.lines(job.service_name)
     writer.blank_line()
 
     number_size = max(1, min(LARGEST_TEXT_SIZE, columns // display_width(job.ticket_number)))
-    writer.style(size=number_size, bold=True)
-    writer.lines(job.ticket_number, size=number_size)
+    writer.lines(job.ticket_number, size=number_size, bold=True)
     tag = _TAGS[job.language].get(job.visitor_class)
     if tag:
-        writer.style(size=2 if display_width(tag) * 2 <= columns else 1, bold=True)
-        writer.lines(tag, size=2 if display_width(tag) * 2 <= columns else 1)
+        writer.lines(tag, size=_double_if_it_fits(tag, columns), bold=True)
     writer.blank_line()
 
-    writer.style()
     for line in _queue_lines(job):
         writer.lines(line)
+    writer.blank_line()
     writer.qr_code(job.status_url)
-    writer.style()
     writer.lines("扫码查看排队进度" if job.language == "zh" else "Scan to follow your queue")
 
     if job.notice_lines:
-        writer.style(align="left")
-        writer.lines("-" * columns)
+        writer.lines("-" * columns, align="left")
         for line in job.notice_lines:
-            writer.lines(line)
+            writer.lines(line, align="left")
     writer.cut()
     return writer.output()
+
+
+def _double_if_it_fits(text: str, columns: int) -> int:
+    return 2 if display_width(text) * 2 <= columns else 1
 
 
 def _queue_lines(job: TicketPrintJob) -> list[str]:

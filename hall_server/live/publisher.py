@@ -34,10 +34,19 @@ class SocketIOPublisher:
                 message.name, json_ready(message.payload), to=device_room(message.device_id)
             )
             return
-        log.debug(
-            "event %s",
+        ticket = message.payload.get("ticket") or {}
+        window = ticket.get("window") or message.payload.get("window") or {}
+        log.info(
+            "%s %s",
             message.name,
-            extra={"hall_id": message.hall_id, "seq": message.seq, "event": message.name},
+            ticket.get("number", ""),
+            extra={
+                "hall_id": message.hall_id,
+                "seq": message.seq,
+                "event": message.name,
+                "ticket_id": ticket.get("id"),
+                "window_id": window.get("id"),
+            },
         )
         self.socketio.emit(
             message.name, json_ready(message.message()), to=hall_room(message.hall_id)

@@ -75,8 +75,12 @@ class Database:
         # Set by the app: sends a committed use case's live events (Socket.IO, or a test's list).
         self.publish: Callable[[Any], None] | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        read_options: dict[str, Any] = {"hallq_read_only": True}
+        if not self.is_sqlite:
+            # A snapshot and its `seq` must come from one consistent view of the database.
+            read_options["isolation_level"] = "REPEATABLE READ"
         self._read_sessions = sessionmaker(
-            self.engine.execution_options(hallq_read_only=True), expire_on_commit=False
+            self.engine.execution_options(**read_options), expire_on_commit=False
         )
 
     @contextmanager
