@@ -324,6 +324,8 @@ def requeue_late_arrival(uow: UnitOfWork, actor: Actor, ticket_id: int, now: dat
     session = uow.session
     ticket: Ticket = get_or_refuse(session, Ticket, ticket_id, "ticket")
     require_hall_access(session, actor, ticket.hall_id)
+    if actor.role not in (Role.CLERK, Role.MANAGER, Role.ADMIN, Role.KIOSK):
+        raise Refused("forbidden_role", "only staff or a kiosk can put a ticket back in the queue")
     hall: Hall = get_or_refuse(session, Hall, ticket.hall_id, "hall")
     behind = session.scalars(
         select(Ticket.queue_key)

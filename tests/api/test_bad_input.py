@@ -175,3 +175,21 @@ def test_logout_revokes_the_token(client, hall):
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     client.post("/api/v1/auth/logout", headers=headers)
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_a_board_cannot_put_a_missed_ticket_back_in_the_queue(client, hall):
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    ticket = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"]},
+        headers=kiosk,
+    ).get_json()
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
+    client.post(f"/api/v1/windows/{hall.windows[1]}/tickets/{ticket['id']}/no-show", headers=clerk)
+
+    board = {"Authorization": f"Bearer {hall.board_token}"}
+    refused = client.post(f"/api/v1/tickets/{ticket['id']}/requeue", headers=board)
+    assert refused.status_code == 403
+    requeued = client.post(f"/api/v1/tickets/{ticket['id']}/requeue", headers=kiosk)
+    assert requeued.status_code == 200 and requeued.get_json()["status"] == "waiting"
