@@ -8,12 +8,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hall_server.api import (
+    administration_routes,
     auth_routes,
     counter_routes,
+    device_settings_routes,
     hall_routes,
+    manager_routes,
+    platform_routes,
     print_job_routes,
+    report_routes,
     ticket_routes,
 )
 from hall_server.api.errors import register_error_handlers
@@ -50,6 +56,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     check_required(app.config)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind nginx: per-address rate limits and logs need the client's address, not nginx's.
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     configure_logging(app.config["LOG_JSON"])
 
     database = Database(app.config["DATABASE_URL"])
@@ -80,12 +90,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api.register_blueprint(blueprint)
     api.register_blueprint(print_job_routes.blueprint)
     api.register_blueprint(counter_routes.blueprint)
+    api.register_blueprint(platform_routes.blueprint)
+    api.register_blueprint(device_settings_routes.blueprint)
+    api.register_blueprint(manager_routes.blueprint)
+    api.register_blueprint(report_routes.blueprint)
+    api.register_blueprint(administration_routes.blueprint)
     register_error_handlers(app)
 
     socketio.init_app(
         app,
         async_mode=app.config.get("ASYNC_MODE"),
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=[],
     )
     register_socket_handlers(socketio)

@@ -30,11 +30,16 @@ def cli() -> None:
     show_default="gevent (HALLQ_ASYNC_MODE)",
 )
 def serve(host: str, port: int, async_mode: str) -> None:
+    from hall_server.background.runner import hand_back_leases_on_exit, start_background_work
     from hall_server.extensions import socketio
+    from hall_server.live.serving import run_server
 
     app = _app(ASYNC_MODE=async_mode)
+    runner = start_background_work(app, socketio)
+    if runner is not None:
+        hand_back_leases_on_exit(runner)
     click.echo(f"HallQ serving on http://{host}:{port} ({async_mode})", err=True)
-    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+    run_server(socketio, app, host, port)
 
 
 @cli.group(help="Database schema migrations (Alembic).")
@@ -98,6 +103,26 @@ def import_services(path: Path, hall_code: str, dry_run: bool) -> None:
         sys.exit(1)
 
 
+@cli.command(name="add-platform", help="Register an online platform; prints its secret once.")
+@click.option("--code", required=True, help="how the platform signs, e.g. gov-online")
+@click.option("--name", required=True)
+@click.option("--hall", "hall_code", required=True, help="the top hall it serves (and all below)")
+@click.option("--webhook", "webhook_url", default=None, help="where case outcomes are posted")
+def add_platform(code: str, name: str, hall_code: str, webhook_url: str | None) -> None:
+    from hall_server.core.refusals import Refused
+    from hall_server.operations.online_platform import register_platform
+
+    app = _app()
+    try:
+        with app.extensions["hallq_db"].transaction() as uow:
+            secret = register_platform(
+                uow, code, name, hall_code, webhook_url, app.extensions["hallq_clock"]()
+            )
+    except Refused as refusal:
+        raise click.ClickException(refusal.message) from None
+    click.echo(f"platform {code} added; its shared secret (shown only now): {secret}")
+
+
 @cli.command(help="Run the demo hall on a local SQLite file, with demo accounts and devices.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--database", default="instance/hallq-demo.sqlite", show_default=True)
@@ -118,6 +143,7 @@ def _register_device_commands() -> None:
     for module_name, command_name in (
         ("kiosk.print_agent_cli", "kiosk"),
         ("counter_client.terminal_cli", "counter"),
+        ("display.voice_clips_cli", "voice-clips"),
     ):
         try:
             module = __import__(module_name, fromlist=["command"])

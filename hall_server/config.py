@@ -14,7 +14,24 @@ DEFAULTS: dict[str, Any] = {
     # as `hallq import-services`, must not import either.
     "ASYNC_MODE": "threading",
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Redis pub/sub channels ignore the database number: deployments sharing one Redis need
+    # different channels (docs/deploy.md).
+    "SOCKETIO_CHANNEL": "hallq",
+    "RATELIMIT_STORAGE_URI": "memory://",  # redis://... when several processes serve
+    # A Redis restart must not stop tickets being issued: limits pause, requests go on.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # Proxies (nginx) in front that set X-Forwarded-For/-Proto; 0 when clients connect directly.
+    "PROXY_FIX_X_FOR": 0,
+    # Periodic jobs under a database lease, run once across processes (hall_server/background).
+    "BACKGROUND_WORK": True,
+    "BACKGROUND_LEASE_SECONDS": 30,
+    "ROLLOVER_EVERY_SECONDS": 60,
+    "HOUSEKEEPING_EVERY_SECONDS": 3600,
+    # Managers' alerts raised and cleared as time passes (hall_server/operations/alerts.py).
+    "ALERTS_EVERY_SECONDS": 20,
+    "OUTBOX_EVERY_SECONDS": 10,  # how often results are posted to online platforms
+    "IDEMPOTENCY_KEEP_HOURS": 48,
+    "BACKGROUND_RUNS_KEEP_DAYS": 7,
     "RATELIMIT_ISSUE": "30 per minute",  # per kiosk or client address
     "RATELIMIT_LOGIN": "10 per minute",
     "TOKEN_HOURS": 12,

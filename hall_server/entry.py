@@ -7,7 +7,8 @@ import sys
 
 SERVING_COMMANDS = {"serve", "demo"}
 ASYNC_MODES = ("gevent", "eventlet", "threading")
-# Chosen by bench/async_modes.py on this project's hardware; see README "Choosing gevent".
+# Chosen by `make bench` (bench/run_all.py runs the same workload under both): on 2 cores
+# gevent called next faster and with shorter tails than eventlet, on SQLite clearly.
 DEFAULT_ASYNC_MODE = "gevent"
 
 
@@ -33,6 +34,19 @@ def patch_for(mode: str) -> None:
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
+
+
+def is_patched(mode: str) -> bool:
+    """Whether the green-thread library of `mode` has patched the standard library here."""
+    if mode == "eventlet" and "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        return bool(patcher.is_monkey_patched("socket"))
+    if mode == "gevent" and "gevent" in sys.modules:
+        from gevent import monkey
+
+        return bool(monkey.is_module_patched("socket"))
+    return False
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ CATALOGUE_DIRECTORIES = [
     ROOT / "kiosk" / "translations",
     ROOT / "display" / "translations",
     ROOT / "counter_client" / "translations",
+    ROOT / "hall_server" / "manager" / "translations",
 ]
 
 

@@ -83,6 +83,16 @@ def _replay(stored: IdempotentResponse, fingerprint: str) -> Response:
     return response
 
 
+def _replay_if_stored(actor: Actor, key: str, fingerprint: str) -> Response | None:
+    with database().reading() as db_session:
+        stored = db_session.scalar(
+            select(IdempotentResponse).where(
+                IdempotentResponse.principal == actor.principal, IdempotentResponse.key == key
+            )
+        )
+        return None if stored is None else _replay(stored, fingerprint)
+
+
 def perform(
     use_case: Callable[[UnitOfWork, Actor], dict[str, Any]],
     response_schema: type[Schema],
@@ -127,15 +137,17 @@ def perform(
         if not key:
             raise
         # The same key raced in from a retry on another connection: answer with its result.
-        with database().reading() as db_session:
-            stored = db_session.scalar(
-                select(IdempotentResponse).where(
-                    IdempotentResponse.principal == actor.principal, IdempotentResponse.key == key
-                )
-            )
-            if stored is None:
-                raise
-            return _replay(stored, fingerprint)
+        replay = _replay_if_stored(actor, key, fingerprint)
+        if replay is None:
+            raise
+        return replay
+    except Refused:
+        # A retry that waited for its twin's locks (e.g. the window's) is refused by the change
+        # the twin made ("window busy"); the client asked once, so it gets the twin's answer.
+        replay = _replay_if_stored(actor, key, fingerprint) if key else None
+        if replay is None:
+            raise
+        return replay
     response = jsonify(body)
     response.status_code = status
     return response

@@ -32,6 +32,24 @@ STATUS_BY_CODE = {
     "window_required": 422,
     "duplicate_service": 422,
     "idempotency_key_reused": 422,
+    # online platforms (hall_server/operations/online_platform.py) and calling settings
+    "bad_signature": 401,
+    "stale_request": 401,
+    "replayed_request": 401,
+    "invalid_slot": 422,
+    "invalid_calling_settings": 422,
+    "unexpected_idempotency_key": 422,
+    # administration and reports (hall_server/operations/administration.py, reports.py)
+    "invalid_level": 422,
+    "invalid_time_zone": 422,
+    "invalid_opening_hours": 422,
+    "invalid_parent": 422,
+    "invalid_role": 422,
+    "invalid_file": 422,
+    "invalid_period": 422,
+    "invalid_dimension": 422,
+    "too_many_lines": 422,
+    "weak_password": 422,
 }
 CODE_BY_HTTP_STATUS = {
     400: "bad_request",

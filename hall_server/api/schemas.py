@@ -37,8 +37,12 @@ class WindowRef(Schema):
 
 
 class WaitEstimateSchema(Schema):
-    low_minutes = fields.Integer()
-    high_minutes = fields.Integer()
+    low_minutes = fields.Integer(metadata={"description": "10th percentile, rounded down"})
+    high_minutes = fields.Integer(metadata={"description": "90th percentile: the promise"})
+    median_minutes = fields.Integer()
+    over_limit = fields.Boolean(
+        metadata={"description": "the wait is likely over low_minutes (2 hours): say so"}
+    )
 
 
 class PrintJobRef(Schema):
@@ -85,6 +89,14 @@ class IssueTicketRequest(StrictSchema):
     )
     phone = fields.String(validate=validate.Regexp(r"^1[0-9]{10}$", error="a mobile number"))
     holder_name = fields.String(validate=validate.Length(min=1, max=40))
+    booking_code = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "an online booking's code: the ticket becomes an appointment"},
+    )
+    prereview_code = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a passed online pre-review's code: the ticket is pre-reviewed"},
+    )
 
 
 class CallTicketRequest(StrictSchema):
@@ -197,6 +209,8 @@ class RecentCall(Schema):
     window_name = fields.String()
     action = fields.String(metadata={"enum": ["called", "recalled", "resumed"]})
     at = fields.AwareDateTime()
+    service_id = fields.Integer()
+    holder_display_name = fields.String(allow_none=True, metadata={"example": "张*明"})
 
 
 class BoardSnapshot(Schema):

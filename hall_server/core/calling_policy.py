@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from hall_server.core.due_time_policy import DueTimePolicy
 from hall_server.core.ticket_life import VisitorClass
 
 
@@ -21,12 +22,17 @@ class QueueHead:
     issued_at: datetime
     target_window_id: int | None = None
     appointment_due_at: datetime | None = None
+    # How many wait in this head's (service, visitor class) queue, itself included.
+    waiting_count: int = 1
 
 
 @dataclass(frozen=True)
 class WindowView:
     id: int
     service_ids: tuple[int, ...]  # in the window's order of preference
+    # For each of its services, how many open windows serve it (this one included); policies
+    # that balance comprehensive windows across services read it, others may ignore it.
+    windows_serving: Mapping[int, int] = field(default_factory=dict)
 
 
 class CallingPolicy(Protocol):
@@ -53,6 +59,9 @@ class FirstComeFirstServed:
     """Priority lane first, then everyone in order of queue time across the window's services."""
 
     name = "fcfs"
+    # It never reads QueueHead.waiting_count, so call-next need not count the queues (an O(n)
+    # read); a policy without this attribute gets the counts.
+    reads_waiting_counts = False
 
     def class_rank(self, visitor_class: str) -> int:
         return 0 if visitor_class == VisitorClass.PRIORITY else 1
@@ -74,11 +83,22 @@ class FirstComeFirstServed:
         return min(eligible_heads, key=lambda head: self.sort_key(window, head))
 
 
-POLICIES: dict[str, type[FirstComeFirstServed]] = {"fcfs": FirstComeFirstServed}
+def _first_come_first_served(_settings: Mapping[str, Any] | None) -> CallingPolicy:
+    # Nothing to set; a hall's settings may still hold, e.g., the appointment grace period.
+    return FirstComeFirstServed()
 
 
-def policy_named(name: str) -> CallingPolicy:
+# Each builds the policy from a hall's calling settings (Hall.calling_settings).
+POLICIES: dict[str, Callable[[Mapping[str, Any] | None], CallingPolicy]] = {
+    "fcfs": _first_come_first_served,
+    "due_time": DueTimePolicy.from_settings,
+}
+
+
+def policy_named(name: str, settings: Mapping[str, Any] | None = None) -> CallingPolicy:
+    """The policy called `name`, with a hall's settings; ValueError for unknown or bad ones."""
     try:
-        return POLICIES[name]()
+        build = POLICIES[name]
     except KeyError:
         raise ValueError(f"unknown calling policy {name!r}; known: {sorted(POLICIES)}") from None
+    return build(settings)

@@ -332,7 +332,9 @@ def run_demo(port: int, database_path: Path, fresh: bool, async_mode: str) -> No
         seed_demo(database, utc_now())
     print_directory(database, port)
     start_demo_activity(app, socketio)
-    socketio.run(app, host="127.0.0.1", port=port, log_output=False, allow_unsafe_werkzeug=True)
+    from hall_server.live.serving import run_server
+
+    run_server(socketio, app, "127.0.0.1", port)
 
 
 def print_directory(database: Database, port: int) -> None:
@@ -354,6 +356,7 @@ def print_directory(database: Database, port: int) -> None:
         f"  Counter (呼叫器), window 1-2  {base}/counter/",
         f"  Rating pad, window 1         {base}/rating/?token=d_demo-rating-1",
         f"  Manager dashboard            {base}/manager/",
+        f"  All halls (city view)        {base}/city/",
         f"  Township kiosk               {base}/kiosk/?token=d_demo-town-kiosk",
         f"  API (OpenAPI 3)              {base}/api/openapi.json",
         "",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
+from socketio.exceptions import ConnectionRefusedError  # carries its reason to the client
 
 from hall_server.core.refusals import Refused
 from hall_server.live.publisher import json_ready
@@ -15,7 +18,7 @@ from hall_server.operations.access import Actor, Role
 from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import board_snapshot
 from hall_server.operations.live_events import device_room, hall_room
-from hall_server.storage.database import Database
+from hall_server.storage.database import Database, DatabaseUnavailable
 from hall_server.storage.models import Hall
 
 log = logging.getLogger(__name__)
@@ -43,8 +46,25 @@ def _refusal(refusal: Refused) -> dict[str, Any]:
     return {"ok": False, "error": {"code": refusal.code, "message": refusal.message}}
 
 
+def refused_while_database_unavailable(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """A connect that cannot reach the database is refused at once, with a reason, so the
+    client backs off and retries instead of waiting out its connect timeout."""
+
+    @functools.wraps(handler)
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except DatabaseUnavailable as error:
+            raise ConnectionRefusedError(
+                "service_unavailable: the server cannot reach its database; retry shortly"
+            ) from error
+
+    return connect
+
+
 def register_socket_handlers(socketio: SocketIO) -> None:
     @socketio.on("connect")
+    @refused_while_database_unavailable
     def on_connect(auth: dict[str, Any] | None = None) -> None:
         """Boards listen to a hall without a login (what they show is public in the hall);
         devices and staff send their token and are placed in their own rooms."""

@@ -13,16 +13,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hall_server.core import ticket_life
-from hall_server.core.calling_policy import WindowView
 from hall_server.core.numbering import local_business_date
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.operations.access import Actor, require_hall_access
+from hall_server.operations.booked_arrival import pre_review_for_clerk
 from hall_server.operations.queue_reads import (
     policy_for,
     public_ticket,
     queue_heads,
     ticket_view,
+    window_calling_view,
     window_service_ids,
 )
 from hall_server.operations.window_operations import window_view
@@ -44,8 +45,7 @@ def counter_ticket(session: Session, ticket: Ticket, now: datetime) -> dict[str,
     view = public_ticket(ticket_view(session, ticket, now, with_position=False))
     view["waited_seconds"] = ticket_life.wait_seconds(ticket)
     view["pre_reviewed"] = ticket.visitor_class == VisitorClass.PRE_REVIEWED
-    # The pre-review record and its materials come from the pre-review feature when it exists.
-    view["pre_review"] = None
+    view["pre_review"] = pre_review_for_clerk(session, ticket)  # result and materials list
     return view
 
 
@@ -97,7 +97,8 @@ def window_queue(session: Session, actor: Actor, window_id: int, now: datetime) 
     )
     policy = policy_for(hall)
     heads = queue_heads(session, hall.id, service_ids, window.id)
-    choice = policy.choose_next(WindowView(id=window.id, service_ids=service_ids), heads, now)
+    view = window_calling_view(session, window.id, service_ids)
+    choice = policy.choose_next(view, heads, now)
     next_ticket = None
     if choice is not None:
         chosen = session.get(Ticket, choice.ticket_id)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hall_server.core import wait_estimate
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import AT_WINDOW_STATUSES, TicketStatus
 from hall_server.core.window_life import WindowStatus
-from hall_server.operations.queue_reads import learned_handling_seconds, public_ticket, ticket_view
+from hall_server.operations.queue_reads import policy_for, public_ticket, ticket_view
+from hall_server.operations.wait_predictions import hall_prediction
 from hall_server.operations.window_operations import window_view
 from hall_server.storage.models import (
     Department,
@@ -104,26 +104,14 @@ def _waiting_by_service(session: Session, hall: Hall, now: datetime) -> list[dic
     ):
         if status == WindowStatus.OPEN:
             pools.setdefault(service_id, []).append(window_id)
-    busy_windows = set(
-        session.scalars(
-            select(Ticket.window_id).where(
-                Ticket.hall_id == hall.id, Ticket.status.in_(AT_WINDOW_STATUSES)
-            )
-        )
-    )
+    prediction = hall_prediction(session, hall, policy_for(hall), now)
     result = []
     for service in session.scalars(
         select(Service).where(Service.hall_id == hall.id, Service.active.is_(True))
     ):
         pool = pools.get(service.id, [])
-        pool_services = {s for s, windows in pools.items() if set(windows) & set(pool)}
-        ahead = sum(counts.get(s, 0) for s in pool_services) if pool else counts.get(service.id, 0)
-        estimate = wait_estimate.estimate_wait(
-            ahead,
-            len(pool),
-            len(busy_windows & set(pool)),
-            learned_handling_seconds(session, service, hall, now),
-        )
+        forecast = prediction.for_new_ticket(service.id, now)
+        estimate = None if forecast is None else forecast.display()
         result.append(
             {
                 "service_id": service.id,
@@ -141,7 +129,14 @@ def _waiting_by_service(session: Session, hall: Hall, now: datetime) -> list[dic
 
 def recent_calls(session: Session, hall_id: int, limit: int = RECENT_CALLS) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(TicketEvent, Ticket.number, Window.number, Window.name)
+        select(
+            TicketEvent,
+            Ticket.number,
+            Window.number,
+            Window.name,
+            Ticket.service_id,
+            Ticket.holder_display_name,
+        )
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .join(Window, Window.id == TicketEvent.window_id)
         .where(TicketEvent.hall_id == hall_id, TicketEvent.action.in_(CALL_ACTIONS))
@@ -157,8 +152,11 @@ def recent_calls(session: Session, hall_id: int, limit: int = RECENT_CALLS) -> l
             "window_name": window_name,
             "action": event.action,
             "at": event.at,
+            # Boards filter calls by service and may show the (already masked) name.
+            "service_id": service_id,
+            "holder_display_name": holder_display_name,
         }
-        for event, number, window_number, window_name in rows
+        for event, number, window_number, window_name, service_id, holder_display_name in rows
     ]
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hall_server.core import wait_estimate
-from hall_server.core.calling_policy import CallingPolicy, QueueHead, policy_named
+from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView, policy_named
 from hall_server.core.numbering import local_business_date
 from hall_server.core.refusals import Refused
-from hall_server.core.ticket_life import AT_WINDOW_STATUSES, TicketStatus, VisitorClass
+from hall_server.core.ticket_life import TicketStatus, VisitorClass
+from hall_server.core.wait_forecast import WaitRange
 from hall_server.core.window_life import WindowStatus
+from hall_server.operations import wait_predictions
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
 
 
@@ -25,7 +28,7 @@ def get_or_refuse(session: Session, model: Any, object_id: int, what: str) -> An
 
 
 def policy_for(hall: Hall) -> CallingPolicy:
-    return policy_named(hall.calling_policy)
+    return policy_named(hall.calling_policy, hall.calling_settings)
 
 
 def window_service_ids(session: Session, window_id: int) -> tuple[int, ...]:
@@ -37,7 +40,24 @@ def window_service_ids(session: Session, window_id: int) -> tuple[int, ...]:
     return tuple(rows)
 
 
-def _head_from_row(ticket: Ticket) -> QueueHead:
+def window_calling_view(
+    session: Session, window_id: int, service_ids: tuple[int, ...]
+) -> WindowView:
+    """The window as a calling policy sees it, with how many open windows serve each service."""
+    serving = session.execute(
+        select(WindowService.service_id, func.count())
+        .join(Window, Window.id == WindowService.window_id)
+        .where(WindowService.service_id.in_(service_ids), Window.status == WindowStatus.OPEN)
+        .group_by(WindowService.service_id)
+    ).all()
+    return WindowView(
+        id=window_id,
+        service_ids=service_ids,
+        windows_serving={service_id: int(count) for service_id, count in serving},
+    )
+
+
+def _head_from_row(ticket: Ticket, waiting_count: int = 1) -> QueueHead:
     return QueueHead(
         ticket_id=ticket.id,
         service_id=ticket.service_id,
@@ -46,7 +66,32 @@ def _head_from_row(ticket: Ticket) -> QueueHead:
         issued_at=ticket.issued_at,
         target_window_id=ticket.target_window_id,
         appointment_due_at=ticket.appointment_due_at,
+        waiting_count=waiting_count,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _heads_statement(service_count: int, with_exclusions: bool) -> Any:
+    """The union of one index seek per (service, visitor class), built once per shape: building
+    it anew cost more CPU than running it. Bound: hall_id, window_id, service_<i>, excluded."""
+    parts = []
+    for index in range(service_count):
+        for visitor_class in VisitorClass:
+            conditions = [
+                Ticket.hall_id == bindparam("hall_id"),
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service_id == bindparam(f"service_{index}"),
+                Ticket.visitor_class == visitor_class.value,
+                or_(
+                    Ticket.target_window_id.is_(None),
+                    Ticket.target_window_id == bindparam("window_id"),
+                ),
+            ]
+            if with_exclusions:
+                conditions.append(Ticket.id.not_in(bindparam("excluded", expanding=True)))
+            head = select(Ticket.id).where(*conditions).order_by(Ticket.queue_key).limit(1)
+            parts.append(head.subquery().select())
+    return union_all(*parts)
 
 
 def queue_heads(
@@ -55,31 +100,46 @@ def queue_heads(
     service_ids: tuple[int, ...],
     window_id: int,
     excluded_ids: frozenset[int] = frozenset(),
+    count_waiting: bool = True,
 ) -> list[QueueHead]:
     """The first waiting ticket of every (service, visitor class) queue this window may call.
 
-    Each is one index seek, so calling stays fast however many people wait.
+    Each is one index seek, so calling stays fast however many people wait. Counting how many
+    wait in each queue reads them all; `count_waiting=False` skips it for policies that do not
+    look at `QueueHead.waiting_count` (it is then 1).
     """
     if not service_ids:
         return []
-    heads = []
-    for service_id in service_ids:
-        for visitor_class in VisitorClass:
-            conditions = [
-                Ticket.hall_id == hall_id,
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.service_id == service_id,
-                Ticket.visitor_class == visitor_class.value,
-                or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == window_id),
-            ]
-            if excluded_ids:
-                conditions.append(Ticket.id.not_in(excluded_ids))
-            heads.append(select(Ticket.id).where(*conditions).order_by(Ticket.queue_key).limit(1))
-    ids = list(session.scalars(union_all(*[h.subquery().select() for h in heads])))
+    waiting: dict[tuple[int, str], int] = {}
+    if count_waiting:
+        callable_here = [
+            Ticket.hall_id == hall_id,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.service_id.in_(service_ids),
+            or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == window_id),
+        ]
+        if excluded_ids:
+            callable_here.append(Ticket.id.not_in(excluded_ids))
+        waiting = {
+            (service_id, visitor_class): int(count)
+            for service_id, visitor_class, count in session.execute(
+                select(Ticket.service_id, Ticket.visitor_class, func.count())
+                .where(*callable_here)
+                .group_by(Ticket.service_id, Ticket.visitor_class)
+            )
+        }
+    parameters: dict[str, Any] = {"hall_id": hall_id, "window_id": window_id}
+    parameters.update({f"service_{i}": service for i, service in enumerate(service_ids)})
+    if excluded_ids:
+        parameters["excluded"] = sorted(excluded_ids)
+    statement = _heads_statement(len(service_ids), bool(excluded_ids))
+    ids = list(session.scalars(statement, parameters))
     if not ids:
         return []
     rows = session.scalars(select(Ticket).where(Ticket.id.in_(ids)))
-    return [_head_from_row(row) for row in rows]
+    return [
+        _head_from_row(row, waiting.get((row.service_id, row.visitor_class), 1)) for row in rows
+    ]
 
 
 def lock_waiting_ticket(session: Session, ticket_id: int, use_row_locks: bool) -> Ticket | None:
@@ -162,25 +222,10 @@ def learned_handling_seconds(
 
 def estimate_for(
     session: Session, ticket: Ticket, hall: Hall, service: Service, ahead: int, now: datetime
-) -> wait_estimate.WaitEstimate | None:
-    pool = serving_pool(session, ticket.service_id)
-    open_pool = list(
-        session.scalars(
-            select(Window.id).where(Window.id.in_(pool), Window.status == WindowStatus.OPEN)
-        )
-    )
-    busy = 0
-    if open_pool:
-        busy = int(
-            session.scalar(
-                select(func.count(func.distinct(Ticket.window_id))).where(
-                    Ticket.window_id.in_(open_pool), Ticket.status.in_(AT_WINDOW_STATUSES)
-                )
-            )
-            or 0
-        )
-    mean = learned_handling_seconds(session, service, hall, now)
-    return wait_estimate.estimate_wait(ahead, len(open_pool), busy, mean)
+) -> WaitRange | None:
+    """The forecast wait of a ticket, waiting or about to be issued (`ahead` is not needed)."""
+    forecast = wait_predictions.forecast_for_ticket(session, hall, policy_for(hall), ticket, now)
+    return None if forecast is None else forecast.display()
 
 
 def ticket_view(
@@ -215,10 +260,13 @@ def ticket_view(
         "estimated_wait": None,
     }
     if with_position and ticket.status == TicketStatus.WAITING:
-        ahead = people_ahead(session, ticket, policy_for(hall))
-        estimate = estimate_for(session, ticket, hall, service, ahead, now)
-        view["people_ahead"] = ahead
-        view["estimated_wait"] = None if estimate is None else estimate.to_dict()
+        policy = policy_for(hall)
+        forecast = wait_predictions.forecast_for_ticket(session, hall, policy, ticket, now)
+        if forecast is None:  # no window can serve it now: count, but promise nothing
+            view["people_ahead"] = people_ahead(session, ticket, policy)
+        else:
+            view["people_ahead"] = forecast.people_ahead
+            view["estimated_wait"] = forecast.display().to_dict()
     return view
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hall_server.core import ticket_life
-from hall_server.core.calling_policy import WindowView
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.core.window_life import require_open_for_calling
 from hall_server.operations.access import Actor, Role, require_hall_access, require_window_operator
 from hall_server.operations.live_events import record_event
+from hall_server.operations.outbox import report_case_outcome
 from hall_server.operations.queue_reads import (
     get_or_refuse,
     lock_waiting_ticket,
@@ -24,6 +24,7 @@ from hall_server.operations.queue_reads import (
     public_ticket,
     queue_heads,
     ticket_view,
+    window_calling_view,
     window_service_ids,
 )
 from hall_server.storage.database import UnitOfWork
@@ -113,10 +114,17 @@ def call_next_ticket(uow: UnitOfWork, actor: Actor, window_id: int, now: datetim
     hall: Hall = get_or_refuse(session, Hall, window.hall_id, "hall")
     policy = policy_for(hall)
     services = window_service_ids(session, window.id)
-    view = WindowView(id=window.id, service_ids=services)
+    view = window_calling_view(session, window.id, services)
     skipped: set[int] = set()
     for _ in range(MAX_LOCK_ATTEMPTS):
-        heads = queue_heads(session, hall.id, services, window.id, frozenset(skipped))
+        heads = queue_heads(
+            session,
+            hall.id,
+            services,
+            window.id,
+            frozenset(skipped),
+            count_waiting=getattr(policy, "reads_waiting_counts", True),
+        )
         choice = policy.choose_next(view, heads, now)
         if choice is None:
             break
@@ -214,6 +222,7 @@ def finish_ticket(
         ticket_life.finish(ticket, window.id, outcome, at)
         ticket.case_number = case_number
         ticket.note = note
+        report_case_outcome(uow.session, ticket, at)
 
     return _act_on_ticket(
         uow,

@@ -19,6 +19,7 @@ from hall_server.core.privacy import holder_hash, mask_name
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import ACTIVE_STATUSES, TicketStatus, VisitorClass
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.operations.booked_arrival import check_in_booked_visitor
 from hall_server.operations.live_events import DeviceMessage, record_event
 from hall_server.operations.queue_reads import (
     get_or_refuse,
@@ -39,6 +40,8 @@ class IssueRequest:
     phone: str | None = None
     holder_name: str | None = None
     appointment_due_at: datetime | None = None
+    booking_code: str | None = None  # an appointment's, or a pre-review's code (booked_arrival)
+    prereview_code: str | None = None
 
 
 def next_sequence(session: Session, hall_id: int, prefix: str, local_date: Any) -> int:
@@ -163,11 +166,13 @@ def issue_ticket(
     )
     session.add(ticket)
     session.flush()
+    check_in_booked_visitor(session, hall, service, request, ticket, policy.class_rank, now)
     view = ticket_view(session, ticket, now)
     estimate = view["estimated_wait"]
     if estimate is not None:
         ticket.predicted_wait_low_minutes = estimate["low_minutes"]
         ticket.predicted_wait_high_minutes = estimate["high_minutes"]
+        ticket.predicted_wait_p50_minutes = estimate["median_minutes"]
 
     status_url = f"{public_base_url.rstrip('/')}/t/{ticket.status_token}"
     view["status_url"] = status_url

@@ -21,6 +21,7 @@ shared = Blueprint(
 def register_pages(app: Flask) -> None:
     from counter_client.pages import blueprint as counter_pages
     from display.pages import blueprint as display_pages
+    from hall_server.manager.pages import blueprint as manager_pages
     from hall_server.pages.home import blueprint as home
     from kiosk.pages import blueprint as kiosk_pages
 
@@ -29,3 +30,4 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(kiosk_pages)
     app.register_blueprint(display_pages)
     app.register_blueprint(counter_pages)
+    app.register_blueprint(manager_pages)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,13 @@ def build_engine(url: str, pool_size: int = 20) -> Engine:
         _configure_sqlite(engine)
         return engine
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        # An unreachable server must fail the request quickly (503), not hang it.
+        connect_args={"connect_timeout": 5},
     )
 
 
@@ -95,6 +102,9 @@ class Database:
             if error.connection_invalidated or isinstance(error, OperationalError):
                 raise DatabaseUnavailable(str(error.orig)) from error
             raise
+        except PoolTimeout as error:
+            # Every connection busy for pool_timeout: overloaded, nothing begun; retry later.
+            raise DatabaseUnavailable(str(error)) from error
         finally:
             session.close()
         # The change is committed; a failure to tell clients must not look like a failed change.
@@ -118,8 +128,12 @@ class Database:
         try:
             with session.begin():
                 yield session
-        except OperationalError as error:
-            raise DatabaseUnavailable(str(error.orig)) from error
+        except (OperationalError, DBAPIError) as error:
+            if error.connection_invalidated or isinstance(error, OperationalError):
+                raise DatabaseUnavailable(str(error.orig)) from error
+            raise
+        except PoolTimeout as error:
+            raise DatabaseUnavailable(str(error)) from error
         finally:
             session.close()
 

@@ -71,6 +71,14 @@ class Hall(Base):
     target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15)
     # Raised in the same transaction as every change, so clients can spot a missed event.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # What the hall's boards and window displays show unless a device says otherwise
+    # (English beside Chinese, numbers only, voice); see hall_server/operations/display_settings.py.
+    display_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The calling policy's settings, e.g. due_time's minutes (hall_server/core/due_time_policy.py).
+    calling_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Thresholds of the managers' alerts (long wait, idle windows, silent devices); empty means
+    # the defaults in hall_server/operations/alerts.py.
+    alert_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Department(Base):
@@ -183,6 +191,8 @@ class Ticket(Base):
     transfer_count: Mapped[int] = mapped_column(Integer, default=0)
     predicted_wait_low_minutes: Mapped[int | None] = mapped_column(Integer)
     predicted_wait_high_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The forecast median at issue time, beside the range shown: predicted against actual wait.
+    predicted_wait_p50_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketEvent(Base):
@@ -291,3 +301,171 @@ class Rating(Base):
     channel: Mapped[str] = mapped_column(String(20))  # rating_pad or mobile
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     rated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Lease(Base):
+    """Which server process runs one piece of background work, and until when: one holder at a
+    time across all processes (see hall_server/background/lease.py)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    # Raised each time the lease changes hands: work done under an older token is refused.
+    token: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class BackgroundRun(Base):
+    """One run of a background job, written in the same transaction as the lease check."""
+
+    __tablename__ = "background_runs"
+    __table_args__ = (Index("ix_background_runs_job_started", "job", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    holder: Mapped[str] = mapped_column(String(120))
+    lease_token: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class HallAlert(Base):
+    """Something a hall's managers must see at once (a long wait, a printer out of paper), kept
+    from when it was raised until it cleared (see hall_server/operations/alerts.py)."""
+
+    __tablename__ = "hall_alerts"
+    __table_args__ = (Index("ix_hall_alerts_hall_cleared", "hall_id", "cleared_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(60))  # what it is about, e.g. "service:3"
+    severity: Mapped[str] = mapped_column(String(10))  # critical or warning
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class BoardNotice(Base):
+    """A notice a manager sent to the hall's boards; the newest one is what they show."""
+
+    __tablename__ = "board_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    lines: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Platform(Base):
+    """An online service platform (网上办事平台) that pushes pre-reviews and appointments to the
+    halls under `hall_id` and receives case outcomes at its webhook; requests are signed with
+    the shared `secret` (see hall_server/operations/online_platform.py)."""
+
+    __tablename__ = "platforms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))  # this hall and those below
+    secret: Mapped[str] = mapped_column(String(128))  # HMAC needs it in the clear
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PlatformSignature(Base):
+    """Signatures already accepted from a platform, kept past the timestamp window so that a
+    replayed request is refused."""
+
+    __tablename__ = "platform_signatures"
+
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class PreReview(Base):
+    """The result of an online pre-review (网上预审) of one application's materials."""
+
+    __tablename__ = "pre_reviews"
+    __table_args__ = (
+        UniqueConstraint(
+            "platform_id", "application_id", name="uq_pre_reviews_platform_id_application_id"
+        ),
+        UniqueConstraint("platform_id", "code", name="uq_pre_reviews_platform_id_code"),
+        Index("ix_pre_reviews_hall_id_hash", "hall_id", "id_number_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    application_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))  # what the applicant shows; default the id
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    id_number_hash: Mapped[str] = mapped_column(String(64))  # keyed by the platform's secret
+    applicant_name: Mapped[str | None] = mapped_column(String(60))  # already masked
+    result: Mapped[str] = mapped_column(String(20))  # passed or needs_correction
+    materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))  # active or cancelled
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Appointment(Base):
+    """A booked slot (预约); checking in turns it into an appointment ticket."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint(
+            "platform_id", "appointment_id", name="uq_appointments_platform_id_appointment_id"
+        ),
+        UniqueConstraint("hall_id", "booking_code", name="uq_appointments_hall_id_booking_code"),
+        Index("ix_appointments_hall_status_slot", "hall_id", "status", "slot_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    appointment_id: Mapped[str] = mapped_column(String(64))
+    booking_code: Mapped[str] = mapped_column(String(40))
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    slot_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    slot_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    applicant_name: Mapped[str | None] = mapped_column(String(60))  # already masked
+    id_number_hash: Mapped[str | None] = mapped_column(String(64))  # keyed by the secret
+    application_id: Mapped[str | None] = mapped_column(String(64))  # its pre-review, if any
+    # booked, checked_in, late (came after the grace: a walk-in), no_show, cancelled
+    status: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxMessage(Base):
+    """A message for a platform's webhook, written in the transaction that caused it and kept
+    until the platform acknowledges it (hall_server/operations/outbox.py delivers it)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # pending or delivered
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,13 +1,31 @@
 // HallLive: one hall's live state for any page (board, counter, kiosk, dashboard).
 // It connects over Socket.IO, takes the snapshot the server sends on connect, applies events in
 // `seq` order, and asks for a fresh snapshot when it sees a gap, so a dropped connection or a
-// server restart never leaves the page wrong. Reconnection backs off up to 10 s.
+// server restart never leaves the page wrong. Reconnection backs off up to 10 s, also when the
+// server refused the connection (Socket.IO itself gives up then), and a resync that gets no
+// answer is asked again.
+//
+// Events a page may listen to: "snapshot", every hall event by name ("ticket.called", ...),
+// "event" ({name, message} for each), "online" / "offline" (the latter only after
+// `offlineAfterMs` without the server, so a blip shows nothing), "connect_error".
+// A device page (its token starts with "d_") also says it is alive (`device.health`) on connect
+// and every `heartbeatMs`, so the managers' dashboard sees a board that has gone silent.
 (function (global) {
   "use strict";
 
   function HallLive(options) {
     this.options = Object.assign(
-      { url: "", hallId: null, token: null, offlineAfterMs: 4000 },
+      {
+        url: "",
+        hallId: null,
+        token: null,
+        offlineAfterMs: 4000,
+        resyncTimeoutMs: 5000,
+        reconnectDelayMs: 500,
+        reconnectDelayMaxMs: 10000,
+        maxBufferedEvents: 500,
+        heartbeatMs: 60000,
+      },
       options || {}
     );
     this.seq = null; // the hall's seq the page state is at; null until the first snapshot
@@ -15,9 +33,16 @@
     this.handlers = {};
     this.buffer = []; // events that arrive before the snapshot they follow
     this.connected = false;
+    this.online = null; // what the page was last told: true ("online"), false ("offline")
     this.resyncing = false;
+    this.replaying = false;
     this.offlineTimer = null;
-    this.stats = { snapshots: 0, resyncs: 0, events: 0, gaps: 0 };
+    this.resyncTimer = null;
+    this.retryTimer = null;
+    this.heartbeatTimer = null;
+    this.refusedAttempts = 0;
+    this.lastContactAt = null; // Date.now() of the last message from the server
+    this.stats = { snapshots: 0, resyncs: 0, events: 0, gaps: 0, connects: 0, refusals: 0 };
   }
 
   HallLive.prototype.on = function (name, handler) {
@@ -40,33 +65,40 @@
       auth: auth,
       transports: ["websocket", "polling"],
       reconnection: true,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 10000,
+      reconnectionDelay: self.options.reconnectDelayMs,
+      reconnectionDelayMax: self.options.reconnectDelayMaxMs,
       randomizationFactor: 0.5,
     });
     self.socket.on("connect", function () {
       self.connected = true;
-      clearTimeout(self.offlineTimer);
-      self.fire("online", true);
+      self.refusedAttempts = 0;
+      self.stats.connects += 1;
+      self.touch();
+      self.clearOfflineTimer();
+      self.setOnline(true);
+      self.startHeartbeat();
     });
     self.socket.on("disconnect", function () {
       self.connected = false;
+      clearInterval(self.heartbeatTimer);
       self.seq = null; // whatever we missed, the next snapshot brings
-      clearTimeout(self.offlineTimer);
-      self.offlineTimer = setTimeout(function () {
-        if (!self.connected) self.fire("offline", true);
-      }, self.options.offlineAfterMs);
+      self.resyncing = false;
+      clearTimeout(self.resyncTimer);
+      self.startOfflineTimer();
     });
     self.socket.on("connect_error", function (error) {
       self.fire("connect_error", error && error.message);
-      if (!self.offlineTimer || self.connected) {
-        self.offlineTimer = setTimeout(function () {
-          if (!self.connected) self.fire("offline", true);
-        }, self.options.offlineAfterMs);
+      self.startOfflineTimer();
+      // A refusal by the server (e.g. it could not check the token during a database
+      // hiccup) ends Socket.IO's own retries; keep trying, more slowly each time.
+      if (!self.socket.active) {
+        self.stats.refusals += 1;
+        self.scheduleRetry();
       }
     });
     self.socket.on("snapshot", function (snapshot) { self.applySnapshot(snapshot); });
     self.socket.onAny(function (name, message) {
+      self.touch();
       if (name === "snapshot") return;
       if (message && typeof message.seq === "number") self.receive(name, message);
       else self.fire(name, message);
@@ -74,23 +106,82 @@
     return self;
   };
 
+  HallLive.prototype.startHeartbeat = function () {
+    var self = this;
+    clearInterval(self.heartbeatTimer);
+    if (!self.options.token || String(self.options.token).indexOf("d_") !== 0) return;
+    if (!self.options.heartbeatMs) return;
+    var beat = function () { if (self.connected) self.socket.emit("device.health", {}); };
+    beat();
+    self.heartbeatTimer = setInterval(beat, self.options.heartbeatMs);
+  };
+
+  HallLive.prototype.touch = function () {
+    this.lastContactAt = Date.now();
+  };
+
+  HallLive.prototype.setOnline = function (online) {
+    if (this.online === online) return;
+    this.online = online;
+    this.fire(online ? "online" : "offline", true);
+  };
+
+  HallLive.prototype.startOfflineTimer = function () {
+    var self = this;
+    if (self.offlineTimer !== null || self.connected) return;
+    self.offlineTimer = setTimeout(function () {
+      self.offlineTimer = null;
+      if (!self.connected) self.setOnline(false);
+    }, self.options.offlineAfterMs);
+  };
+
+  HallLive.prototype.clearOfflineTimer = function () {
+    clearTimeout(this.offlineTimer);
+    this.offlineTimer = null;
+  };
+
+  HallLive.prototype.scheduleRetry = function () {
+    var self = this;
+    clearTimeout(self.retryTimer);
+    self.refusedAttempts += 1;
+    var delay = Math.min(
+      self.options.reconnectDelayMaxMs,
+      self.options.reconnectDelayMs * Math.pow(2, self.refusedAttempts - 1)
+    );
+    delay = delay * (0.75 + Math.random() * 0.5);
+    self.retryTimer = setTimeout(function () {
+      if (!self.connected && !self.socket.active) self.socket.connect();
+    }, delay);
+  };
+
   HallLive.prototype.applySnapshot = function (snapshot) {
     this.snapshot = snapshot;
     this.seq = snapshot.seq;
     this.resyncing = false;
+    clearTimeout(this.resyncTimer);
     this.stats.snapshots += 1;
     this.fire("snapshot", snapshot);
     var pending = this.buffer.splice(0);
-    for (var i = 0; i < pending.length; i++) this.receive(pending[i][0], pending[i][1]);
+    this.replaying = true;
+    try {
+      for (var i = 0; i < pending.length; i++) this.receive(pending[i][0], pending[i][1]);
+    } finally {
+      this.replaying = false;
+    }
   };
 
   HallLive.prototype.receive = function (name, message) {
     if (this.seq === null || this.resyncing) {
       this.buffer.push([name, message]);
+      if (this.buffer.length > this.options.maxBufferedEvents) {
+        this.buffer.splice(0, this.buffer.length - this.options.maxBufferedEvents);
+      }
       return;
     }
     if (message.seq <= this.seq) return; // already part of the state we have
-    if (message.seq > this.seq + 1) {
+    // A gap right after a fresh snapshot cannot be filled by another one (the snapshot is read
+    // after the event was committed): take the newer event rather than resync in a loop.
+    if (message.seq > this.seq + 1 && !this.replaying) {
       this.stats.gaps += 1;
       this.resync();
       this.buffer.push([name, message]);
@@ -103,10 +194,18 @@
   };
 
   HallLive.prototype.resync = function () {
-    if (this.resyncing || !this.socket) return;
-    this.resyncing = true;
-    this.stats.resyncs += 1;
-    this.socket.emit("resync", {});
+    var self = this;
+    if (self.resyncing || !self.socket) return;
+    self.resyncing = true;
+    self.stats.resyncs += 1;
+    self.socket.emit("resync", {});
+    clearTimeout(self.resyncTimer);
+    // No snapshot in time (lost on the way, or the server was busy): ask again.
+    self.resyncTimer = setTimeout(function () {
+      if (!self.resyncing) return;
+      self.resyncing = false;
+      if (self.connected) self.resync();
+    }, self.options.resyncTimeoutMs);
   };
 
   HallLive.prototype.emit = function (name, data, callback) {

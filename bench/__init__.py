@@ -1,0 +1,1 @@
+"""Benchmarks of a live HallQ server; `make bench` runs bench/run_all.py."""

@@ -1,0 +1,248 @@
+"""Five calling policies on the same simulated days of a district hall, at normal load and 10% over.
+
+Every policy is the object the server would use (or a textbook one over the same interface),
+driven by the discrete-event simulator in hall_server/core/hall_simulation.py. Each simulated
+day is drawn once per load and replayed under every policy (same visitors, same handling times).
+
+Waits are measured from the moment the hall owes service: arrival, or for an appointment its
+slot if the holder came early. "In time" means within 10 minutes for appointments and
+pre-reviewed visitors (the promise) and within 15 minutes for everyone else (the hall target).
+
+    .venv/bin/python bench/simulated_hall.py --days 20 --seed 1
+
+prints a table per load and one JSON line with every figure and whether the targets are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hall_server.core.calling_policy import CallingPolicy, FirstComeFirstServed  # noqa: E402
+from hall_server.core.due_time_policy import DueTimePolicy, DueTimeSettings  # noqa: E402
+from hall_server.core.hall_simulation import run_hall  # noqa: E402
+from hall_server.core.simulated_demand import (  # noqa: E402
+    SimulatedDay,
+    district_demand,
+    district_windows,
+    draw_day,
+    lost_booking,
+    tickets_for_day,
+)
+from hall_server.core.textbook_policies import (  # noqa: E402
+    AccumulatingPriority,
+    StrictPriority,
+    WeightedRoundRobin,
+)
+
+FIRST_DAY = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # midnight in Shanghai, Monday 30 Nov
+PROMISE_MINUTES = 10.0
+HALL_TARGET_MINUTES = 15.0
+CLASSES = ("walk_in", "appointment", "pre_reviewed", "priority", "late_appointment")
+LOADS = {"normal": 1.0, "overload_10pct": 1.10}
+TRADE_OFF_BOUNDS = (30.0, 60.0, 90.0)  # walk_in_bound_minutes tried beside the default
+
+
+@dataclass(frozen=True)
+class Contender:
+    name: str
+    build: Callable[[], CallingPolicy]
+    with_online_integration: bool  # FCFS is the hall before: everyone takes a plain ticket
+
+
+def contenders(settings: DueTimeSettings) -> list[Contender]:
+    """The five policies compared, then the due-time policy with other walk-in bounds."""
+    field = [
+        Contender("fcfs", FirstComeFirstServed, False),
+        Contender("strict_priority", StrictPriority, True),
+        Contender("weighted_round_robin", WeightedRoundRobin, True),
+        Contender("accumulating_priority", AccumulatingPriority, True),
+        Contender("due_time", lambda: DueTimePolicy(settings), True),
+    ]
+    for bound in TRADE_OFF_BOUNDS:
+        variant = replace(settings, walk_in_bound_minutes=bound)
+        field.append(
+            Contender(f"due_time_bound_{bound:g}", lambda v=variant: DueTimePolicy(v), True)
+        )
+    return field
+
+
+@dataclass
+class ClassFigures:
+    waits: list[float] = field(default_factory=list)  # minutes
+    in_time: int = 0
+
+    def add(self, minutes: float, limit: float) -> None:
+        self.waits.append(minutes)
+        self.in_time += minutes <= limit
+
+    def summary(self) -> dict[str, float | int]:
+        if not self.waits:
+            return {"n": 0}
+        ordered = sorted(self.waits)
+        p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)]
+        return {
+            "n": len(ordered),
+            "mean": round(statistics.fmean(ordered), 2),
+            "p90": round(p90, 2),
+            "max": round(ordered[-1], 2),
+            "in_time": round(self.in_time / len(ordered), 4),
+        }
+
+
+def measure_day(
+    day: SimulatedDay, contender: Contender, settings: DueTimeSettings
+) -> dict[str, ClassFigures]:
+    policy = contender.build()
+    tickets = tickets_for_day(day, contender.with_online_integration, settings.appointment_grace)
+    opening = district_demand().opens_at(day.date_start)
+    run = run_hall(policy, district_windows(day.date_start), opening, to_issue=tickets)
+    called = {ticket.id: ticket.called_at for ticket in run.tickets}
+    figures = {name: ClassFigures() for name in CLASSES}
+    for visit in day.visits:
+        called_at = called[visit.id]
+        assert called_at is not None, "the simulated hall serves everyone who took a ticket"
+        kind = visit.kind
+        owed_from = visit.arrival
+        limit = HALL_TARGET_MINUTES
+        if visit.slot is not None:
+            if lost_booking(visit, settings.appointment_grace):
+                kind = "late_appointment"
+            else:
+                owed_from = max(visit.slot, visit.arrival)
+                limit = PROMISE_MINUTES
+        elif kind == "pre_reviewed":
+            limit = PROMISE_MINUTES
+        minutes = max(0.0, (called_at - owed_from).total_seconds() / 60)
+        figures[kind].add(minutes, limit)
+    return figures
+
+
+def simulate(days: int, seed: int, settings: DueTimeSettings) -> dict[str, dict[str, dict]]:
+    results: dict[str, dict[str, dict]] = {}
+    for load_name, factor in LOADS.items():
+        model = district_demand().scaled(factor)
+        drawn = [
+            draw_day(model, FIRST_DAY + timedelta(days=index), random.Random(seed * 1000 + index))
+            for index in range(days)
+        ]
+        results[load_name] = {}
+        for contender in contenders(settings):
+            totals = {name: ClassFigures() for name in CLASSES}
+            for day in drawn:
+                for name, figures in measure_day(day, contender, settings).items():
+                    totals[name].waits.extend(figures.waits)
+                    totals[name].in_time += figures.in_time
+            results[load_name][contender.name] = {name: totals[name].summary() for name in CLASSES}
+        results[load_name]["_visits_per_day"] = {
+            "mean": round(statistics.fmean(len(day.visits) for day in drawn), 1)  # type: ignore[dict-item]
+        }
+    return results
+
+
+def targets(results: dict[str, dict[str, dict]]) -> dict[str, dict[str, bool]]:
+    """The bar: >=95% of booked and pre-reviewed in time; walk-ins close to FCFS."""
+    verdicts = {}
+    for load_name, by_policy in results.items():
+        fcfs = by_policy["fcfs"]["walk_in"]
+        ours = by_policy["due_time"]
+        verdicts[load_name] = {
+            "appointments_95pct_in_time": ours["appointment"]["in_time"] >= 0.95,
+            "pre_reviewed_95pct_in_time": ours["pre_reviewed"]["in_time"] >= 0.95,
+            "walk_in_mean_within_10pct": ours["walk_in"]["mean"] <= fcfs["mean"] * 1.10,
+            "walk_in_p90_within_10pct": ours["walk_in"]["p90"] <= fcfs["p90"] * 1.10,
+            "walk_in_max_no_worse": ours["walk_in"]["max"] <= fcfs["max"],
+        }
+    return verdicts
+
+
+def print_table(results: dict[str, dict[str, dict]]) -> None:
+    header = (
+        f"{'policy':<22} {'class':<17} {'n':>6} {'mean':>7} {'p90':>7} {'max':>7} {'in time':>8}"
+    )
+    for load_name, by_policy in results.items():
+        per_day = by_policy["_visits_per_day"]["mean"]
+        print(f"\n== {load_name}: {per_day} visits a day on average ==")
+        print(header)
+        print("-" * len(header))
+        for policy_name, by_class in by_policy.items():
+            if policy_name.startswith("_") or policy_name.startswith("due_time_bound"):
+                continue
+            for class_name in CLASSES:
+                figures = by_class[class_name]
+                if not figures["n"]:
+                    continue
+                print(
+                    f"{policy_name:<22} {class_name:<17} {figures['n']:>6} {figures['mean']:>7.1f}"
+                    f" {figures['p90']:>7.1f} {figures['max']:>7.1f} {figures['in_time']:>8.1%}"
+                )
+            print()
+
+
+def print_trade_off(results: dict[str, dict[str, dict]]) -> None:
+    """What the walk-in bound buys: booked in time against walk-ins relative to FCFS."""
+    print("\n== the walk-in bound's trade-off (due_time; walk-in figures relative to FCFS) ==")
+    print(
+        f"{'load':<15} {'bound':>6} {'appt in time':>13} {'pre in time':>12}"
+        f" {'mean':>6} {'p90':>6} {'max':>6}"
+    )
+    for load_name, by_policy in results.items():
+        fcfs = by_policy["fcfs"]["walk_in"]
+        rows = [("due_time", DueTimeSettings().walk_in_bound_minutes)] + [
+            (f"due_time_bound_{bound:g}", bound) for bound in TRADE_OFF_BOUNDS
+        ]
+        for policy_name, bound in sorted(rows, key=lambda row: row[1]):
+            figures = by_policy[policy_name]
+            walk_in = figures["walk_in"]
+            print(
+                f"{load_name:<15} {bound:>6g} {figures['appointment']['in_time']:>13.1%}"
+                f" {figures['pre_reviewed']['in_time']:>12.1%}"
+                f" {walk_in['mean'] / fcfs['mean']:>6.2f} {walk_in['p90'] / fcfs['p90']:>6.2f}"
+                f" {walk_in['max'] / fcfs['max']:>6.2f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    settings = DueTimeSettings()
+    started = time.perf_counter()
+    results = simulate(args.days, args.seed, settings)
+    elapsed = time.perf_counter() - started
+    verdicts = targets(results)
+    print_table(results)
+    print_trade_off(results)
+    for load_name, checks in verdicts.items():
+        print(f"targets at {load_name}: " + ", ".join(f"{k}={v}" for k, v in checks.items()))
+    print(
+        json.dumps(
+            {
+                "bench": "simulated_hall",
+                "days": args.days,
+                "seed": args.seed,
+                "settings": settings.__dict__,
+                "results": results,
+                "targets": verdicts,
+                "all_targets_met": all(all(c.values()) for c in verdicts.values()),
+                "seconds": round(elapsed, 1),
+            },
+            sort_keys=True,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

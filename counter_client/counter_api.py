@@ -1,0 +1,124 @@
+"""The counter's conversation with the server over HTTP, for the terminal client.
+
+Every call answers the server's JSON or raises `CounterRefused` with the server's error code and
+message, so the terminal can show exactly why nothing happened.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import requests
+
+TIMEOUT_SECONDS = 10
+
+
+class CounterRefused(Exception):
+    """The server said no (or could not be reached); nothing changed."""
+
+    def __init__(self, code: str, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class CounterApi:
+    def __init__(self, server: str, session: requests.Session | None = None) -> None:
+        self.server = server.rstrip("/")
+        self.http = session or requests.Session()
+        self.token: str | None = None
+        self.user: dict[str, Any] = {}
+
+    def _request(self, method: str, path: str, json: Any = None, idempotent: bool = False) -> Any:
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if idempotent:
+            # A retried call or finish must not act twice.
+            headers["Idempotency-Key"] = f"terminal-{uuid.uuid4()}"
+        try:
+            response = self.http.request(
+                method,
+                f"{self.server}/api/v1{path}",
+                json=json,
+                headers=headers,
+                timeout=TIMEOUT_SECONDS,
+            )
+        except requests.RequestException as error:
+            raise CounterRefused("network", str(error)) from None
+        body: Any = None
+        if response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+        if response.ok:
+            return body
+        error = (body or {}).get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            error = {"code": "error", "message": f"HTTP {response.status_code}"}
+        raise CounterRefused(
+            str(error.get("code")), str(error.get("message")), response.status_code
+        )
+
+    # ----- the clerk and the window -----
+
+    def log_in(self, staff_number: str, password: str) -> dict[str, Any]:
+        answer = self._request(
+            "POST", "/auth/login", {"staff_number": staff_number, "password": password}
+        )
+        self.token = answer["token"]
+        self.user = answer["user"]
+        return answer  # type: ignore[no-any-return]
+
+    def log_out(self) -> None:
+        if self.token:
+            self._request("POST", "/auth/logout")
+            self.token = None
+
+    def windows(self) -> list[dict[str, Any]]:
+        return self._request("GET", f"/halls/{self.user['hall_id']}/windows")  # type: ignore[no-any-return]
+
+    def services(self) -> list[dict[str, Any]]:
+        return self._request("GET", f"/halls/{self.user['hall_id']}/services")  # type: ignore[no-any-return]
+
+    def take_window(self, window_id: int) -> dict[str, Any]:
+        return self._request("POST", f"/windows/{window_id}/take")  # type: ignore[no-any-return]
+
+    def release_window(self, window_id: int) -> dict[str, Any]:
+        return self._request("POST", f"/windows/{window_id}/release")  # type: ignore[no-any-return]
+
+    def change_window(self, window_id: int, change: str, reason: str | None = None) -> Any:
+        body = {"change": change, **({"reason": reason} if reason else {})}
+        return self._request("POST", f"/windows/{window_id}/state", body)
+
+    # ----- reads -----
+
+    def desk(self, window_id: int) -> dict[str, Any]:
+        return self._request("GET", f"/windows/{window_id}/desk")  # type: ignore[no-any-return]
+
+    def queue(self, window_id: int) -> dict[str, Any]:
+        return self._request("GET", f"/windows/{window_id}/queue")  # type: ignore[no-any-return]
+
+    def figures(self) -> dict[str, Any]:
+        return self._request("GET", "/me/figures")  # type: ignore[no-any-return]
+
+    # ----- tickets -----
+
+    def call_next(self, window_id: int) -> dict[str, Any]:
+        return self._request("POST", f"/windows/{window_id}/call-next", idempotent=True)  # type: ignore[no-any-return]
+
+    def call_number(self, window_id: int, number: str) -> dict[str, Any]:
+        return self._request(  # type: ignore[no-any-return]
+            "POST", f"/windows/{window_id}/call-number", {"number": number}, idempotent=True
+        )
+
+    def act(
+        self, window_id: int, ticket_id: int, action: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """recall, start, finish, no-show, transfer, park or resume one ticket at this window."""
+        return self._request(  # type: ignore[no-any-return]
+            "POST", f"/windows/{window_id}/tickets/{ticket_id}/{action}", body, idempotent=True
+        )

@@ -1,0 +1,824 @@
+// The clerk's counter: log in, take a window, then call and serve, by mouse or by key.
+// Every action is one API call; the page never guesses a result: it shows what the server
+// answered (or why it refused) and then reads the window again. Live events from other windows,
+// transfers to this window and a manager's changes make it read again at once.
+(function () {
+  "use strict";
+
+  var T = window.HALLQ.text;
+  var LOCALE = window.HALLQ.locale;
+  var STORE = window.sessionStorage;
+  var KEYS = {
+    n: "callNext", c: "callNumber", r: "recall", s: "start", f: "finish", x: "noShow",
+    t: "transfer", p: "park", u: "resumeParked", b: "pause", o: "resumeWindow", l: "release",
+  };
+  var OUTCOMES = ["completed", "accepted", "needs_correction", "rejected", "enquiry"];
+  var PAUSE_REASONS = ["break", "meeting", "other"];
+  var FEED_LENGTH = 8;
+
+  var state = {
+    token: STORE.getItem("hallq_counter_token"),
+    user: JSON.parse(STORE.getItem("hallq_counter_user") || "null"),
+    windowId: Number(STORE.getItem("hallq_counter_window")) || null,
+    window: null,
+    ticket: null,
+    queue: null,
+    figures: null,
+    services: [],
+    windows: [],
+    live: null,
+    busy: false,
+    refreshTimer: null,
+    figuresStale: true,
+    awaitingRating: null, // {ticket_id, number} of the case just finished here
+  };
+
+  function $(id) { return document.getElementById(id); }
+
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
+      return values[name] === undefined || values[name] === null ? whole : values[name];
+    });
+  }
+
+  function named(item) {
+    if (!item) return "";
+    return LOCALE === "en" && item.name_en ? item.name_en : item.name;
+  }
+
+  function clockTime(iso) {
+    if (!iso) return "";
+    var at = new Date(iso);
+    return String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
+  }
+
+  function minutes(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    if (seconds < 60) return fill(T.seconds, { seconds: Math.round(seconds) });
+    return fill(T.minutes, { minutes: Math.round(seconds / 60) });
+  }
+
+  // ----- talking to the server -----
+
+  function idempotencyKey() {
+    return "counter-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function api(method, path, body) {
+    var headers = { Accept: "application/json" };
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    // A retried window action must not call twice; logins are never replayed (they hold tokens).
+    if (method === "POST" && path.indexOf("/windows/") === 0) headers["Idempotency-Key"] = idempotencyKey();
+    return fetch("/api/v1" + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (error) { data = null; }
+        if (response.ok) return { ok: true, status: response.status, data: data };
+        var detail = (data && data.error) || { code: "error", message: response.statusText };
+        if (response.status === 401 && state.token && path !== "/auth/login") expireLogin();
+        return { ok: false, status: response.status, error: detail };
+      });
+    }, function (error) {
+      return { ok: false, status: 0, error: { code: "network", message: String(error) } };
+    });
+  }
+
+  function refusalText(error) {
+    var known = T.refusals[error.code] || T.refusals.error;
+    return error.message && error.message !== known ? known + " — " + error.message : known;
+  }
+
+  var messageTimer = null;
+  function showMessage(text, kind) {
+    var box = $("message");
+    clearTimeout(messageTimer);
+    box.textContent = text;
+    box.className = "message " + (kind || "info");
+    box.dataset.kind = kind || "info";
+    box.hidden = false;
+    if (kind === "ok") messageTimer = setTimeout(function () { box.hidden = true; }, 5000);
+  }
+
+  function showRefusal(error) {
+    showMessage(refusalText(error), "error");
+    var box = $("message");
+    box.dataset.code = error.code;
+  }
+
+  // ----- views -----
+
+  function show(view) {
+    ["login-view", "window-view", "desk-view"].forEach(function (id) { $(id).hidden = id !== view; });
+    $("logout-button").hidden = view === "login-view";
+  }
+
+  function expireLogin() {
+    stopLive();
+    STORE.removeItem("hallq_counter_token");
+    state.token = null;
+    show("login-view");
+    showMessage(T.refusals.unauthorized, "error");
+  }
+
+  function showLogin() {
+    show("login-view");
+    $("staff-number").focus();
+  }
+
+  function logIn(event) {
+    event.preventDefault();
+    var staffNumber = $("staff-number").value.trim();
+    var password = $("password").value;
+    api("POST", "/auth/login", { staff_number: staffNumber, password: password }).then(function (answer) {
+      if (!answer.ok) { showRefusal(answer.error); return; }
+      state.token = answer.data.token;
+      state.user = answer.data.user;
+      STORE.setItem("hallq_counter_token", state.token);
+      STORE.setItem("hallq_counter_user", JSON.stringify(state.user));
+      $("password").value = "";
+      $("message").hidden = true;
+      $("clerk-name").textContent = state.user.name + " (" + state.user.staff_number + ")";
+      showWindows();
+    });
+  }
+
+  function logOut() {
+    api("POST", "/auth/logout").then(function () {
+      stopLive();
+      ["hallq_counter_token", "hallq_counter_user", "hallq_counter_window"].forEach(function (key) {
+        STORE.removeItem(key);
+      });
+      state.token = null; state.user = null; state.windowId = null;
+      $("clerk-name").textContent = "";
+      $("window-title").textContent = document.title.split(" · ")[0];
+      $("window-state").textContent = "";
+      showLogin();
+    });
+  }
+
+  function showWindows() {
+    stopLive();
+    show("window-view");
+    api("GET", "/halls/" + state.user.hall_id + "/windows").then(function (answer) {
+      if (!answer.ok) { showRefusal(answer.error); return; }
+      state.windows = answer.data;
+      var list = $("window-list");
+      list.textContent = "";
+      answer.data.forEach(function (window_) {
+        var item = document.createElement("li");
+        item.dataset.windowNumber = window_.number;
+        var mine = window_.clerk && window_.clerk.id === state.user.id;
+        var label = document.createElement("span");
+        label.className = "window-label";
+        label.textContent = window_.number + " · " + named(window_);
+        var who = document.createElement("span");
+        who.className = "window-holder";
+        who.textContent = mine ? T.yours : window_.clerk ? fill(T.taken_by, { name: window_.clerk.name }) : T.free;
+        var take = document.createElement("button");
+        take.type = "button";
+        take.className = mine ? "primary" : "";
+        take.textContent = T.take;
+        take.addEventListener("click", function () { takeWindow(window_.id); });
+        item.append(label, who, take);
+        list.appendChild(item);
+      });
+    });
+  }
+
+  function takeWindow(windowId) {
+    api("POST", "/windows/" + windowId + "/take").then(function (answer) {
+      if (!answer.ok) { showRefusal(answer.error); return; }
+      state.windowId = windowId;
+      STORE.setItem("hallq_counter_window", String(windowId));
+      showMessage(fill(T.window_taken_message, { number: answer.data.number }), "ok");
+      showDesk();
+    });
+  }
+
+  function showDesk() {
+    show("desk-view");
+    Promise.all([
+      api("GET", "/halls/" + state.user.hall_id + "/services"),
+      api("GET", "/halls/" + state.user.hall_id + "/windows"),
+    ]).then(function (answers) {
+      if (answers[0].ok) state.services = answers[0].data;
+      if (answers[1].ok) state.windows = answers[1].data;
+      fillTransferChoices();
+    });
+    startLive();
+    refresh();
+  }
+
+  // ----- reading the window -----
+
+  function refresh() {
+    if (!state.windowId || !state.token) return Promise.resolve();
+    var base = "/windows/" + state.windowId;
+    // The clerk's figures change only with this window's own cases: read them only then.
+    var figures = state.figuresStale || !state.figures
+      ? api("GET", "/me/figures")
+      : Promise.resolve({ ok: false, skipped: true });
+    state.figuresStale = false;
+    return Promise.all([
+      api("GET", base + "/desk"), api("GET", base + "/queue"), figures,
+    ]).then(function (answers) {
+      var desk = answers[0];
+      if (!desk.ok) {
+        if (desk.status !== 401) showRefusal(desk.error);
+        return;
+      }
+      state.window = desk.data.window;
+      state.ticket = desk.data.ticket;
+      if (!state.window.clerk || state.window.clerk.id !== state.user.id) {
+        if (state.user.role === "clerk") {
+          showMessage(T.window_lost, "error");
+          STORE.removeItem("hallq_counter_window");
+          state.windowId = null;
+          showWindows();
+          return;
+        }
+      }
+      if (answers[1].ok) state.queue = answers[1].data;
+      if (answers[2].ok) state.figures = answers[2].data;
+      render();
+    });
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(state.refreshTimer);
+    state.refreshTimer = setTimeout(refresh, 200);
+  }
+
+  function render() {
+    renderWindow();
+    renderTicket();
+    renderQueue();
+    renderFigures();
+  }
+
+  function renderWindow() {
+    var window_ = state.window;
+    $("window-title").textContent = window_.number + " · " + named(window_);
+    var status = T.window_status[window_.status] || window_.status;
+    if (window_.status === "paused" && window_.pause_reason) {
+      status += " (" + (T.pause_reasons[window_.pause_reason] || window_.pause_reason) + ")";
+    }
+    $("window-state").textContent = status;
+    $("window-state").dataset.status = window_.status;
+    document.body.dataset.windowStatus = window_.status;
+    if (window_.clerk) $("clerk-name").textContent = window_.clerk.name + " (" + window_.clerk.staff_number + ")";
+  }
+
+  function renderTicket() {
+    var ticket = state.ticket;
+    $("ticket-card").hidden = !ticket;
+    $("ticket-empty").hidden = !!ticket;
+    $("ticket-empty").textContent = T.no_ticket_in_hand;
+    document.body.dataset.ticketStatus = ticket ? ticket.status : "none";
+    if (!ticket) return;
+    $("ticket-number").textContent = ticket.number;
+    $("ticket-status").textContent = T.status[ticket.status] || ticket.status;
+    $("ticket-status").dataset.status = ticket.status;
+    $("ticket-class").textContent = T.visitor_class[ticket.visitor_class] || ticket.visitor_class;
+    $("ticket-class").dataset.visitorClass = ticket.visitor_class;
+    $("ticket-service").textContent = named(ticket.service);
+    $("ticket-applicant").textContent = ticket.holder_display_name || "—";
+    $("ticket-waited").textContent = minutes(ticket.waited_seconds);
+    $("ticket-recalls").textContent = fill(T.recalled_times, { count: ticket.recall_count });
+    tickAtWindow();
+    var preReview = $("pre-review");
+    var hasPreReview = ticket.pre_reviewed || !!ticket.pre_review;
+    preReview.hidden = !hasPreReview;
+    if (hasPreReview) renderPreReview(ticket.pre_review);
+  }
+
+  function preReviewValue(value) {
+    return T.pre_review_values[value] || value;
+  }
+
+  // The pre-review record: {application_id, result, valid_until, status, materials: [{name,
+  // status, note}]}; unknown fields are shown as they come, so a richer record still reads.
+  function renderPreReview(record) {
+    var body = $("pre-review-body");
+    body.textContent = "";
+    if (!record) {
+      var pending = document.createElement("p");
+      pending.className = "hint";
+      pending.textContent = T.pre_review_pending;
+      body.appendChild(pending);
+      return;
+    }
+    var facts = document.createElement("dl");
+    facts.className = "pre-review-facts";
+    Object.keys(record).forEach(function (key) {
+      if (key === "materials" || record[key] === null || record[key] === undefined) return;
+      var term = document.createElement("dt");
+      term.textContent = T.pre_review_labels[key] || key;
+      var value = document.createElement("dd");
+      value.dataset.field = key;
+      var raw = record[key];
+      if (key === "valid_until") raw = String(raw).slice(0, 10);
+      value.textContent = typeof raw === "object" ? JSON.stringify(raw) : preReviewValue(raw);
+      facts.append(term, value);
+    });
+    body.appendChild(facts);
+    if (Array.isArray(record.materials) && record.materials.length) {
+      var heading = document.createElement("h4");
+      heading.textContent = T.pre_review_labels.materials;
+      var list = document.createElement("ul");
+      list.className = "materials";
+      record.materials.forEach(function (material) {
+        var item = document.createElement("li");
+        if (typeof material === "string") {
+          item.textContent = material;
+        } else {
+          item.dataset.status = material.status || "";
+          item.textContent = material.name + (material.status ? " · " + preReviewValue(material.status) : "") +
+            (material.note ? " — " + material.note : "");
+        }
+        list.appendChild(item);
+      });
+      body.append(heading, list);
+    }
+  }
+
+  function tickAtWindow() {
+    var ticket = state.ticket;
+    if (!ticket || !ticket.called_at) { $("ticket-at-window").textContent = "—"; return; }
+    var seconds = Math.max(0, (Date.now() - new Date(ticket.called_at).getTime()) / 1000);
+    var whole = Math.floor(seconds);
+    $("ticket-at-window").textContent = Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
+  }
+
+  function renderQueue() {
+    var queue = state.queue;
+    if (!queue) return;
+    $("total-waiting").textContent = queue.total_waiting;
+    var rows = $("waiting-rows");
+    rows.textContent = "";
+    // A comprehensive window serves dozens of services: list those with someone waiting.
+    queue.waiting.filter(function (service) { return service.waiting > 0; }).forEach(function (service) {
+      var row = document.createElement("tr");
+      row.dataset.serviceId = service.service_id;
+      var name = document.createElement("td");
+      name.textContent = service.prefix + " · " + named(service);
+      var count = document.createElement("td");
+      count.className = "count";
+      count.textContent = service.waiting;
+      row.append(name, count);
+      rows.appendChild(row);
+    });
+    var next = queue.next_ticket;
+    $("next-ticket").textContent = next
+      ? next.number + " · " + named(next.service) + " · " + (T.visitor_class[next.visitor_class] || next.visitor_class)
+      : T.next_none;
+    var transferred = $("transferred-here");
+    transferred.hidden = !queue.transferred_here;
+    transferred.textContent = queue.transferred_here ? "→ " + queue.transferred_here : "";
+    var parked = $("parked-list");
+    parked.textContent = "";
+    queue.parked.forEach(function (ticket, index) {
+      var item = document.createElement("li");
+      item.dataset.ticketNumber = ticket.number;
+      var label = document.createElement("span");
+      label.textContent = (index < 9 ? index + 1 + ". " : "") + ticket.number + " · " + named(ticket.service);
+      var resume = document.createElement("button");
+      resume.type = "button";
+      resume.textContent = T.resume_button;
+      resume.addEventListener("click", function () { resumeParked(ticket); });
+      item.append(label, resume);
+      parked.appendChild(item);
+    });
+  }
+
+  function renderFigures() {
+    var figures = state.figures;
+    if (!figures) return;
+    $("figure-served").textContent = figures.served;
+    $("figure-handling").textContent = minutes(figures.average_handling_seconds);
+    $("figure-wait").textContent = minutes(figures.average_wait_seconds);
+    $("figure-no-shows").textContent = figures.no_shows;
+    $("figure-transferred").textContent = figures.transferred;
+    var ratings = figures.ratings;
+    $("figure-ratings").textContent = ratings.count
+      ? ratings.count + " · " + ratings.average_score + " / 5"
+      : "0";
+  }
+
+  // ----- live -----
+
+  function startLive() {
+    if (state.live || !window.HallLive) return;
+    var live = new window.HallLive({ token: state.token });
+    state.live = live;
+    live.on("snapshot", function () { state.figuresStale = true; scheduleRefresh(); });
+    live.on("event", function (event) {
+      addToFeed(event.name, event.message);
+      if (event.name === "ticket.rated") noticeRating(event.message.rating);
+      if (atThisWindow(event.message)) state.figuresStale = true;
+      if (concernsThisWindow(event.message)) scheduleRefresh();
+    });
+    live.on("online", function () {
+      document.body.classList.remove("offline");
+      $("live-state").hidden = false;
+      $("live-state").textContent = T.live_online;
+      $("live-state").dataset.online = "true";
+    });
+    live.on("offline", function () {
+      document.body.classList.add("offline");
+      $("live-state").textContent = T.live_offline;
+      $("live-state").dataset.online = "false";
+    });
+    live.start();
+  }
+
+  function atThisWindow(message) {
+    if (message.rating) return message.rating.window_id === state.windowId;
+    var ticket = message.ticket;
+    return !!(ticket && ((ticket.window && ticket.window.id === state.windowId) ||
+      (state.ticket && state.ticket.id === ticket.id)));
+  }
+
+  // A busy hall sends an event every second or two: read again only for what changes this
+  // window's picture (its tickets, its services' queues, transfers to it, changes to it).
+  function concernsThisWindow(message) {
+    var ticket = message.ticket;
+    var services = (state.window && state.window.services) || [];
+    if (message.window) return message.window.id === state.windowId;
+    if (message.rating) return message.rating.window_id === state.windowId;
+    if (!ticket) return true;
+    if (ticket.target_window_id === state.windowId) return true;
+    if (ticket.window && ticket.window.id === state.windowId) return true;
+    if (state.ticket && state.ticket.id === ticket.id) return true; // e.g. a manager moved it away
+    var parked = (state.queue && state.queue.parked) || [];
+    if (parked.some(function (held) { return held.id === ticket.id; })) return true;
+    return services.some(function (service) { return service.id === ticket.service.id; });
+  }
+
+  function stopLive() {
+    if (state.live && state.live.socket) state.live.socket.disconnect();
+    state.live = null;
+  }
+
+  function windowNumber(windowId) {
+    for (var i = 0; i < state.windows.length; i++) {
+      if (state.windows[i].id === windowId) return state.windows[i].number;
+    }
+    return windowId;
+  }
+
+  function feedLine(name, message) {
+    var template = T.events[name];
+    if (!template) return null;
+    if (name === "window.changed") {
+      var window_ = message.window;
+      return fill(template, { window: window_.number, status: T.window_status[window_.status] || window_.status });
+    }
+    if (name === "ticket.rated") {
+      var rating = message.rating;
+      return fill(template, { number: rating.ticket_number, level: T.rating_levels[rating.level] || rating.level });
+    }
+    var ticket = message.ticket;
+    if (!ticket) return null;
+    var target = ticket.target_window_id
+      ? fill(T.transfer_to_window, { number: windowNumber(ticket.target_window_id) })
+      : named(ticket.service);
+    return fill(template, {
+      number: ticket.number,
+      window: ticket.window ? ticket.window.number : "",
+      service: named(ticket.service),
+      target: target,
+    });
+  }
+
+  function addToFeed(name, message) {
+    var line = feedLine(name, message);
+    if (!line) return;
+    var list = $("feed-list");
+    var item = document.createElement("li");
+    item.dataset.event = name;
+    var at = document.createElement("time");
+    at.textContent = clockTime(new Date().toISOString());
+    item.append(at, document.createTextNode(" " + line));
+    var ticket = message.ticket;
+    if ((ticket && ticket.target_window_id === state.windowId && name === "ticket.transferred") ||
+        (message.window && message.window.id === state.windowId)) {
+      item.className = "for-me";
+    }
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > FEED_LENGTH) list.removeChild(list.lastChild);
+  }
+
+  function noticeRating(rating) {
+    if (!rating || rating.window_id !== state.windowId) return;
+    var note = $("rating-note");
+    note.hidden = false;
+    note.textContent = fill(T.rated_message, {
+      number: rating.ticket_number, level: T.rating_levels[rating.level] || rating.level,
+    });
+    state.awaitingRating = null;
+  }
+
+  // ----- actions -----
+
+  function perform(request, onDone) {
+    if (state.busy) return Promise.resolve(null);
+    state.busy = true;
+    document.body.classList.add("busy");
+    return request().then(function (answer) {
+      state.busy = false;
+      document.body.classList.remove("busy");
+      if (!answer) return null;
+      state.figuresStale = true;
+      if (answer.ok) {
+        if (onDone) onDone(answer.data);
+        else showMessage(describeResult(answer.data), "ok");
+      } else {
+        showRefusal(answer.error);
+      }
+      return refresh().then(function () { return answer; });
+    });
+  }
+
+  function describeResult(data) {
+    if (data && data.number && data.status) return data.number + " · " + (T.status[data.status] || data.status);
+    if (data && data.status && T.window_status[data.status]) {
+      return fill(T.events["window.changed"], { window: data.number, status: T.window_status[data.status] });
+    }
+    return T.done;
+  }
+
+  function windowPath(suffix) { return "/windows/" + state.windowId + suffix; }
+  function ticketPath(ticket, action) { return windowPath("/tickets/" + ticket.id + "/" + action); }
+
+  function requireTicket() {
+    if (state.ticket) return state.ticket;
+    showRefusal({ code: "no_ticket", message: "" });
+    return null;
+  }
+
+  function announceCalled(ticket) { showMessage(fill(T.called_message, { number: ticket.number }), "ok"); }
+
+  var actions = {
+    callNext: function () {
+      return perform(function () { return api("POST", windowPath("/call-next")); }, announceCalled);
+    },
+    callNumber: function () {
+      $("call-number-input").value = "";
+      openDialog("call-number-dialog", $("call-number-input"));
+    },
+    recall: function () {
+      var ticket = requireTicket();
+      if (ticket) perform(function () { return api("POST", ticketPath(ticket, "recall")); });
+    },
+    start: function () {
+      var ticket = requireTicket();
+      if (ticket) perform(function () { return api("POST", ticketPath(ticket, "start")); });
+    },
+    finish: function () {
+      var ticket = requireTicket();
+      if (!ticket) return;
+      $("finish-form").reset();
+      setTicketLabel("finish-dialog", ticket);
+      openDialog("finish-dialog", document.querySelector("#finish-form input[name=outcome]:checked"));
+    },
+    noShow: function () {
+      var ticket = requireTicket();
+      if (ticket) perform(function () { return api("POST", ticketPath(ticket, "no-show")); });
+    },
+    transfer: function () {
+      var ticket = requireTicket();
+      if (!ticket) return;
+      setTicketLabel("transfer-dialog", ticket);
+      $("transfer-reason").value = "";
+      openDialog("transfer-dialog", $("transfer-service"));
+    },
+    park: function () {
+      var ticket = requireTicket();
+      if (ticket) perform(function () { return api("POST", ticketPath(ticket, "park")); });
+    },
+    resumeParked: function () {
+      var parked = (state.queue && state.queue.parked) || [];
+      if (!parked.length) { showRefusal({ code: "no_parked", message: "" }); return; }
+      if (parked.length === 1) { resumeParked(parked[0]); return; }
+      var choices = $("resume-choices");
+      choices.textContent = "";
+      parked.slice(0, 9).forEach(function (ticket, index) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.dataset.index = index + 1;
+        button.innerHTML = "<kbd>" + (index + 1) + "</kbd> ";
+        button.appendChild(document.createTextNode(ticket.number + " · " + named(ticket.service)));
+        button.addEventListener("click", function () { closeDialogs(); resumeParked(ticket); });
+        choices.appendChild(button);
+      });
+      openDialog("resume-dialog", choices.querySelector("button"));
+    },
+    pause: function () { openDialog("pause-dialog", document.querySelector("#pause-dialog [data-reason]")); },
+    resumeWindow: function () {
+      perform(function () { return api("POST", windowPath("/state"), { change: "resume" }); });
+    },
+    release: function () {
+      $("release-question").textContent = fill(T.confirm_release, { number: state.window ? state.window.number : "" });
+      openDialog("release-dialog", $("release-confirm"));
+    },
+  };
+
+  function resumeParked(ticket) {
+    perform(function () { return api("POST", ticketPath(ticket, "resume")); }, announceCalled);
+  }
+
+  function setTicketLabel(dialogId, ticket) {
+    document.querySelector("#" + dialogId + " .dialog-ticket").textContent = ticket.number;
+  }
+
+  function openDialog(id, focus) {
+    closeDialogs();
+    var dialog = $(id);
+    dialog.showModal();
+    if (focus) focus.focus();
+  }
+
+  function closeDialogs() {
+    document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
+  }
+
+  function submitFinish(event) {
+    event.preventDefault();
+    var ticket = state.ticket;
+    var form = $("finish-form");
+    var body = { outcome: form.querySelector("input[name=outcome]:checked").value };
+    var caseNumber = $("finish-case-number").value.trim();
+    var note = $("finish-note").value.trim();
+    if (caseNumber) body.case_number = caseNumber;
+    if (note) body.note = note;
+    closeDialogs();
+    if (!ticket) { requireTicket(); return; }
+    perform(function () { return api("POST", ticketPath(ticket, "finish"), body); }, function (done) {
+      state.awaitingRating = { ticket_id: done.id, number: done.number };
+      showMessage(fill(T.finished_message, { number: done.number, outcome: T.outcomes[done.outcome] }), "ok");
+      var note_ = $("rating-note");
+      note_.hidden = false;
+      note_.textContent = fill(T.awaiting_rating, { number: done.number });
+    });
+  }
+
+  function submitCallNumber(event) {
+    event.preventDefault();
+    var number = $("call-number-input").value.trim();
+    if (!number) { showMessage(T.number_required, "error"); return; }
+    closeDialogs();
+    perform(function () { return api("POST", windowPath("/call-number"), { number: number }); }, announceCalled);
+  }
+
+  function fillTransferChoices() {
+    var services = $("transfer-service");
+    services.textContent = "";
+    state.services.filter(function (service) { return service.active; }).forEach(function (service) {
+      var option = document.createElement("option");
+      option.value = service.id;
+      option.textContent = service.prefix + " · " + named(service);
+      services.appendChild(option);
+    });
+    var windows = $("transfer-window");
+    windows.textContent = "";
+    state.windows.filter(function (window_) { return window_.id !== state.windowId; }).forEach(function (window_) {
+      var option = document.createElement("option");
+      option.value = window_.id;
+      option.textContent = window_.number + " · " + named(window_);
+      windows.appendChild(option);
+    });
+  }
+
+  function transferKind() { return document.querySelector("#transfer-form input[name=target_kind]:checked").value; }
+
+  function submitTransfer(event) {
+    event.preventDefault();
+    var ticket = state.ticket;
+    var reason = $("transfer-reason").value.trim();
+    if (!reason) { showMessage(T.transfer_reason_required, "error"); $("transfer-reason").focus(); return; }
+    var body = { reason: reason };
+    if (transferKind() === "window") body.to_window_id = Number($("transfer-window").value);
+    else body.to_service_id = Number($("transfer-service").value);
+    closeDialogs();
+    if (!ticket) { requireTicket(); return; }
+    perform(function () { return api("POST", ticketPath(ticket, "transfer"), body); }, function (done) {
+      showMessage(fill(T.transferred_message, { number: done.number }), "ok");
+    });
+  }
+
+  function pauseFor(reason) {
+    closeDialogs();
+    perform(function () { return api("POST", windowPath("/state"), { change: "pause", reason: reason }); });
+  }
+
+  function submitRelease(event) {
+    event.preventDefault();
+    closeDialogs();
+    perform(function () { return api("POST", windowPath("/release")); }, function () {
+      showMessage(T.released_message, "ok");
+      STORE.removeItem("hallq_counter_window");
+      state.windowId = null;
+      showWindows();
+    });
+  }
+
+  // ----- keys -----
+
+  function typingIn(element) {
+    if (!element) return false;
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    return tag === "INPUT" && ["radio", "checkbox", "button", "submit"].indexOf(element.type) < 0;
+  }
+
+  function onDialogKey(dialog, event) {
+    if (typingIn(event.target) && event.key !== "Enter") return;
+    var digit = /^[1-9]$/.test(event.key) ? Number(event.key) : null;
+    if (dialog.id === "finish-dialog") {
+      if (digit && digit <= OUTCOMES.length) {
+        event.preventDefault();
+        var radio = dialog.querySelector("input[value=" + OUTCOMES[digit - 1] + "]");
+        radio.checked = true;
+        radio.focus();
+      } else if (event.key === "Enter" && event.target.tagName !== "TEXTAREA") {
+        event.preventDefault();
+        submitFinish(event);
+      }
+    } else if (dialog.id === "pause-dialog" && digit && digit <= PAUSE_REASONS.length) {
+      event.preventDefault();
+      pauseFor(PAUSE_REASONS[digit - 1]);
+    } else if (dialog.id === "resume-dialog" && digit) {
+      var choice = dialog.querySelector("[data-index='" + digit + "']");
+      if (choice) { event.preventDefault(); choice.click(); }
+    }
+  }
+
+  function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var open = document.querySelector("dialog[open]");
+    if (open) { onDialogKey(open, event); return; }
+    if ($("desk-view").hidden || typingIn(event.target)) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      $("shortcuts").scrollIntoView();
+      $("shortcuts").classList.add("highlight");
+      setTimeout(function () { $("shortcuts").classList.remove("highlight"); }, 1500);
+      return;
+    }
+    var action = KEYS[event.key.toLowerCase()];
+    if (!action) return;
+    event.preventDefault();
+    actions[action]();
+  }
+
+  // ----- start -----
+
+  function wire() {
+    $("login-form").addEventListener("submit", logIn);
+    $("logout-button").addEventListener("click", logOut);
+    document.querySelectorAll("[data-action]").forEach(function (button) {
+      button.addEventListener("click", function () { actions[button.dataset.action](); });
+    });
+    document.querySelectorAll("dialog [data-close]").forEach(function (button) {
+      button.addEventListener("click", closeDialogs);
+    });
+    $("finish-form").addEventListener("submit", submitFinish);
+    $("call-number-form").addEventListener("submit", submitCallNumber);
+    $("transfer-form").addEventListener("submit", submitTransfer);
+    $("release-form").addEventListener("submit", submitRelease);
+    document.querySelectorAll("#pause-dialog [data-reason]").forEach(function (button) {
+      button.addEventListener("click", function () { pauseFor(button.dataset.reason); });
+    });
+    document.querySelectorAll("#transfer-form input[name=target_kind]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        var toWindow = transferKind() === "window";
+        $("transfer-window-label").hidden = !toWindow;
+        $("transfer-service-label").hidden = toWindow;
+      });
+    });
+    document.addEventListener("keydown", onKey);
+    setInterval(tickAtWindow, 1000);
+  }
+
+  function begin() {
+    wire();
+    if (!state.token || !state.user) { showLogin(); return; }
+    api("GET", "/auth/me").then(function (answer) {
+      if (!answer.ok) { if (answer.status !== 401) showLogin(); return; }
+      state.user = answer.data;
+      $("clerk-name").textContent = state.user.name + " (" + state.user.staff_number + ")";
+      if (state.windowId) showDesk();
+      else showWindows();
+    });
+  }
+
+  window.HallqCounter = { state: state, refresh: refresh };
+  begin();
+})();

@@ -1,0 +1,102 @@
+"""URL table for hall managers: the live dashboard, the network of halls, alerts and notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
+from hall_server.api.edge import now, perform, read, require_actor
+from hall_server.api.manager_schemas import (
+    AlertSchema,
+    AlertSettingsSchema,
+    DayQuery,
+    HallDashboardSchema,
+    NetworkSchema,
+    NoticeRequest,
+    NoticeSchema,
+)
+from hall_server.api.schemas import HallSchema
+from hall_server.operations import administration, alerts, hall_figures
+
+blueprint = Blueprint(
+    "manager",
+    __name__,
+    url_prefix="/api/v1",
+    description="Hall managers: live dashboard, all halls of the network, alerts and notices",
+)
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/dashboard", methods=["GET"])
+@blueprint.response(200, HallDashboardSchema)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def dashboard(hall_id: int) -> Any:
+    """Managers: waiting now, windows and devices, today so far, the day's charts, alerts.
+
+    Pages refresh it on the hall's live events; `seq` says which event it is up to."""
+    return read(hall_figures.hall_dashboard, require_actor(), hall_id, now())
+
+
+@blueprint.route("/manager/network", methods=["GET"])
+@blueprint.response(200, NetworkSchema)
+@documented_errors(blueprint, 401, 403, 503)
+@blueprint.doc(security=BEARER)
+def network() -> Any:
+    """Managers: every hall they look after (theirs and all below), the worst off first."""
+    return read(hall_figures.network_figures, require_actor(), now())
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/alerts", methods=["GET"])
+@blueprint.arguments(DayQuery, location="query")
+@blueprint.response(200, AlertSchema(many=True))
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def alert_history(query: dict[str, Any], hall_id: int) -> Any:
+    """Managers: the alerts raised on one local day (today by default), cleared or not."""
+    return read(alerts.alert_history, require_actor(), hall_id, query.get("date"), now())
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/alert-settings", methods=["GET"])
+@blueprint.response(200, AlertSettingsSchema)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def read_alert_settings(hall_id: int) -> Any:
+    """Managers: the thresholds of the hall's alerts."""
+    return read(alerts.read_alert_settings, require_actor(), hall_id)
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/alert-settings", methods=["PUT"])
+@blueprint.arguments(AlertSettingsSchema)
+@blueprint.response(200, AlertSettingsSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def change_alert_settings(payload: dict[str, Any], hall_id: int) -> Any:
+    """Managers: change thresholds (long wait, many waiting, idle window, silent device)."""
+    return perform(
+        lambda uow, actor: alerts.change_alert_settings(uow, actor, hall_id, payload),
+        AlertSettingsSchema,
+    )
+
+
+@blueprint.route("/halls/<int:hall_id>/notice", methods=["POST"])
+@blueprint.arguments(NoticeRequest)
+@blueprint.response(200, HallSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def send_notice(payload: dict[str, Any], hall_id: int) -> Any:
+    """Managers: put a notice on every board of the hall at once (a `hall.changed` event)."""
+    return perform(
+        lambda uow, actor: administration.send_notice(uow, actor, hall_id, payload["lines"], now()),
+        HallSchema,
+    )
+
+
+@blueprint.route("/halls/<int:hall_id>/notices", methods=["GET"])
+@blueprint.response(200, NoticeSchema(many=True))
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def notice_history(hall_id: int) -> Any:
+    """Managers: the notices sent to the hall's boards, newest first."""
+    return read(administration.notice_history, require_actor(), hall_id)

@@ -1,0 +1,163 @@
+"""Schemas of the online-platform API, booking look-ups, the outbox and the calling policy."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from hall_server.api.schemas import StrictSchema
+from hall_server.core.calling_policy import POLICIES
+from hall_server.operations.online_platform import PRE_REVIEW_RESULTS
+
+HEX_SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="64 hex digits (HMAC-SHA256)")
+ID_HASH_DESCRIPTION = 'hex HMAC-SHA256(platform secret, "id:" + ID number in upper case)'
+
+
+class ServiceCode(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class Material(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    status = fields.String(
+        validate=validate.Length(max=40),
+        metadata={"example": "to_correct", "description": "e.g. accepted, to_correct, missing"},
+    )
+    note = fields.String(validate=validate.Length(max=500))
+
+
+class PreReviewPushRequest(StrictSchema):
+    hall_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    id_number_hash = fields.String(
+        required=True, validate=HEX_SHA256, metadata={"description": ID_HASH_DESCRIPTION}
+    )
+    result = fields.String(required=True, validate=validate.OneOf(PRE_REVIEW_RESULTS))
+    valid_until = fields.AwareDateTime(required=True)
+    materials = fields.List(
+        fields.Nested(Material), load_default=list, validate=validate.Length(max=100)
+    )
+    code = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "what the applicant shows at the hall; default: the id"},
+    )
+    applicant_name = fields.String(validate=validate.Length(min=1, max=40))
+    revision = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "pushes with a revision no newer than the stored one are ignored"},
+    )
+
+
+class PreReviewSchema(Schema):
+    application_id = fields.String()
+    code = fields.String()
+    hall_code = fields.String()
+    service = fields.Nested(ServiceCode)
+    applicant_name = fields.String(allow_none=True, metadata={"example": "张*明"})
+    result = fields.String(metadata={"enum": list(PRE_REVIEW_RESULTS)})
+    materials = fields.List(fields.Dict())
+    valid_until = fields.AwareDateTime()
+    status = fields.String(metadata={"enum": ["active", "cancelled"]})
+    revision = fields.Integer()
+    ticket_id = fields.Integer(allow_none=True)
+    updated_at = fields.AwareDateTime()
+
+
+class AppointmentPushRequest(StrictSchema):
+    hall_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    slot_start = fields.AwareDateTime(required=True)
+    slot_end = fields.AwareDateTime()
+    booking_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    applicant_name = fields.String(validate=validate.Length(min=1, max=40))
+    id_number_hash = fields.String(
+        validate=HEX_SHA256, metadata={"description": ID_HASH_DESCRIPTION}
+    )
+    application_id = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "the application whose pre-review this booking belongs to"},
+    )
+    revision = fields.Integer(strict=True, validate=validate.Range(min=0))
+
+
+APPOINTMENT_STATUSES = ["booked", "checked_in", "late", "no_show", "cancelled"]
+
+
+class AppointmentSchema(Schema):
+    appointment_id = fields.String()
+    booking_code = fields.String()
+    hall_code = fields.String()
+    service = fields.Nested(ServiceCode)
+    slot_start = fields.AwareDateTime()
+    slot_end = fields.AwareDateTime(allow_none=True)
+    applicant_name = fields.String(allow_none=True)
+    application_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": APPOINTMENT_STATUSES})
+    revision = fields.Integer()
+    ticket_id = fields.Integer(allow_none=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True)
+    updated_at = fields.AwareDateTime()
+
+
+class CodeLookupSchema(Schema):
+    kind = fields.String(metadata={"enum": ["appointment", "pre_review"]})
+    service = fields.Nested(ServiceCode)
+    applicant_name = fields.String(allow_none=True)
+    slot_start = fields.AwareDateTime()
+    status = fields.String()
+    punctuality = fields.String(metadata={"enum": ["early", "on_time", "too_late"]})
+    result = fields.String(metadata={"enum": list(PRE_REVIEW_RESULTS)})
+
+
+class ClerkPreReview(Schema):
+    application_id = fields.String()
+    result = fields.String(metadata={"enum": list(PRE_REVIEW_RESULTS)})
+    materials = fields.List(fields.Dict())
+    valid_until = fields.AwareDateTime()
+    status = fields.String()
+
+
+class ClerkAppointment(Schema):
+    appointment_id = fields.String()
+    slot_start = fields.AwareDateTime()
+    slot_end = fields.AwareDateTime(allow_none=True)
+    status = fields.String(metadata={"enum": APPOINTMENT_STATUSES})
+
+
+class BookingRecordSchema(Schema):
+    pre_review = fields.Nested(ClerkPreReview, allow_none=True)
+    appointment = fields.Nested(ClerkAppointment, allow_none=True)
+
+
+class OutboxQuery(StrictSchema):
+    status = fields.String(
+        load_default="pending", validate=validate.OneOf(["pending", "delivered"])
+    )
+
+
+class OutboxMessageSchema(Schema):
+    id = fields.Integer()
+    platform = fields.String()
+    kind = fields.String(metadata={"enum": ["case.finished", "appointment.no_show"]})
+    status = fields.String(metadata={"enum": ["pending", "delivered"]})
+    attempts = fields.Integer()
+    next_attempt_at = fields.AwareDateTime()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    payload = fields.Dict()
+
+
+class CallingPolicySchema(Schema):
+    policy = fields.String(metadata={"enum": sorted(POLICIES)})
+    settings = fields.Dict(metadata={"description": "every setting, defaults filled in"})
+    known_policies = fields.List(fields.String())
+
+
+class CallingPolicyRequest(StrictSchema):
+    policy = fields.String(required=True, validate=validate.OneOf(sorted(POLICIES)))
+    settings = fields.Dict(
+        load_default=dict, metadata={"description": "see docs/calling_policy.md; minutes"}
+    )

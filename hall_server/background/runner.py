@@ -1,0 +1,177 @@
+"""Runs the periodic jobs in every server process; each job's lease lets only one of them work.
+
+Every process keeps one green thread per job. A thread without the lease asks for it every
+quarter of the lease time (at least every 5 s); the one holding it runs the job when due and
+renews the lease every third of the lease time, so a holder that dies is replaced within about
+1.25 lease times, and a holder that stops cleanly (SIGTERM, SIGINT) hands its leases back at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from hall_server.background.jobs import JobContext, PeriodicJob, standard_jobs
+from hall_server.background.lease import (
+    HeldLease,
+    LeaseLost,
+    database_now,
+    fenced_transaction,
+    new_holder_id,
+    record_run,
+    release,
+    renew,
+    try_acquire,
+)
+from hall_server.storage.database import Database
+
+log = logging.getLogger(__name__)
+# A lease handed back on a clean stop is taken within this, however long the lease time.
+ASK_AT_LEAST_EVERY_SECONDS = 5.0
+
+
+class BackgroundRunner:
+    def __init__(
+        self,
+        database: Database,
+        jobs: list[PeriodicJob],
+        clock: Callable[[], Any],
+        lease_seconds: float,
+        settings: dict[str, Any] | None = None,
+        holder: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        start_task: Callable[..., Any] | None = None,
+    ) -> None:
+        self.database = database
+        self.jobs = jobs
+        self.clock = clock
+        self.lease_seconds = lease_seconds
+        self.settings = settings or {}
+        self.holder = holder or new_holder_id()
+        self.sleep = sleep
+        self.start_task = start_task
+        self.held: dict[str, HeldLease] = {}
+        self.stopping = False
+
+    def start(self) -> None:
+        assert self.start_task is not None, "give start_task (e.g. socketio.start_background_task)"
+        log.info("background work starting as %s", self.holder)
+        for job in self.jobs:
+            self.start_task(self.keep_running, job)
+
+    def stop(self) -> None:
+        """Stop asking for leases and hand back the ones held, so others take over at once."""
+        self.stopping = True
+        for name, lease in list(self.held.items()):
+            try:
+                release(self.database, lease)
+                log.info("released lease %s (token %s)", name, lease.token)
+            except Exception:
+                log.exception("could not release lease %s; it expires by itself", name)
+            self.held.pop(name, None)
+
+    def keep_running(self, job: PeriodicJob) -> None:
+        next_run = 0.0
+        while not self.stopping:
+            try:
+                next_run = self.step(job, next_run)
+            except Exception:
+                # The database may be down; the lease expires by itself if we cannot renew it.
+                log.exception("background job %s: step failed", job.name)
+            self.sleep(self.pause(job, next_run))
+
+    def step(self, job: PeriodicJob, next_run: float) -> float:
+        """Acquire, run or renew once; returns when the job is next due (monotonic seconds)."""
+        lease = self.held.get(job.name)
+        if lease is None:
+            lease = try_acquire(self.database, job.name, self.holder, self.lease_seconds)
+            if lease is None:
+                return next_run
+            log.info("took lease %s (token %s) as %s", job.name, lease.token, self.holder)
+            self.held[job.name] = lease
+            next_run = time.monotonic()
+        try:
+            if time.monotonic() >= next_run:
+                self.run_once(job, lease)
+                return time.monotonic() + job.every_seconds
+            if not renew(self.database, lease):
+                raise LeaseLost(job.name)
+        except LeaseLost:
+            log.warning("lost lease %s (token %s)", job.name, lease.token)
+            self.held.pop(job.name, None)
+        return next_run
+
+    def run_once(self, job: PeriodicJob, lease: HeldLease) -> dict[str, Any]:
+        with fenced_transaction(self.database, lease) as uow:
+            started_at = database_now(uow.session)
+        try:
+            detail = job.run(JobContext(self.database, lease, self.clock, self.settings))
+        except LeaseLost:
+            raise
+        except Exception as error:
+            log.exception("background job %s failed", job.name)
+            detail = {"error": f"{type(error).__name__}: {error}"}
+        with fenced_transaction(self.database, lease) as uow:
+            record_run(uow, lease, started_at, detail)
+        log.info("background job %s ran: %s", job.name, detail, extra={"event": job.name})
+        return detail
+
+    def pause(self, job: PeriodicJob, next_run: float) -> float:
+        if job.name in self.held:
+            until_due = max(0.05, next_run - time.monotonic())
+            return min(self.lease_seconds / 3, until_due)
+        return min(self.lease_seconds / 4, ASK_AT_LEAST_EVERY_SECONDS)
+
+
+def start_background_work(app: Flask, socketio: Any) -> BackgroundRunner | None:
+    """Start the jobs in this serving process unless HALLQ_BACKGROUND_WORK is off."""
+    if not app.config["BACKGROUND_WORK"]:
+        return None
+    runner = BackgroundRunner(
+        database=app.extensions["hallq_db"],
+        jobs=standard_jobs(app.config),
+        clock=app.extensions["hallq_clock"],
+        lease_seconds=app.config["BACKGROUND_LEASE_SECONDS"],
+        settings=dict(app.config),
+        sleep=socketio.sleep,
+        start_task=socketio.start_background_task,
+    )
+    runner.start()
+    app.extensions["hallq_background"] = runner
+    return runner
+
+
+def hand_back_leases_on_exit(
+    runner: BackgroundRunner, grace_seconds: float = 5.0, exit: Callable[[int], Any] = os._exit
+) -> None:
+    """On SIGTERM or SIGINT release the leases first, so another process takes over at once.
+
+    A signal handler runs inside the event loop, where nothing may block: it starts a task that
+    releases the leases and ends the process (after `grace_seconds` at most, if the database
+    does not answer), as the default SIGTERM would have.
+    """
+    assert runner.start_task is not None
+
+    def _release_then_exit() -> None:
+        log.info("stopping: handing back leases")
+        runner.stop()
+        exit(0)
+
+    def _exit_anyway() -> None:
+        runner.sleep(grace_seconds)
+        log.warning("leases not released within %s s; exiting", grace_seconds)
+        exit(0)
+
+    def _on_signal(signum: int, _frame: Any) -> None:
+        assert runner.start_task is not None
+        runner.start_task(_exit_anyway)
+        runner.start_task(_release_then_exit)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _on_signal)

@@ -1,0 +1,169 @@
+"""Calling by due times: booked and pre-reviewed visitors served just in time, walk-ins bounded.
+
+Every booked or pre-reviewed ticket carries a promise: called within `priority_target_minutes`
+of its slot (appointments) or of its arrival (pre-reviewed). Calling such a ticket the moment it
+arrives would push every waiting walk-in back by its handling time; calling it shortly before
+the promise runs out pushes back only the walk-ins who are still waiting then. So booked
+tickets stay in their queue until they become *urgent* (`call_ahead_minutes` before they are
+due) and walk-ins are called until then. A walk-in who has waited `walk_in_bound_minutes`
+overtakes everyone who has not (the priority lane aside): that bound is hard.
+
+Order in which a free window picks (ties by the window's service order, then ticket id):
+1. the priority lane (绿色通道), oldest first;
+2. anyone who has waited the bound (a walk-in since arrival, a booked or pre-reviewed visitor
+   since the promise started), longest over it first: no one is starved, not even in an
+   overload that lasts all afternoon;
+3. urgent booked and pre-reviewed tickets that can still be served in time, earliest due first;
+4. booked and pre-reviewed tickets already late, earliest due first (saving the savable first
+   keeps more promises when many are due at once);
+5. walk-ins: at a window serving one service, oldest first; at a comprehensive window, the
+   oldest of the service with the longest queue per open window serving it (age × backlog),
+   so comprehensive windows relieve the services that need them most and dedicated windows
+   are left their own queues;
+6. booked and pre-reviewed tickets that are not urgent yet, earliest due first (an idle
+   window never waits for a slot).
+
+docs/calling_policy.md explains the settings and what the simulated hall says about them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from hall_server.core.ticket_life import VisitorClass
+
+if TYPE_CHECKING:
+    from hall_server.core.calling_policy import QueueHead, WindowView
+
+PROMISED_CLASSES = frozenset({VisitorClass.APPOINTMENT, VisitorClass.PRE_REVIEWED})
+
+PRIORITY_LANE, OVER_BOUND, URGENT, LATE, WALK_IN, NOT_YET_DUE = range(1, 7)
+
+
+@dataclass(frozen=True)
+class DueTimeSettings:
+    """A hall's settings for the due-time policy (Hall.calling_settings); minutes throughout."""
+
+    priority_target_minutes: float = 10.0
+    call_ahead_minutes: float = 8.0
+    walk_in_bound_minutes: float = 45.0
+    appointment_grace_minutes: float = 15.0
+
+    def __post_init__(self) -> None:
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{setting.name} must be a number of minutes, not {value!r}")
+        if self.call_ahead_minutes > self.priority_target_minutes:
+            raise ValueError("call_ahead_minutes cannot exceed priority_target_minutes")
+        if self.walk_in_bound_minutes <= 0:
+            raise ValueError("walk_in_bound_minutes must be positive")
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, Any] | None) -> DueTimeSettings:
+        """Settings as stored per hall; unknown names are an error, missing ones default."""
+        given = dict(settings or {})
+        known = {setting.name for setting in fields(cls)}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise ValueError(f"unknown calling settings {unknown}; known: {sorted(known)}")
+        return cls(**given)
+
+    def to_mapping(self) -> dict[str, float]:
+        return asdict(self)
+
+    @property
+    def priority_target(self) -> timedelta:
+        return timedelta(minutes=self.priority_target_minutes)
+
+    @property
+    def call_ahead(self) -> timedelta:
+        return timedelta(minutes=self.call_ahead_minutes)
+
+    @property
+    def walk_in_bound(self) -> timedelta:
+        return timedelta(minutes=self.walk_in_bound_minutes)
+
+    @property
+    def appointment_grace(self) -> timedelta:
+        return timedelta(minutes=self.appointment_grace_minutes)
+
+
+def promise_start(head: QueueHead) -> datetime:
+    """When the promise to a booked or pre-reviewed ticket starts: slot or arrival, if later."""
+    if head.visitor_class == VisitorClass.APPOINTMENT and head.appointment_due_at is not None:
+        return max(head.appointment_due_at, head.queue_key)
+    return head.queue_key
+
+
+class DueTimePolicy:
+    """Booked and pre-reviewed visitors just in time; walk-ins first-come-first-served, bounded."""
+
+    name = "due_time"
+
+    def __init__(self, settings: DueTimeSettings | None = None) -> None:
+        self.settings = settings or DueTimeSettings()
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any] | None) -> DueTimePolicy:
+        return cls(DueTimeSettings.from_mapping(settings))
+
+    def class_rank(self, visitor_class: str) -> int:
+        # For counting people ahead: booked tickets usually go before walk-ins (later than this
+        # suggests when they came early, which makes the count a safe over-estimate).
+        if visitor_class == VisitorClass.PRIORITY:
+            return 0
+        if visitor_class in PROMISED_CLASSES:
+            return 1
+        return 2
+
+    def due_at(self, head: QueueHead) -> datetime:
+        """The latest call that keeps the promise to this booked or pre-reviewed ticket."""
+        return promise_start(head) + self.settings.priority_target
+
+    def choose_next(
+        self, window: WindowView, candidates: Sequence[QueueHead], now: datetime
+    ) -> QueueHead | None:
+        callable_here = [
+            head
+            for head in candidates
+            if head.service_id in window.service_ids
+            and (head.target_window_id is None or head.target_window_id == window.id)
+        ]
+        if not callable_here:
+            return None
+        backlog: dict[int, int] = {}
+        for head in callable_here:
+            backlog[head.service_id] = backlog.get(head.service_id, 0) + head.waiting_count
+        return min(callable_here, key=lambda head: self._order(window, head, now, backlog))
+
+    def _order(
+        self, window: WindowView, head: QueueHead, now: datetime, backlog: Mapping[int, int]
+    ) -> tuple[int, float, int, int]:
+        preference = window.service_ids.index(head.service_id)
+        if head.visitor_class == VisitorClass.PRIORITY:
+            return (PRIORITY_LANE, head.queue_key.timestamp(), preference, head.ticket_id)
+        bound = self.settings.walk_in_bound
+        if head.visitor_class in PROMISED_CLASSES:
+            start = promise_start(head)
+            due = start + self.settings.priority_target
+            if now >= start + bound:
+                return (OVER_BOUND, (start + bound).timestamp(), preference, head.ticket_id)
+            if now > due:
+                tier = LATE
+            elif now >= due - self.settings.call_ahead:
+                tier = URGENT
+            else:
+                tier = NOT_YET_DUE
+            return (tier, due.timestamp(), preference, head.ticket_id)
+        waited = now - head.queue_key
+        if waited >= bound:
+            return (OVER_BOUND, (head.queue_key + bound).timestamp(), preference, head.ticket_id)
+        if len(window.service_ids) < 2:
+            return (WALK_IN, head.queue_key.timestamp(), preference, head.ticket_id)
+        open_windows = max(1, window.windows_serving.get(head.service_id, 1))
+        per_window = backlog.get(head.service_id, 1) / open_windows
+        return (WALK_IN, -waited.total_seconds() * per_window, preference, head.ticket_id)

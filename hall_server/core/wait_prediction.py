@@ -1,0 +1,302 @@
+"""Each waiting ticket's remaining wait, forecast from the hall's true state by forward runs.
+
+The state is what the hall is now: the tickets waiting (with class, queue key, due slot, target
+window), every window's services, whether it is paused and since when, the case in hand and
+how long it has run. Arrivals still to come matter too, because the priority lane and booked
+visitors who check in later are called before walk-ins already waiting: they enter the runs
+as expected arrivals, present in a run with their probability.
+
+The hall's calling policy orders the calls (queue_forward_runs.plan_order); handling times
+drawn from the learned distributions (handling_time_model) time them, many times with a
+fixed seed, so every server process computes the same forecast from the same state. A forecast
+holds the median and the 10th and 90th percentiles (wait_forecast.WaitForecast; its
+`display()` is what visitors read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from random import Random
+
+from hall_server.core.arrival_forecast import ArrivalPeriod
+from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView
+from hall_server.core.expected_arrivals import ExpectedArrival, expected_arrivals
+from hall_server.core.handling_time_model import HandlingTimes
+from hall_server.core.order_replay import timed_runs
+from hall_server.core.queue_forward_runs import (
+    CLASS_ORDERED_POLICIES,
+    EXPECTED,
+    HYPOTHETICAL,
+    PAUSE_SPREAD,
+    PLANNED_PAUSE_SPREAD,
+    REAL,
+    RunItem,
+    RunWindow,
+    plan_order,
+    run_item,
+)
+from hall_server.core.ticket_life import VisitorClass
+from hall_server.core.wait_forecast import HallPrediction, WaitForecast, forecast_from_sample
+
+# Runs per forecast: every run asking the policy, or a planned order replayed (cheaper runs,
+# so a large hall affords fewer; the percentiles read all draws, see sample_quantile).
+POLICY_RUNS = 40
+REPLAY_RUNS = 24
+# A forecast asks the policy for every call of every run while the queue heads it would weigh
+# stay within this budget (some 30 ms); a larger hall asks it for one planned run and replays
+# that order with drawn times (order_replay.timed_runs), many times quicker. The budget
+# counts work, not time, so every process chooses alike.
+POLICY_WORK_BUDGET = 30000
+SEED = 20261130
+MAX_HORIZON_SECONDS = 3 * 3600.0
+# How long a pause lasts, by reason, when nothing better is known (minutes).
+PAUSE_MINUTES = {"break": 15.0, "meeting": 40.0, "other": 20.0}
+MIN_PAUSE_LEFT_MINUTES = 3.0
+BOOKED_CLASSES = frozenset({VisitorClass.APPOINTMENT, VisitorClass.PRE_REVIEWED})
+# Hypothetical new tickets get ids above every real one (and every expected arrival): a policy
+# breaks ties of queue key by id, and a new ticket stands behind one issued at the same moment.
+_NEW_TICKET_IDS = 2**62  # hypothetical new tickets count down from here
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """A window as it is now: what it serves, whether it is paused, the case in its hands."""
+
+    id: int
+    service_ids: tuple[int, ...]  # in the window's order of preference
+    status: str = "open"  # open, paused or closed
+    case_service_id: int | None = None  # the case in hand (called or serving), if any
+    case_visitor_class: str | None = None
+    case_called_at: datetime | None = None
+    paused_at: datetime | None = None
+    pause_reason: str | None = None
+    pause_minutes: float | None = None  # how long this pause was meant to last, if known
+
+
+@dataclass(frozen=True)
+class PlannedPause:
+    """A pause in the hall's rota (lunch, a short break): the window stops when it is free."""
+
+    window_id: int
+    start: datetime
+    minutes: float
+
+
+@dataclass(frozen=True)
+class HallState:
+    """Everything the forecast starts from: the windows, the queue, the arrivals to expect."""
+
+    now: datetime
+    windows: tuple[WindowState, ...]
+    waiting: tuple[QueueHead, ...]
+    # Tickets issued per hour lately, by (service, visitor class): the arrivals still to come.
+    arrivals_per_hour: Mapping[tuple[int, str], float] = field(default_factory=dict)
+    bookings: tuple[ExpectedArrival, ...] = ()
+    # The hall takes bookings through HallQ: `bookings` are then all the appointments to come,
+    # and none are expected at the usual rate.
+    bookings_known: bool = False
+    planned_pauses: tuple[PlannedPause, ...] = ()
+    # Arrivals expected by time of day (arrival_forecast.arrival_periods); when given, they
+    # replace `arrivals_per_hour`.
+    arrival_periods: tuple[ArrivalPeriod, ...] = ()
+
+
+def _pause_left_seconds(window: WindowState, now: datetime) -> float:
+    expected = window.pause_minutes or PAUSE_MINUTES.get(
+        window.pause_reason or "other", PAUSE_MINUTES["other"]
+    )
+    expected *= 60
+    elapsed = (now - window.paused_at).total_seconds() if window.paused_at else 0.0
+    return max(expected - elapsed, MIN_PAUSE_LEFT_MINUTES * 60)
+
+
+def _run_windows(state: HallState, handling: HandlingTimes) -> list[RunWindow]:
+    planned: dict[int, list[tuple[float, float]]] = {}
+    for pause in sorted(state.planned_pauses, key=lambda p: p.start):
+        offset = (pause.start - state.now).total_seconds()
+        if offset + pause.minutes * 60 > 0:
+            planned.setdefault(pause.window_id, []).append((max(offset, 0.0), pause.minutes * 60))
+    windows = []
+    for window in state.windows:
+        if window.status == "closed" or not window.service_ids:
+            continue
+        effect = handling.window_effect.get(window.id, 0.0)
+        view = WindowView(id=window.id, service_ids=tuple(window.service_ids))
+        pauses = tuple(planned.get(window.id, ()))
+        if window.status == "paused":
+            left = _pause_left_seconds(window, state.now)
+            spread = PLANNED_PAUSE_SPREAD if window.pause_minutes else PAUSE_SPREAD
+            windows.append(
+                RunWindow(view, effect, left, paused_mean=left, pause_spread=spread, pauses=pauses)
+            )
+        elif window.case_service_id is not None and window.case_called_at is not None:
+            case = handling.for_case(window.case_service_id, window.id, window.case_visitor_class)
+            elapsed = max((state.now - window.case_called_at).total_seconds(), 0.0)
+            windows.append(
+                RunWindow(
+                    view,
+                    effect,
+                    busy_mean=case.residual_mean(elapsed),
+                    case_mu=case.mu,
+                    case_sigma=case.sigma,
+                    case_elapsed=elapsed,
+                    case_share_done=case.share_done(elapsed),
+                    pauses=pauses,
+                )
+            )
+        else:
+            windows.append(RunWindow(view, effect, pauses=pauses))
+    return windows
+
+
+def _pool(head: QueueHead, windows: Sequence[RunWindow]) -> frozenset[int]:
+    return frozenset(
+        j
+        for j, window in enumerate(windows)
+        if head.service_id in window.view.service_ids
+        and head.target_window_id in (None, window.view.id)
+    )
+
+
+class _Pools:
+    """Which run windows may call a ticket, by (service, target window), worked out once."""
+
+    def __init__(self, windows: Sequence[RunWindow]) -> None:
+        self.windows = windows
+        self.known: dict[tuple[int, int | None], frozenset[int]] = {}
+
+    def __call__(self, head: QueueHead) -> frozenset[int]:
+        key = (head.service_id, head.target_window_id)
+        if key not in self.known:
+            self.known[key] = _pool(head, self.windows)
+        return self.known[key]
+
+
+def _horizon_seconds(items: Sequence[RunItem], pools: Sequence[frozenset[int]]) -> float:
+    """Long enough for the last waiting ticket to be called, by a generous reckoning."""
+    work: dict[frozenset[int], float] = {}
+    for item, pool in zip(items, pools, strict=True):
+        if pool:
+            work[pool] = work.get(pool, 0.0) + item.mean_handling
+    load: dict[int, float] = {}
+    for pool, seconds in work.items():
+        for j in pool:
+            load[j] = load.get(j, 0.0) + seconds / len(pool)
+    busiest = max(load.values(), default=0.0)
+    return min(1800.0 + 1.5 * busiest, MAX_HORIZON_SECONDS)
+
+
+def _policy_runs(
+    items: Sequence[RunItem],
+    windows: Sequence[RunWindow],
+    policy: CallingPolicy,
+    now: datetime,
+    runs: int,
+    seed: int,
+) -> dict[int, list[float]]:
+    """Every run asks the policy for every call: the most faithful forecast, where affordable."""
+    rng = Random(seed)
+    times: dict[int, list[float]] = {}
+    for _ in range(runs):
+        for i, at in plan_order(items, windows, policy, now, rng).called_at.items():
+            times.setdefault(i, []).append(at)
+    for sample in times.values():
+        sample.sort()
+    return times
+
+
+def predict_hall(
+    state: HallState,
+    policy: CallingPolicy,
+    handling: HandlingTimes,
+    new_ticket_services: Iterable[int] = (),
+    extra: Sequence[QueueHead] = (),
+    seed: int = SEED,
+) -> HallPrediction:
+    """Forecast every waiting ticket, a new walk-in ticket of each service, and `extra` tickets.
+
+    A new ticket or an `extra` one is hypothetical: it is called like any other but takes no
+    window time, so forecasting it changes nobody else's forecast. A ticket no open or paused
+    window can serve gets None: no estimate rather than a wrong one.
+    """
+    now = state.now
+    windows = _run_windows(state, handling)
+    items: list[RunItem] = [run_item(head, REAL, handling) for head in state.waiting]
+    items += [run_item(head, HYPOTHETICAL, handling) for head in extra]
+
+    # One hypothetical new ticket per set of windows able to serve it stands for every service
+    # those windows serve alike: its wait does not depend on its own handling time.
+    pool_of = _Pools(windows)
+    new_ticket_index: dict[int, int | None] = {}
+    by_pool: dict[frozenset[int], int] = {}
+    next_id = _NEW_TICKET_IDS
+    for service_id in new_ticket_services:
+        probe = QueueHead(0, service_id, VisitorClass.WALK_IN, now, now)
+        pool = pool_of(probe)
+        if not pool:
+            new_ticket_index[service_id] = None
+            continue
+        if pool not in by_pool:
+            by_pool[pool] = len(items)
+            items.append(run_item(replace(probe, ticket_id=next_id), HYPOTHETICAL, handling))
+            next_id -= 1
+        new_ticket_index[service_id] = by_pool[pool]
+
+    pools = [pool_of(item.head) for item in items]
+    horizon = _horizon_seconds(items, pools)
+    walk_in_horizon = horizon
+    if getattr(policy, "name", None) in CLASS_ORDERED_POLICIES:
+        # Walk-ins who come later are behind everyone waiting now, except a booked visitor
+        # queued at a slot still ahead: only until then do they matter.
+        booked_keys = [
+            (item.head.queue_key - now).total_seconds()
+            for item in items
+            if item.head.visitor_class in BOOKED_CLASSES
+        ]
+        walk_in_horizon = min(max(booked_keys) + 900.0, horizon) if booked_keys else 0.0
+    expected = expected_arrivals(state, handling, windows, horizon, walk_in_horizon)
+    all_items = items + expected
+
+    planned = plan_order(all_items, windows, policy, now)
+    if POLICY_RUNS * planned.policy_work <= POLICY_WORK_BUDGET:
+        runs = POLICY_RUNS
+        times = _policy_runs(all_items, windows, policy, now, runs, seed)
+    else:
+        runs = REPLAY_RUNS
+        times = timed_runs(all_items, windows, planned, runs, seed)
+
+    # People ahead: waiting tickets called before this one that its windows could call.
+    ahead: dict[int, int] = {}
+    for pool in set(pools):
+        services = {s for j in pool for s in windows[j].view.service_ids}
+        ids = {windows[j].view.id for j in pool}
+        count = 0
+        for i in planned.order:
+            item = all_items[i]
+            if i < len(pools) and pools[i] == pool and item.kind != EXPECTED:
+                ahead[i] = count
+            if (
+                item.kind == REAL
+                and item.head.service_id in services
+                and item.head.target_window_id in (None, *ids)
+            ):
+                count += 1
+
+    def forecast_of(i: int) -> WaitForecast | None:
+        sample = times.get(i)
+        if not sample or len(sample) < runs or i in planned.uncalled:
+            return None
+        return forecast_from_sample(sample, ahead.get(i, 0))
+
+    tickets = {items[i].head.ticket_id: forecast_of(i) for i in range(len(state.waiting))}
+    extras = {
+        items[i].head.ticket_id: forecast_of(i)
+        for i in range(len(state.waiting), len(state.waiting) + len(extra))
+    }
+    new_ticket = {
+        service_id: None if index is None else forecast_of(index)
+        for service_id, index in new_ticket_index.items()
+    }
+    return HallPrediction(made_at=now, tickets=tickets, new_ticket=new_ticket, extra=extras)

@@ -1,0 +1,236 @@
+"""The words the managers' pages show, translated for the page's language.
+
+The scripts read them from `window.HALLQ.text`; `{name}` marks a value the script fills in.
+Refusals are keyed by the API's error codes; the page shows the text with the server's own
+message beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext
+
+Translate = Callable[[str], str]
+
+
+def refusal_text(_: Translate = gettext) -> dict[str, str]:
+    return {
+        "unauthorized": _("Your login has expired; please log in again."),
+        "bad_credentials": _("Wrong staff number or password."),
+        "forbidden_role": _("Your role may not do this."),
+        "forbidden_hall": _("You have no access to this hall."),
+        "not_your_window": _("Only the window's clerk or a manager may do this."),
+        "not_found": _("Not found."),
+        "invalid_transition": _("The window is not in a state that allows this."),
+        "window_busy": _("A ticket is still at this window: the clerk must finish it first."),
+        "duplicate": _("This is already taken."),
+        "duplicate_service": _("A service is listed twice."),
+        "invalid_prefix": _("A prefix is one or two capital letters."),
+        "invalid_opening_hours": _("Write hours like: mon-fri 09:00-12:00 13:30-17:00"),
+        "invalid_time_zone": _("Unknown time zone."),
+        "invalid_parent": _("A hall cannot move there."),
+        "invalid_role": _("Unknown role."),
+        "invalid_file": _("The file cannot be imported."),
+        "weak_password": _("The password is too short (at least 8 characters)."),
+        "own_account": _("You cannot deactivate or demote your own account."),
+        "too_many_lines": _("At most 10 lines."),
+        "validation_failed": _("Please check what you entered."),
+        "unknown_field": _("Please check what you entered."),
+        "too_many_requests": _("Too many attempts; please wait a moment."),
+        "service_unavailable": _("The server cannot reach its database; nothing changed."),
+        "network": _("The server cannot be reached; nothing changed."),
+        "error": _("The server refused this."),
+    }
+
+
+def _vocabulary(_: Translate) -> dict[str, Any]:
+    return {
+        "roles": {"clerk": _("clerk"), "manager": _("manager"), "admin": _("administrator")},
+        "levels": {
+            "city": _("city hall"),
+            "district": _("district hall"),
+            "township": _("township hall"),
+            "community": _("community station"),
+        },
+        "window_status": {"open": _("open"), "paused": _("paused"), "closed": _("closed")},
+        "window_kinds": {"comprehensive": _("comprehensive"), "dedicated": _("dedicated")},
+        "pause_reasons": {"break": _("break"), "meeting": _("meeting"), "other": _("other")},
+        "ticket_status": {
+            "called": _("called"),
+            "serving": _("serving"),
+            "parked": _("parked"),
+        },
+        "device_kinds": {
+            "kiosk": _("kiosk"),
+            "board": _("lobby board"),
+            "window_display": _("window display"),
+            "rating_pad": _("rating pad"),
+        },
+        "printer_status": {
+            "ok": _("ok"),
+            "paper_near_end": _("paper low"),
+            "paper_out": _("out of paper"),
+            "offline": _("printer offline"),
+            "unknown": _("unknown"),
+        },
+        "alerts": {
+            "long_wait": _("{service}: {number} has waited {minutes} min (limit {threshold})"),
+            "idle_window": _("Window {window} is idle while {waiting} wait for its services"),
+            "paused_window": _("Window {window} is paused ({reason}) while {waiting} wait"),
+            "paper_out": _("{device}: the printer is out of paper"),
+            "paper_near_end": _("{device}: the paper is running low"),
+            "printer_offline": _("{device}: the printer is offline"),
+            "device_offline": _("{kind} {device} is offline"),
+        },
+    }
+
+
+def _figures(_: Translate) -> dict[str, Any]:
+    return {
+        "report_columns": {
+            "issued": _("Issued"),
+            "called": _("Called"),
+            "served": _("Served"),
+            "no_shows": _("No-shows"),
+            "cancelled": _("Cancelled"),
+            "transfers": _("Transfers"),
+            "wait_mean_seconds": _("Mean wait (min)"),
+            "wait_p90_seconds": _("P90 wait (min)"),
+            "wait_max_seconds": _("Longest wait (min)"),
+            "handling_mean_seconds": _("Mean handling (min)"),
+            "handling_p90_seconds": _("P90 handling (min)"),
+            "handling_max_seconds": _("Longest handling (min)"),
+            "service_level": _("Within target"),
+            "ratings": _("Ratings"),
+            "rating_average": _("Average rating"),
+            "rating_good_share": _("Satisfied"),
+        },
+        "report_labels": {
+            "service": [_("Department"), _("Prefix"), _("Service")],
+            "window": [_("Window"), _("Name")],
+            "clerk": [_("Staff number"), _("Clerk")],
+            "day": [_("Day")],
+            "hall": [_("Hall")],
+        },
+        "report_title": _("{hall}: {start} – {end} (target wait {target} min)"),
+        "total": _("Total"),
+        "within_target": _("Within {minutes} min"),
+        "ratings_note": _("{count} ratings, {good} satisfied"),
+        "window_counts": _("{open} open · {paused} paused · {closed} closed"),
+        "alert_counts": _("{critical} critical, {warning} warnings"),
+        "estimate": _("{low}–{high} min"),
+        "minutes": _("{minutes} min"),
+        "seconds": _("{seconds} s"),
+        "hours_minutes": _("{hours} h {minutes} min"),
+        "since": _("since {time}"),
+        "updated_at": _("updated {time}"),
+        "cleared_at": _("cleared {time}"),
+        "still_open": _("still open"),
+        "never_seen": _("never seen"),
+        "offline": _("offline"),
+        "no_quota": _("no limit"),
+        "no_data": _("Nothing yet today"),
+        "arrivals": _("Arrivals"),
+        "served": _("Served"),
+        "tickets": _("Tickets"),
+        "none": _("None."),
+    }
+
+
+def _forms(_: Translate) -> dict[str, Any]:
+    return {
+        "hall_fields": {
+            "code": _("Code"),
+            "name": _("Name"),
+            "name_en": _("English name"),
+            "level": _("Level"),
+            "time_zone": _("Time zone"),
+            "opening_hours": _("Opening hours"),
+            "target_wait_minutes": _("Target wait (min)"),
+        },
+        "alert_fields": {
+            "long_wait_minutes": _("Alert when someone has waited (min)"),
+            "many_waiting": _("Alert when this many wait at an idle or paused window"),
+            "idle_window_minutes": _("A window without a call for (min) is idle"),
+            "device_offline_minutes": _("A device silent for (min) is offline"),
+        },
+        "service_fields": {
+            "department": _("Department"),
+            "code": _("Code"),
+            "name": _("Name"),
+            "name_en": _("English name"),
+            "prefix": _("Prefix"),
+            "expected_handling_minutes": _("Handling (min)"),
+            "daily_quota": _("Daily quota"),
+            "issuing_hours": _("Issuing hours"),
+            "active": _("Active"),
+        },
+        "window_fields": {
+            "number": _("Number"),
+            "name": _("Name"),
+            "name_en": _("English name"),
+            "kind": _("Kind"),
+        },
+        "device_fields": {"kind": _("Kind"), "name": _("Name"), "window": _("Window")},
+        "user_fields": {
+            "staff_number": _("Staff number"),
+            "name": _("Name"),
+            "role": _("Role"),
+            "password": _("Password"),
+        },
+        "add_hall": _("Open a hall below this one"),
+        "add_department": _("Add a department"),
+        "add_service": _("Add a service"),
+        "add_window": _("Add a window"),
+        "add_device": _("Enrol a device"),
+        "add_user": _("Create an account"),
+        "alert_title": _("Alert thresholds"),
+        "edit": _("Edit"),
+        "revoke": _("Revoke"),
+        "revoke_title": _("Revoke this device?"),
+        "revoke_note": _("Its token stops working at once; enrol it again to bring it back."),
+        "deactivate": _("Deactivate"),
+        "activate": _("Reactivate"),
+        "reset_password": _("Reset password"),
+        "reset_title": _("New password for {name}"),
+        "password_made_up": _("leave empty to have one made up"),
+        "password_once": _("The new password (shown only now): {password}"),
+        "token_once": _("The device's token (shown only now): {token}"),
+        "import_checked": _(
+            "Checked: {created} new and {updated} changed services; nothing saved."
+        ),
+        "import_done": _("Imported: {created} new and {updated} changed services."),
+        "import_problems": _("{problems} rows have problems; nothing was imported."),
+        "import_line": _("line {line}: {message}"),
+    }
+
+
+def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
+    return {
+        "refusals": refusal_text(_),
+        **_vocabulary(_),
+        **_figures(_),
+        **_forms(_),
+        "signed_in_as": _("{name} ({role})"),
+        "managers_only": _("These pages are for hall managers and administrators."),
+        "live_online": _("live"),
+        "live_offline": _("offline: reconnecting"),
+        "done": _("Done."),
+        "back_to_city": _("← all halls"),
+        "open_window": _("Open window"),
+        "pause_window": _("Pause"),
+        "resume_window": _("Resume window"),
+        "close_window": _("Close window"),
+        "change_services": _("Services…"),
+        "change_quota": _("Quota…"),
+        "pause_title": _("Pause window {number}"),
+        "reason": _("Reason"),
+        "services_title": _("What window {number} serves"),
+        "services_label": _("Services"),
+        "services_note": _("Open a tidal window at the peak by giving it the busiest services."),
+        "quota_title": _("Daily quota of {service}"),
+        "quota_label": _("Tickets a day (empty: no limit; 0 stops issuing)"),
+        "notice_sent": _("The notice is on the boards."),
+    }

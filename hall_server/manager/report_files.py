@@ -1,0 +1,210 @@
+"""A report as a table people keep: the columns in the page's language, and the same table as
+CSV (UTF-8 with a BOM, so spreadsheet programs on Chinese desktops read it right) and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+MINUTES_FORMAT = "0.0"
+SHARE_FORMAT = "0.0%"
+SCORE_FORMAT = "0.00"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str  # text, count, minutes (from seconds), share (0..1), score
+    value: Callable[[dict[str, Any]], Any] | None = None
+
+    def raw(self, row: dict[str, Any]) -> Any:
+        return self.value(row) if self.value else row.get(self.key)
+
+
+def _named(row: dict[str, Any], english: bool) -> Any:
+    return (row.get("label_en") if english else None) or row.get("label")
+
+
+def label_columns(by: str, english: bool) -> list[Column]:
+    """The columns that say what a row is about."""
+    name = Column("label", "", "text", lambda row: _named(row, english))
+    if by == "hall":
+        indented = Column(
+            "label",
+            _("Hall"),
+            "text",
+            lambda row: "  " * row.get("depth", 0) + _named(row, english),
+        )
+        return [indented]
+    if by == "service":
+
+        def department(row: dict[str, Any]) -> Any:
+            return (row.get("department_en") if english else None) or row.get("department")
+
+        return [
+            Column("department", _("Department"), "text", department),
+            Column("prefix", _("Prefix"), "text"),
+            Column("label", _("Service"), "text", name.value),
+        ]
+    if by == "window":
+        return [
+            Column("number", _("Window"), "count"),
+            Column("label", _("Name"), "text", name.value),
+        ]
+    if by == "clerk":
+        return [
+            Column("staff_number", _("Staff number"), "text"),
+            Column("label", _("Clerk"), "text", name.value),
+        ]
+    return [Column("label", _("Day"), "text")]
+
+
+def figure_columns() -> list[Column]:
+    return [
+        Column("issued", _("Issued"), "count"),
+        Column("called", _("Called"), "count"),
+        Column("served", _("Served"), "count"),
+        Column("no_shows", _("No-shows"), "count"),
+        Column("cancelled", _("Cancelled"), "count"),
+        Column("transfers", _("Transfers"), "count"),
+        Column("wait_mean_seconds", _("Mean wait (min)"), "minutes"),
+        Column("wait_p90_seconds", _("P90 wait (min)"), "minutes"),
+        Column("wait_max_seconds", _("Longest wait (min)"), "minutes"),
+        Column("handling_mean_seconds", _("Mean handling (min)"), "minutes"),
+        Column("handling_p90_seconds", _("P90 handling (min)"), "minutes"),
+        Column("handling_max_seconds", _("Longest handling (min)"), "minutes"),
+        Column("service_level", _("Within target"), "share"),
+        Column("ratings", _("Ratings"), "count"),
+        Column("rating_average", _("Average rating"), "score"),
+        Column("rating_good_share", _("Satisfied"), "share"),
+    ]
+
+
+def report_columns(by: str, english: bool) -> list[Column]:
+    return [*label_columns(by, english), *figure_columns()]
+
+
+def rounded(value: float, digits: int) -> float:
+    """Rounded as people round (15.25 → 15.3), not to the nearest even digit."""
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def plain_value(column: Column, row: dict[str, Any]) -> Any:
+    """The value as a person reads it: minutes with one decimal, shares in per cent."""
+    value = column.raw(row)
+    if value is None:
+        return None
+    if column.kind == "minutes":
+        return rounded(value / 60, 1)
+    if column.kind == "share":
+        return rounded(value * 100, 1)
+    if column.kind == "score":
+        return rounded(value, 2)
+    return value
+
+
+def display_value(column: Column, row: dict[str, Any]) -> str:
+    value = plain_value(column, row)
+    if value is None:
+        return "—"
+    if column.kind == "share":
+        return f"{value:.1f}%"
+    if column.kind == "minutes":
+        return f"{value:.1f}"
+    return str(value)
+
+
+def title_lines(report: dict[str, Any], english: bool) -> list[str]:
+    hall = report["hall"]
+    name = (hall.get("name_en") if english else None) or hall["name"]
+    period = {"day": _("Day"), "week": _("Week"), "month": _("Month")}[report["period"]]
+    return [
+        f"{name} · {_('Service report')}",
+        f"{period}: {report['start'].isoformat()} – {report['end'].isoformat()}",
+        _("Target wait: %(minutes)s minutes", minutes=report["target_wait_minutes"]),
+    ]
+
+
+def _table(report: dict[str, Any], english: bool) -> tuple[list[Column], list[dict[str, Any]]]:
+    columns = report_columns(report["by"], english)
+    total = {**report["total"], "label": _("Total"), "label_en": None, "depth": 0}
+    return columns, [*report["rows"], total]
+
+
+def report_csv(report: dict[str, Any], english: bool) -> bytes:
+    columns, rows = _table(report, english)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for line in title_lines(report, english):
+        writer.writerow([line])
+    writer.writerow([])
+    writer.writerow([_csv_header(c) for c in columns])
+    for row in rows:
+        writer.writerow(["" if (v := plain_value(c, row)) is None else v for c in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_header(column: Column) -> str:
+    return f"{column.header} (%)" if column.kind == "share" else column.header
+
+
+def report_xlsx(report: dict[str, Any], english: bool) -> bytes:
+    columns, rows = _table(report, english)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Report")
+    for line in title_lines(report, english):
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append([c.header for c in columns])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        values = []
+        for column in columns:
+            value = column.raw(row)
+            if value is not None and column.kind == "minutes":
+                value = round(value / 60, 2)
+            values.append(value)
+        sheet.append(values)
+        for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
+            if column.kind == "minutes":
+                cell.number_format = MINUTES_FORMAT
+            elif column.kind == "share":
+                cell.number_format = SHARE_FORMAT
+            elif column.kind == "score":
+                cell.number_format = SCORE_FORMAT
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = sheet.cell(
+        row=header_row + 1, column=len(label_columns(report["by"], english)) + 1
+    )
+    for index, column in enumerate(columns, start=1):
+        width = 24 if column.kind == "text" else 11
+        sheet.column_dimensions[
+            sheet.cell(row=header_row, column=index).column_letter
+        ].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(report: dict[str, Any], extension: str) -> str:
+    return (
+        f"hallq-report-{report['hall']['id']}-{report['by']}-{report['period']}-"
+        f"{report['start'].isoformat()}.{extension}"
+    )

@@ -1,0 +1,271 @@
+// The manager's dashboard of one hall. Every live event of the hall (and a reconnect) makes it
+// read the figures again, a few at a time; a slow clock refresh keeps waits that grow by
+// themselves current. Actions are API calls; their events bring the new state back.
+(function () {
+  "use strict";
+
+  var M = window.Manager;
+  var T = M.text;
+  var $ = M.$;
+  var esc = M.esc;
+  var REFRESH_MS = 15000;
+
+  var state = { hallId: null, data: null, loading: false, again: false, recorded: null };
+
+  function load() {
+    if (state.loading) { state.again = true; return; }
+    state.loading = true;
+    M.api("GET", "/manager/halls/" + state.hallId + "/dashboard").then(function (answer) {
+      state.loading = false;
+      if (!answer.ok) { M.showRefusal(answer.error); }
+      else { state.data = answer.data; render(); }
+      if (state.again) { state.again = false; load(); }
+    });
+  }
+
+  function loadHistory() {
+    M.api("GET", "/manager/halls/" + state.hallId + "/alerts").then(function (answer) {
+      if (!answer.ok) return;
+      $("alert-history").innerHTML = answer.data.map(function (alert) {
+        var cleared = alert.cleared_at ? M.fill(T.cleared_at, { time: M.clock(alert.cleared_at) }) : T.still_open;
+        return "<li>" + M.clock(alert.raised_at) + " " + esc(alertText(alert)) + " · " + esc(cleared) + "</li>";
+      }).join("") || "<li>" + esc(T.none) + "</li>";
+    });
+  }
+
+  // ----- words -----
+
+  function alertText(alert) {
+    var d = alert.detail || {};
+    var values = {
+      service: localName(d.service_name, d.service_name_en),
+      number: d.ticket_number, minutes: d.waited_minutes, threshold: d.threshold_minutes,
+      window: d.window_number, waiting: d.waiting, device: d.device_name,
+      kind: T.device_kinds[d.device_kind] || d.device_kind,
+      reason: T.pause_reasons[d.pause_reason] || "",
+    };
+    var template = T.alerts[alert.kind] || alert.kind;
+    if (alert.kind === "idle_window" && d.window_status === "paused") template = T.alerts.paused_window;
+    return M.fill(template, values);
+  }
+
+  function localName(name, nameEn) { return M.locale === "en" && nameEn ? nameEn : name; }
+
+  function windowState(window) {
+    var text = T.window_status[window.status] || window.status;
+    if (window.status === "paused" && window.pause_reason) text += " · " + (T.pause_reasons[window.pause_reason] || window.pause_reason);
+    return '<span class="state" data-status="' + esc(window.status) + '">' + esc(text) + "</span>" +
+      (window.status_changed_at ? ' <span class="muted">' + esc(M.fill(T.since, { time: M.clock(window.status_changed_at) })) + "</span>" : "");
+  }
+
+  function estimateText(estimate) {
+    if (!estimate) return "—";
+    return M.fill(T.estimate, { low: estimate.low_minutes, high: estimate.high_minutes });
+  }
+
+  // ----- rendering -----
+
+  function render() {
+    var data = state.data;
+    document.body.dataset.seq = String(data.seq);
+    $("hall-name").textContent = M.named(data.hall);
+    $("hall-date").textContent = data.date;
+    $("updated-at").textContent = M.fill(T.updated_at, { time: M.clock(data.server_time) });
+    renderAlerts(data.alerts);
+    renderFigures(data);
+    renderServices(data.now);
+    renderWindows(data.now);
+    renderDevices(data.now.devices);
+    renderCharts(data);
+    if (document.activeElement !== $("notice-lines")) $("notice-lines").value = (data.hall.notice_lines || []).join("\n");
+    // The record changes when the background check raises or clears one: read it again then.
+    var recorded = data.date + JSON.stringify(data.alerts.map(function (a) { return [a.key, a.raised_at]; }));
+    if (recorded !== state.recorded) {
+      state.recorded = recorded;
+      loadHistory();
+    }
+  }
+
+  function renderAlerts(alerts) {
+    $("no-alerts").hidden = alerts.length > 0;
+    $("alert-list").innerHTML = alerts.map(function (alert) {
+      var since = alert.since || alert.raised_at;
+      return '<li data-severity="' + esc(alert.severity) + '" data-kind="' + esc(alert.kind) + '" data-key="' + esc(alert.key) + '">' +
+        esc(alertText(alert)) + (since ? '<span class="since">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>" : "") + "</li>";
+    }).join("");
+  }
+
+  function renderFigures(data) {
+    var today = data.today, now = data.now;
+    $("figure-waiting").textContent = now.total_waiting;
+    var longest = now.longest_wait;
+    $("figure-longest").textContent = longest ? M.duration(longest.seconds) : "—";
+    $("figure-longest-note").textContent = longest ? longest.ticket_number + " · " + localName(longest.service_name, longest.service_name_en) : "";
+    $("figure-longest").parentNode.dataset.bad = String(!!longest && longest.seconds > today.target_wait_minutes * 60);
+    $("figure-issued").textContent = today.issued;
+    $("figure-served").textContent = today.served;
+    $("figure-no-shows").textContent = today.no_shows;
+    $("figure-wait-mean").textContent = M.minutes(today.wait_mean_seconds);
+    $("figure-wait-p90").textContent = M.minutes(today.wait_p90_seconds);
+    $("figure-handling").textContent = M.minutes(today.handling_mean_seconds);
+    $("figure-target-label").textContent = M.fill(T.within_target, { minutes: today.target_wait_minutes });
+    $("figure-service-level").textContent = M.percent(today.service_level);
+    $("figure-ratings").textContent = today.rating_average === null ? "—" : M.number(today.rating_average, 2);
+    $("figure-ratings-note").textContent = M.fill(T.ratings_note, { count: today.ratings, good: M.percent(today.rating_good_share) });
+  }
+
+  function renderServices(now) {
+    var target = state.data.today.target_wait_minutes * 60;
+    $("services-body").innerHTML = now.services.map(function (row) {
+      var bad = row.longest_wait_seconds !== null && row.longest_wait_seconds > target;
+      var quota = row.daily_quota === null ? T.no_quota : row.daily_quota;
+      return '<tr data-service="' + row.service_id + '" data-bad="' + bad + '"><td>' + esc(M.named(row)) + ' <span class="muted">' + esc(row.prefix) + "</span></td>" +
+        '<td class="num waiting">' + row.waiting + '</td><td class="num">' + M.duration(row.longest_wait_seconds) + "</td>" +
+        "<td>" + esc(estimateText(row.estimated_wait_for_new_ticket)) + '</td><td class="num">' + row.open_windows + "</td>" +
+        '<td class="num">' + row.issued_today + " / " + esc(quota) + "</td>" +
+        '<td class="actions"><button type="button" class="small" data-action="quota" data-id="' + row.service_id + '">' + esc(T.change_quota) + "</button></td></tr>";
+    }).join("");
+    $("departments-body").innerHTML = now.departments.map(function (row) {
+      return '<tr data-department="' + row.department_id + '"><td>' + esc(M.named(row)) + '</td><td class="num">' + row.waiting +
+        '</td><td class="num">' + M.duration(row.longest_wait_seconds) + "</td></tr>";
+    }).join("");
+  }
+
+  function windowActions(window) {
+    var buttons = [];
+    if (window.status === "closed") buttons.push(["open", T.open_window]);
+    if (window.status === "open") buttons.push(["pause", T.pause_window]);
+    if (window.status === "paused") buttons.push(["resume", T.resume_window]);
+    if (window.status !== "closed") buttons.push(["close", T.close_window]);
+    buttons.push(["services", T.change_services]);
+    return buttons.map(function (b) {
+      return '<button type="button" class="small" data-action="window-' + b[0] + '" data-id="' + window.id + '">' + esc(b[1]) + "</button>";
+    }).join("");
+  }
+
+  function prefixes(services) {
+    return services.map(function (s) { return s.prefix; }).filter(function (prefix, i, all) {
+      return all.indexOf(prefix) === i;
+    }).join(" ");
+  }
+
+  function renderWindows(now) {
+    var states = now.window_states;
+    $("window-states").textContent = M.fill(T.window_counts, states);
+    $("windows-body").innerHTML = now.windows.map(function (window) {
+      var ticket = window.current_ticket;
+      var at = "—";
+      if (ticket) {
+        var since = ticket.started_at || ticket.called_at;
+        at = "<strong>" + esc(ticket.number) + "</strong> " + esc(T.ticket_status[ticket.status] || ticket.status) +
+          ' <span class="muted">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>";
+      }
+      return '<tr data-window="' + window.id + '" data-status="' + esc(window.status) + '"><td>' + window.number + " " + esc(M.named(window)) + "</td>" +
+        '<td class="window-state">' + windowState(window) + "</td><td>" + esc(window.clerk ? window.clerk.name : "—") + "</td>" +
+        '<td class="serving">' + at + "</td><td>" + esc(prefixes(window.services)) + "</td>" +
+        '<td class="actions">' + windowActions(window) + "</td></tr>";
+    }).join("");
+  }
+
+  function renderDevices(devices) {
+    $("devices-body").innerHTML = devices.map(function (device) {
+      var printer = device.kind === "kiosk" && device.printer_status
+        ? '<span class="state" data-status="' + esc(device.printer_status) + '">' + esc(T.printer_status[device.printer_status] || device.printer_status) + "</span>"
+        : "—";
+      var seen = device.last_seen_at === null ? T.never_seen : M.clock(device.last_seen_at);
+      var online = device.online === false ? ' <span class="state" data-status="offline">' + esc(T.offline) + "</span>" : "";
+      return '<tr data-device="' + device.id + '"><td>' + esc(device.name) + "</td><td>" + esc(T.device_kinds[device.kind] || device.kind) +
+        "</td><td>" + printer + "</td><td>" + esc(seen) + online + "</td></tr>";
+    }).join("");
+  }
+
+  function renderCharts(data) {
+    var charts = data.charts;
+    window.ManagerCharts.line($("chart-waiting"), charts.waiting_through_day.map(function (p) {
+      return { label: p.time, value: p.waiting };
+    }), T.no_data);
+    window.ManagerCharts.bars($("chart-hours"), charts.per_hour.map(function (h) {
+      return { label: String(h.hour).padStart(2, "0") + ":00", values: [h.arrivals, h.served] };
+    }), [{ name: T.arrivals }, { name: T.served }], T.no_data, true);
+    window.ManagerCharts.bars($("chart-waits"), charts.wait_distribution.map(function (b) {
+      return { label: b.to_minutes === null ? b.from_minutes + "+" : b.from_minutes + "–" + b.to_minutes, values: [b.count] };
+    }), [{ name: T.tickets }], T.no_data, false);
+  }
+
+  // ----- actions -----
+
+  function services() {
+    return state.data.now.services.map(function (s) { return { value: s.service_id, label: s.prefix + " " + M.named(s) }; });
+  }
+
+  function findWindow(id) {
+    return state.data.now.windows.filter(function (w) { return w.id === id; })[0];
+  }
+
+  function changeWindow(id, change, reason) {
+    var body = { change: change };
+    if (reason) body.reason = reason;
+    return M.act("POST", "/windows/" + id + "/state", body, T.done).then(function (answer) { load(); return answer; });
+  }
+
+  var ACTIONS = {
+    "window-open": function (id) { changeWindow(id, "open"); },
+    "window-resume": function (id) { changeWindow(id, "resume"); },
+    "window-close": function (id) { changeWindow(id, "close"); },
+    "window-pause": function (id) {
+      var window = findWindow(id);
+      M.askForm(M.fill(T.pause_title, { number: window.number }), [
+        { name: "reason", label: T.reason, type: "select", value: "break",
+          options: Object.keys(T.pause_reasons).map(function (k) { return { value: k, label: T.pause_reasons[k] }; }) },
+      ], function (values) { return changeWindow(id, "pause", values.reason); });
+    },
+    "window-services": function (id) {
+      var window = findWindow(id);
+      M.askForm(M.fill(T.services_title, { number: window.number }), [
+        { name: "service_ids", label: T.services_label, type: "checkboxes", numbers: true,
+          value: window.services.map(function (s) { return s.id; }), options: services() },
+      ], function (values) {
+        return M.act("PUT", "/windows/" + id + "/services", { service_ids: values.service_ids }, T.done)
+          .then(function (answer) { load(); return answer; });
+      }, T.services_note);
+    },
+    quota: function (id) {
+      var row = state.data.now.services.filter(function (s) { return s.service_id === id; })[0];
+      M.askForm(M.fill(T.quota_title, { service: M.named(row) }), [
+        { name: "daily_quota", label: T.quota_label, type: "number", value: row.daily_quota, placeholder: T.no_quota },
+      ], function (values) {
+        return M.act("PATCH", "/services/" + id, { daily_quota: values.daily_quota }, T.done)
+          .then(function (answer) { load(); return answer; });
+      });
+    },
+  };
+
+  function wire() {
+    $("page-view").addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-action]");
+      if (!button || !ACTIONS[button.dataset.action]) return;
+      ACTIONS[button.dataset.action](Number(button.dataset.id));
+    });
+    $("notice-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var lines = $("notice-lines").value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+      M.act("POST", "/halls/" + state.hallId + "/notice", { lines: lines }, T.notice_sent).then(function (answer) {
+        if (answer.ok) { $("notice-lines").blur(); load(); }
+      });
+    });
+  }
+
+  M.start(function (user) {
+    state.hallId = M.hallParam(user);
+    if (state.hallId !== user.hall_id) {
+      var up = $("hall-up");
+      up.href = "/city/";
+      up.textContent = T.back_to_city;
+      up.hidden = false;
+    }
+    wire();
+    load();
+    M.follow(state.hallId, load, 1000);
+    setInterval(load, REFRESH_MS);
+  });
+})();

@@ -1,0 +1,347 @@
+// What every manager page shares: logging in (a bearer token in this tab's sessionStorage, as
+// the counter keeps it), talking to the API, words and numbers in the page's language, the
+// message line, a form dialog, and the live connection to a hall.
+(function (global) {
+  "use strict";
+
+  var T = global.HALLQ.text;
+  var LOCALE = global.HALLQ.locale;
+  var STORE = global.sessionStorage;
+  var MANAGER_ROLES = ["manager", "admin"];
+
+  var state = {
+    token: STORE.getItem("hallq_manager_token"),
+    user: JSON.parse(STORE.getItem("hallq_manager_user") || "null"),
+  };
+
+  function $(id) { return document.getElementById(id); }
+
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
+      return values[name] === undefined || values[name] === null ? whole : values[name];
+    });
+  }
+
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function named(item) {
+    if (!item) return "";
+    return LOCALE === "en" && item.name_en ? item.name_en : item.name;
+  }
+
+  function minutes(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    return fill(T.minutes, { minutes: (seconds / 60).toFixed(1) });
+  }
+
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    if (seconds < 60) return fill(T.seconds, { seconds: Math.round(seconds) });
+    var whole = Math.floor(seconds / 60);
+    if (whole < 60) return fill(T.minutes, { minutes: whole });
+    return fill(T.hours_minutes, { hours: Math.floor(whole / 60), minutes: whole % 60 });
+  }
+
+  function percent(share) {
+    if (share === null || share === undefined) return "—";
+    return (share * 100).toFixed(1) + "%";
+  }
+
+  function number(value, digits) {
+    if (value === null || value === undefined) return "—";
+    return digits === undefined ? String(value) : Number(value).toFixed(digits);
+  }
+
+  function clock(iso) {
+    if (!iso) return "—";
+    var at = new Date(iso);
+    return String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
+  }
+
+  // ----- the API -----
+
+  function api(method, path, body, options) {
+    options = options || {};
+    var headers = { Accept: "application/json" };
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    var payload;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    return fetch("/api/v1" + path, {
+      method: method, headers: headers, body: payload, credentials: "same-origin",
+    }).then(function (response) {
+      if (response.ok && options.blob) {
+        return response.blob().then(function (blob) {
+          return { ok: true, status: response.status, blob: blob, response: response };
+        });
+      }
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (error) { data = null; }
+        if (response.ok) return { ok: true, status: response.status, data: data };
+        var detail = (data && data.error) || { code: "error", message: response.statusText };
+        if (response.status === 401 && state.token && path !== "/auth/login") expireLogin();
+        return { ok: false, status: response.status, error: detail };
+      });
+    }, function (error) {
+      return { ok: false, status: 0, error: { code: "network", message: String(error) } };
+    });
+  }
+
+  function refusalText(error) {
+    var known = T.refusals[error.code] || T.refusals.error;
+    return error.message && error.message !== known ? known + " — " + error.message : known;
+  }
+
+  var messageTimer = null;
+  function showMessage(text, kind) {
+    var box = $("message");
+    clearTimeout(messageTimer);
+    box.textContent = text;
+    box.className = "message " + (kind || "info");
+    box.dataset.kind = kind || "info";
+    box.hidden = false;
+    if (kind === "ok") messageTimer = setTimeout(function () { box.hidden = true; }, 5000);
+  }
+
+  function showRefusal(error) {
+    showMessage(refusalText(error), "error");
+    $("message").dataset.code = error.code;
+  }
+
+  function hideMessage() { $("message").hidden = true; }
+
+  // Runs an API call; says what went wrong, or `done` if given; resolves to the answer.
+  function act(method, path, body, done) {
+    return api(method, path, body).then(function (answer) {
+      if (!answer.ok) showRefusal(answer.error);
+      else if (done) showMessage(done, "ok");
+      return answer;
+    });
+  }
+
+  // ----- logging in -----
+
+  function remember(token, user) {
+    state.token = token;
+    state.user = user;
+    if (token) {
+      STORE.setItem("hallq_manager_token", token);
+      STORE.setItem("hallq_manager_user", JSON.stringify(user));
+    } else {
+      STORE.removeItem("hallq_manager_token");
+      STORE.removeItem("hallq_manager_user");
+    }
+  }
+
+  function showLogin() {
+    $("login-view").hidden = false;
+    $("page-view").hidden = true;
+    $("logout-button").hidden = true;
+    $("user-name").textContent = "";
+    $("staff-number").focus();
+  }
+
+  function expireLogin() {
+    remember(null, null);
+    showMessage(T.refusals.unauthorized, "error");
+    showLogin();
+  }
+
+  function enter(user, onReady) {
+    $("login-view").hidden = true;
+    $("page-view").hidden = false;
+    $("logout-button").hidden = false;
+    $("user-name").textContent = fill(T.signed_in_as, { name: user.name, role: T.roles[user.role] || user.role });
+    document.body.dataset.role = user.role;
+    onReady(user);
+  }
+
+  function refuseClerk(token) {
+    // A clerk's token is of no use here: hand it back at once.
+    var saved = state.token;
+    state.token = token;
+    api("POST", "/auth/logout");
+    state.token = saved;
+    remember(null, null);
+    showMessage(T.managers_only, "error");
+    $("message").dataset.code = "forbidden_role";
+    showLogin();
+  }
+
+  function start(onReady) {
+    $("login-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var credentials = { staff_number: $("staff-number").value.trim(), password: $("password").value };
+      api("POST", "/auth/login", credentials).then(function (answer) {
+        if (!answer.ok) { showRefusal(answer.error); return; }
+        $("password").value = "";
+        if (MANAGER_ROLES.indexOf(answer.data.user.role) < 0) { refuseClerk(answer.data.token); return; }
+        hideMessage();
+        remember(answer.data.token, answer.data.user);
+        enter(answer.data.user, onReady);
+      });
+    });
+    $("logout-button").addEventListener("click", function () {
+      api("POST", "/auth/logout").then(function () {
+        remember(null, null);
+        global.location.reload();
+      });
+    });
+    if (!state.token) { showLogin(); return; }
+    api("GET", "/auth/me").then(function (answer) {
+      if (!answer.ok) { if (state.token) { remember(null, null); showLogin(); } return; }
+      if (MANAGER_ROLES.indexOf(answer.data.role) < 0) { refuseClerk(state.token); return; }
+      remember(state.token, answer.data);
+      enter(answer.data, onReady);
+    });
+  }
+
+  function hallParam(user) {
+    var asked = Number(new URLSearchParams(global.location.search).get("hall"));
+    return asked > 0 ? asked : user.hall_id;
+  }
+
+  // ----- the hall tree (from GET /halls) -----
+
+  function subtree(halls, rootId) {
+    var children = {};
+    halls.forEach(function (hall) { (children[hall.parent_id] = children[hall.parent_id] || []).push(hall); });
+    var root = halls.filter(function (hall) { return hall.id === rootId; })[0];
+    var ordered = [];
+    (function walk(hall, depth) {
+      if (!hall) return;
+      ordered.push({ hall: hall, depth: depth });
+      (children[hall.id] || []).forEach(function (child) { walk(child, depth + 1); });
+    })(root, 0);
+    return ordered;
+  }
+
+  function fillHallSelect(select, user, chosen) {
+    return api("GET", "/halls").then(function (answer) {
+      if (!answer.ok) { showRefusal(answer.error); return []; }
+      var tree = subtree(answer.data, user.hall_id);
+      select.innerHTML = tree.map(function (entry) {
+        return '<option value="' + entry.hall.id + '"' + (entry.hall.id === chosen ? " selected" : "") + ">" +
+          "\u00a0\u00a0".repeat(entry.depth) + esc(named(entry.hall)) + "</option>";
+      }).join("");
+      return tree;
+    });
+  }
+
+  // ----- live -----
+
+  function liveState(online) {
+    var badge = $("live-state");
+    badge.hidden = false;
+    badge.dataset.online = online ? "true" : "false";
+    badge.textContent = online ? T.live_online : T.live_offline;
+  }
+
+  // Calls `changed` (at most every `quietMs`) whenever the hall changes or the page reconnects.
+  function follow(hallId, changed, quietMs) {
+    var timer = null;
+    function soon() {
+      if (timer !== null) return;
+      timer = setTimeout(function () { timer = null; changed(); }, quietMs === undefined ? 250 : quietMs);
+    }
+    var live = new global.HallLive({ token: state.token, hallId: hallId });
+    live.on("snapshot", soon);
+    live.on("event", soon);
+    live.on("online", function () { liveState(true); });
+    live.on("offline", function () { liveState(false); });
+    live.start();
+    return live;
+  }
+
+  // ----- a small form dialog -----
+
+  function fieldHtml(field) {
+    var id = "field-" + field.name;
+    var value = field.value === null || field.value === undefined ? "" : field.value;
+    if (field.type === "checkbox") {
+      return '<label class="check"><input type="checkbox" id="' + id + '"' + (value ? " checked" : "") + "> " + esc(field.label) + "</label>";
+    }
+    if (field.type === "checkboxes") {
+      return "<fieldset><legend>" + esc(field.label) + "</legend>" + field.options.map(function (option) {
+        var checked = (field.value || []).indexOf(option.value) >= 0 ? " checked" : "";
+        return '<label class="check"><input type="checkbox" name="' + field.name + '" value="' + esc(option.value) + '"' + checked + "> " + esc(option.label) + "</label><br>";
+      }).join("") + "</fieldset>";
+    }
+    if (field.type === "select") {
+      return "<label>" + esc(field.label) + ' <select id="' + id + '">' + field.options.map(function (option) {
+        return '<option value="' + esc(option.value) + '"' + (String(option.value) === String(value) ? " selected" : "") + ">" + esc(option.label) + "</option>";
+      }).join("") + "</select></label>";
+    }
+    if (field.type === "textarea") {
+      return "<label>" + esc(field.label) + ' <textarea id="' + id + '" rows="4">' + esc(value) + "</textarea></label>";
+    }
+    return "<label>" + esc(field.label) + ' <input id="' + id + '" type="' + (field.type || "text") + '" value="' + esc(value) + '"' +
+      (field.required ? " required" : "") + (field.placeholder ? ' placeholder="' + esc(field.placeholder) + '"' : "") + "></label>";
+  }
+
+  function readField(field) {
+    if (field.type === "checkboxes") {
+      return Array.prototype.map.call(
+        document.querySelectorAll('#dialog-fields input[name="' + field.name + '"]:checked'),
+        function (box) { return field.numbers ? Number(box.value) : box.value; });
+    }
+    var input = $("field-" + field.name);
+    if (field.type === "checkbox") return input.checked;
+    var text = input.value.trim();
+    if (field.type === "number") return text === "" ? null : Number(text);
+    if (field.type === "select" && field.numbers) return text === "" ? null : Number(text);
+    return text === "" ? null : text;
+  }
+
+  // Shows the fields; `save(values)` returns a promise of an API answer: the dialog stays open
+  // (showing why) until the server accepts.
+  function askForm(title, fields, save, note) {
+    var dialog = $("form-dialog");
+    $("dialog-title").textContent = title;
+    $("dialog-note").textContent = note || "";
+    $("dialog-fields").innerHTML = fields.map(fieldHtml).join("");
+    var form = $("dialog-form");
+    form.onsubmit = function (event) {
+      event.preventDefault();
+      var values = {};
+      fields.forEach(function (field) { values[field.name] = readField(field); });
+      save(values).then(function (answer) {
+        if (answer && answer.ok) dialog.close();
+        else if (answer && answer.error) $("dialog-note").textContent = refusalText(answer.error);
+      });
+    };
+    $("dialog-cancel").onclick = function () { dialog.close(); };
+    dialog.showModal();
+  }
+
+  function download(path, fallbackName) {
+    return api("GET", path, undefined, { blob: true }).then(function (answer) {
+      if (!answer.ok) { showRefusal(answer.error); return answer; }
+      var disposition = answer.response.headers.get("Content-Disposition") || "";
+      var match = /filename="([^"]+)"/.exec(disposition);
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(answer.blob);
+      link.download = match ? match[1] : fallbackName;
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+      return answer;
+    });
+  }
+
+  global.Manager = {
+    text: T, locale: LOCALE, state: state, $: $, fill: fill, esc: esc, named: named, minutes: minutes,
+    duration: duration, percent: percent, number: number, clock: clock, api: api, act: act,
+    refusalText: refusalText, showMessage: showMessage, showRefusal: showRefusal, start: start,
+    hallParam: hallParam, subtree: subtree, fillHallSelect: fillHallSelect, follow: follow,
+    askForm: askForm, download: download,
+  };
+})(window);

@@ -1,0 +1,50 @@
+"""A hall's calling policy and its settings (the minutes of the due-time policy, the grace)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hall_server.core.calling_policy import POLICIES, policy_named
+from hall_server.core.due_time_policy import DueTimeSettings
+from hall_server.core.refusals import Refused
+from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.storage.database import UnitOfWork
+from hall_server.storage.models import Hall
+
+
+def _hall(session: Session, actor: Actor, hall_id: int) -> Hall:
+    require_hall_access(session, actor, hall_id)
+    hall = session.get(Hall, hall_id)
+    if hall is None:
+        raise Refused("not_found", f"no hall with id {hall_id}")
+    return hall
+
+
+def calling_policy_view(session: Session, actor: Actor, hall_id: int) -> dict[str, Any]:
+    """The policy the hall's windows call by, with every setting (defaults filled in)."""
+    hall = _hall(session, actor, hall_id)
+    return {
+        "policy": hall.calling_policy,
+        "settings": DueTimeSettings.from_mapping(hall.calling_settings).to_mapping(),
+        "known_policies": sorted(POLICIES),
+    }
+
+
+def set_calling_policy(
+    uow: UnitOfWork, actor: Actor, hall_id: int, policy: str, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Managers choose the policy and its minutes; the next call already uses them."""
+    require_role(actor, Role.MANAGER, Role.ADMIN)
+    hall = _hall(uow.session, actor, hall_id)
+    try:
+        # The appointment grace applies under every policy, so the settings are always checked.
+        DueTimeSettings.from_mapping(settings)
+        policy_named(policy, settings)
+    except ValueError as error:
+        raise Refused("invalid_calling_settings", str(error), field="settings") from None
+    hall.calling_policy = policy
+    hall.calling_settings = dict(settings)
+    return calling_policy_view(uow.session, actor, hall_id)

@@ -1,0 +1,264 @@
+"""Messages to the online platforms, kept until each platform acknowledges them.
+
+A message is written in the same transaction as the change it reports (a pre-reviewed or
+booked case finished at a window, a booking not kept), so it exists exactly when the change
+does. The `platform_outbox` background job (hall_server/background/jobs.py; one process at a
+time holds its lease) posts due messages to the platform's webhook, signed like the platform's
+own requests (online_platform.py), and records the answer: a 2xx acknowledges the message;
+anything else, or no answer, schedules another attempt, 15 s after the first failure and twice
+as long after each further one, up to an hour. Nothing is dropped while a platform is down.
+
+Delivery is at least once: if the process dies between the platform's answer and recording it,
+the message is sent again, with the same `id` (also in `X-HallQ-Message-Id`) for the platform
+to recognise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hall_server.core.refusals import Refused
+from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.operations.online_platform import MESSAGE_ID_HEADER, signed_headers
+from hall_server.storage.database import UnitOfWork
+from hall_server.storage.models import (
+    Appointment,
+    Hall,
+    OutboxMessage,
+    Platform,
+    PreReview,
+    Service,
+    Ticket,
+)
+
+if TYPE_CHECKING:
+    from hall_server.background.jobs import JobContext
+
+FIRST_RETRY = timedelta(seconds=15)
+LONGEST_RETRY = timedelta(hours=1)
+WEBHOOK_TIMEOUT_SECONDS = 10
+STATUSES = ("pending", "delivered")
+
+
+def enqueue(
+    session: Session,
+    platform_id: int,
+    hall_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> OutboxMessage:
+    """Keep a message for a platform; it goes out once the caller's transaction commits."""
+    message = OutboxMessage(
+        platform_id=platform_id,
+        hall_id=hall_id,
+        kind=kind,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def report_case_outcome(session: Session, ticket: Ticket, now: datetime) -> None:
+    """A case finished: tell the platform behind its pre-review or booking how it ended."""
+    pre_review = session.scalar(select(PreReview).where(PreReview.ticket_id == ticket.id))
+    appointment = session.scalar(select(Appointment).where(Appointment.ticket_id == ticket.id))
+    by_platform: dict[int, dict[str, Any]] = {}
+    if pre_review is not None:
+        by_platform.setdefault(pre_review.platform_id, {})["application_id"] = (
+            pre_review.application_id
+        )
+    if appointment is not None:
+        found = by_platform.setdefault(appointment.platform_id, {})
+        found["appointment_id"] = appointment.appointment_id
+        if appointment.application_id:
+            found.setdefault("application_id", appointment.application_id)
+    if not by_platform:
+        return
+    hall = session.get(Hall, ticket.hall_id)
+    service = session.get(Service, ticket.service_id)
+    assert hall is not None and service is not None
+    for platform_id, references in by_platform.items():
+        payload = {
+            **references,
+            "hall_code": hall.code,
+            "service_code": service.code,
+            "ticket_number": ticket.number,
+            "outcome": ticket.outcome,
+            "case_number": ticket.case_number,
+            "finished_at": (ticket.finished_at or now).isoformat(),
+        }
+        enqueue(session, platform_id, hall.id, "case.finished", payload, now)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    acknowledged: bool
+    error: str | None = None
+
+
+Sender = Callable[[str, dict[str, str], bytes], Delivery]
+
+
+def post_to_webhook(url: str, headers: dict[str, str], body: bytes) -> Delivery:
+    """POST the message; only a 2xx answer acknowledges it."""
+    try:
+        answer = requests.post(
+            url,
+            data=body,
+            headers={**headers, "Content-Type": "application/json"},
+            timeout=WEBHOOK_TIMEOUT_SECONDS,
+        )
+    except requests.RequestException as error:
+        return Delivery(False, f"{type(error).__name__}: {error}"[:300])
+    if 200 <= answer.status_code < 300:
+        return Delivery(True)
+    return Delivery(False, f"HTTP {answer.status_code}: {answer.text[:200]}")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: 15 s, 30 s, 1 min, … at most an hour."""
+    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), LONGEST_RETRY)
+
+
+@dataclass(frozen=True)
+class _Due:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    platform_id: int
+    platform_code: str
+    secret: str
+    webhook_url: str | None
+
+
+def _due_messages(session: Session, now: datetime, batch: int) -> list[_Due]:
+    rows = session.execute(
+        select(OutboxMessage, Platform)
+        .join(Platform, Platform.id == OutboxMessage.platform_id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(batch)
+    ).all()
+    return [
+        _Due(
+            message.id,
+            message.kind,
+            dict(message.payload),
+            message.created_at,
+            platform.id,
+            platform.code,
+            platform.secret,
+            platform.webhook_url,
+        )
+        for message, platform in rows
+    ]
+
+
+def message_body(due: _Due) -> bytes:
+    document = {
+        "id": due.id,
+        "kind": due.kind,
+        "created_at": due.created_at.isoformat(),
+        "data": due.payload,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+
+
+def deliver_due(
+    transaction: Callable[[], AbstractContextManager[UnitOfWork]],
+    reading: Callable[[], AbstractContextManager[Session]],
+    now: datetime,
+    send: Sender = post_to_webhook,
+    batch: int = 50,
+) -> dict[str, int]:
+    """Post every message due now, oldest first; record each answer in its own transaction.
+
+    No network call happens inside a transaction. After one failure a platform is left alone
+    until the next round, so a platform that is down is not hammered.
+    """
+    with reading() as session:
+        due = _due_messages(session, now, batch)
+    delivered = failed = 0
+    failing: set[int] = set()
+    for message in due:
+        if message.platform_id in failing:
+            continue
+        if message.webhook_url:
+            body = message_body(message)
+            headers = signed_headers(message.platform_code, message.secret, body, now)
+            headers[MESSAGE_ID_HEADER] = str(message.id)
+            result = send(message.webhook_url, headers, body)
+        else:
+            result = Delivery(False, "the platform has no webhook URL")
+        with transaction() as uow:
+            stored = uow.session.get(OutboxMessage, message.id)
+            if stored is None or stored.status != "pending":
+                continue
+            stored.attempts += 1
+            if result.acknowledged:
+                stored.status = "delivered"
+                stored.delivered_at = now
+                stored.last_error = None
+            else:
+                stored.last_error = result.error
+                stored.next_attempt_at = now + retry_delay(stored.attempts)
+        if result.acknowledged:
+            delivered += 1
+        else:
+            failed += 1
+            failing.add(message.platform_id)
+    return {"due": len(due), "delivered": delivered, "failed": failed}
+
+
+def run_platform_outbox(context: JobContext) -> dict[str, Any]:
+    """The background job: deliver what is due, fenced by the job's lease."""
+    return deliver_due(context.transaction, context.database.reading, context.clock())
+
+
+def outbox_view(message: OutboxMessage, platform_code: str) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "platform": platform_code,
+        "kind": message.kind,
+        "status": message.status,
+        "attempts": message.attempts,
+        "next_attempt_at": message.next_attempt_at,
+        "last_error": message.last_error,
+        "created_at": message.created_at,
+        "delivered_at": message.delivered_at,
+        "payload": message.payload,
+    }
+
+
+def list_messages(
+    session: Session, actor: Actor, hall_id: int, status: str = "pending", limit: int = 200
+) -> Iterator[dict[str, Any]]:
+    """What a hall's managers see: messages not yet acknowledged (or recently delivered)."""
+    require_role(actor, Role.MANAGER, Role.ADMIN)
+    require_hall_access(session, actor, hall_id)
+    if status not in STATUSES:
+        raise Refused("bad_request", f"status must be one of {list(STATUSES)}", field="status")
+    order = OutboxMessage.id if status == "pending" else OutboxMessage.id.desc()
+    rows = session.execute(
+        select(OutboxMessage, Platform.code)
+        .join(Platform, Platform.id == OutboxMessage.platform_id)
+        .where(OutboxMessage.hall_id == hall_id, OutboxMessage.status == status)
+        .order_by(order)
+        .limit(limit)
+    ).all()
+    return (outbox_view(message, code) for message, code in rows)

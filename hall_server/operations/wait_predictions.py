@@ -1,0 +1,434 @@
+"""Wait forecasts for a hall: its true state read from the database, forecast, kept briefly.
+
+Every server process computes the same forecast from the same state (the runs are seeded), so
+the cache here only saves work: it holds one forecast per hall, for the hall's current `seq`
+(which every change raises) and at most `CACHE_SECONDS`, after which the cases in progress have
+run long enough to change the picture even if nothing happened. Only read-only sessions store a
+forecast: a write transaction may see changes that are not committed yet (and may never be).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hall_server.core.arrival_forecast import (
+    LEVEL_WINDOW_MINUTES,
+    ArrivalPeriod,
+    ArrivalProfile,
+    arrival_periods,
+    learn_arrival_profile,
+    todays_level,
+)
+from hall_server.core.calling_policy import CallingPolicy, QueueHead
+from hall_server.core.expected_arrivals import (
+    ARRIVAL_LOOKBACK,
+    ExpectedArrival,
+    arrivals_per_hour,
+)
+from hall_server.core.handling_time_model import (
+    EarlierDays,
+    FinishedCase,
+    HandlingTimes,
+    fit_earlier_days,
+    update_with_today,
+)
+from hall_server.core.numbering import local_business_date, local_time
+from hall_server.core.ticket_life import TicketStatus, VisitorClass
+from hall_server.core.wait_forecast import HallPrediction, WaitForecast
+from hall_server.core.wait_prediction import HallState, WindowState, predict_hall
+from hall_server.core.window_life import WindowStatus
+from hall_server.storage.models import (
+    Appointment,
+    Hall,
+    Service,
+    Ticket,
+    Window,
+    WindowService,
+)
+
+CACHE_SECONDS = 60.0
+HISTORY_DAYS = 28
+HISTORY_CASES = 5000
+HISTORY_CACHE_SECONDS = 1800.0
+NEW_TICKET_TOLERANCE = timedelta(seconds=60)
+ARRIVAL_HORIZON = timedelta(hours=4)
+BOOKING_SHOW_RATE = 0.9  # 5-15% of bookings do not come (DOMAIN.md)
+BOOKING_GRACE = timedelta(minutes=15)  # a booking this late may still check in
+IN_HAND_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+@dataclass(frozen=True)
+class _Cached:
+    seq: int
+    prediction: HallPrediction
+
+
+@dataclass(frozen=True)
+class HallHistory:
+    """What earlier days taught about a hall: handling times and when visitors come."""
+
+    earlier_days: EarlierDays
+    arrivals: ArrivalProfile
+    fetched: float  # time.monotonic()
+
+
+_lock = threading.Lock()
+# Keyed by database and hall: one process may serve (or test) several databases.
+_forecasts: dict[tuple[str, int], _Cached] = {}
+_histories: dict[tuple[str, int, object], HallHistory] = {}
+
+
+def forget_cached_forecasts() -> None:
+    """Drop every cached forecast and history (tests; a hall whose settings changed)."""
+    with _lock:
+        _forecasts.clear()
+        _histories.clear()
+
+
+def _database_key(session: Session) -> str:
+    return str(session.get_bind().url)
+
+
+def _read_only(session: Session) -> bool:
+    return bool(session.get_bind().get_execution_options().get("hallq_read_only"))
+
+
+def hall_state(
+    session: Session, hall: Hall, now: datetime, history: HallHistory | None = None
+) -> HallState:
+    """The hall as it is: windows with their services, cases in hand and pauses; the queue;
+    and the arrivals to expect (by time of day where earlier days tell, else the last hour)."""
+    services_of: dict[int, list[int]] = {}
+    for window_id, service_id in session.execute(
+        select(WindowService.window_id, WindowService.service_id)
+        .join(Window, Window.id == WindowService.window_id)
+        .where(Window.hall_id == hall.id)
+        .order_by(WindowService.window_id, WindowService.position)
+    ):
+        services_of.setdefault(window_id, []).append(service_id)
+    in_hand = {
+        ticket.window_id: ticket
+        for ticket in session.scalars(
+            select(Ticket).where(Ticket.hall_id == hall.id, Ticket.status.in_(IN_HAND_STATUSES))
+        )
+    }
+    windows = []
+    for window in session.scalars(select(Window).where(Window.hall_id == hall.id)):
+        case = in_hand.get(window.id)
+        windows.append(
+            WindowState(
+                id=window.id,
+                service_ids=tuple(services_of.get(window.id, ())),
+                status=window.status,
+                case_service_id=None if case is None else case.service_id,
+                case_visitor_class=None if case is None else case.visitor_class,
+                case_called_at=None if case is None else case.called_at,
+                paused_at=window.status_changed_at
+                if window.status == WindowStatus.PAUSED
+                else None,
+                pause_reason=window.pause_reason,
+            )
+        )
+    waiting = tuple(
+        QueueHead(
+            ticket_id=row.id,
+            service_id=row.service_id,
+            visitor_class=row.visitor_class,
+            queue_key=row.queue_key,
+            issued_at=row.issued_at,
+            target_window_id=row.target_window_id,
+            appointment_due_at=row.appointment_due_at,
+        )
+        for row in session.execute(
+            select(
+                Ticket.id,
+                Ticket.service_id,
+                Ticket.visitor_class,
+                Ticket.queue_key,
+                Ticket.issued_at,
+                Ticket.target_window_id,
+                Ticket.appointment_due_at,
+            ).where(Ticket.hall_id == hall.id, Ticket.status == TicketStatus.WAITING)
+        )
+    )
+    today = local_business_date(now, hall.time_zone)
+    first_today = session.scalar(
+        select(func.min(Ticket.issued_at)).where(
+            Ticket.hall_id == hall.id, Ticket.local_date == today
+        )
+    )
+    issued = [
+        (service_id, visitor_class, at)
+        for service_id, visitor_class, at in session.execute(
+            select(Ticket.service_id, Ticket.visitor_class, Ticket.issued_at).where(
+                Ticket.hall_id == hall.id,
+                Ticket.local_date == today,
+                Ticket.issued_at >= now - ARRIVAL_LOOKBACK,
+                Ticket.issued_at <= now,
+            )
+        )
+    ]
+    periods: tuple[ArrivalPeriod, ...] = ()
+    if history is not None and first_today is not None:
+        minute = _minute_of_day(now, hall.time_zone)
+        opened = (now - first_today).total_seconds() / 60
+        recently = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.hall_id == hall.id,
+                Ticket.local_date == today,
+                Ticket.issued_at >= now - timedelta(minutes=LEVEL_WINDOW_MINUTES),
+                Ticket.issued_at <= now,
+            )
+        )
+        level = todays_level(history.arrivals, int(recently or 0), minute, opened)
+        mix = session.execute(
+            select(Ticket.service_id, Ticket.visitor_class, func.count())
+            .where(Ticket.hall_id == hall.id, Ticket.local_date == today, Ticket.issued_at <= now)
+            .group_by(Ticket.service_id, Ticket.visitor_class)
+        )
+        periods = arrival_periods(
+            history.arrivals,
+            now,
+            minute,
+            level,
+            ARRIVAL_HORIZON,
+            issued_today={(service, visitor_class): n for service, visitor_class, n in mix},
+        )
+    return HallState(
+        now=now,
+        windows=tuple(windows),
+        waiting=waiting,
+        bookings=_bookings(session, hall, now, history),
+        bookings_known=session.scalar(
+            select(Appointment.id)
+            .where(
+                Appointment.hall_id == hall.id, Appointment.slot_start >= now - timedelta(days=1)
+            )
+            .limit(1)
+        )
+        is not None,
+        arrivals_per_hour=arrivals_per_hour(issued, now, first_today),
+        arrival_periods=periods,
+    )
+
+
+def _bookings(
+    session: Session, hall: Hall, now: datetime, history: HallHistory | None
+) -> tuple[ExpectedArrival, ...]:
+    """Slots booked and not checked in yet: each comes (a little early) as most bookings do."""
+    lead = timedelta(minutes=history.arrivals.booked_lead_minutes if history else 0.0)
+    rows = session.execute(
+        select(Appointment.service_id, Appointment.slot_start).where(
+            Appointment.hall_id == hall.id,
+            Appointment.status == "booked",
+            Appointment.slot_start >= now - BOOKING_GRACE,
+            Appointment.slot_start <= now + ARRIVAL_HORIZON,
+        )
+    )
+    return tuple(
+        ExpectedArrival(
+            service_id=service_id,
+            visitor_class=VisitorClass.APPOINTMENT,
+            at=max(slot - lead, now),
+            probability=BOOKING_SHOW_RATE,
+            appointment_due_at=slot,
+        )
+        for service_id, slot in rows
+    )
+
+
+def _minute_of_day(moment: datetime, time_zone: str) -> float:
+    local = local_time(moment, time_zone)
+    return local.hour * 60 + local.minute + local.second / 60
+
+
+def _cases(rows: object, today: bool) -> list[FinishedCase]:
+    cases = []
+    for service_id, window_id, visitor_class, called_at, finished_at in rows:  # type: ignore[attr-defined]
+        if called_at is not None and finished_at is not None:
+            cases.append(
+                FinishedCase(
+                    service_id=service_id,
+                    handling_seconds=(finished_at - called_at).total_seconds(),
+                    window_id=window_id,
+                    visitor_class=visitor_class,
+                    today=today,
+                )
+            )
+    return cases
+
+
+def _finished_query(hall: Hall):  # type: ignore[no-untyped-def]
+    return select(
+        Ticket.service_id,
+        Ticket.window_id,
+        Ticket.visitor_class,
+        Ticket.called_at,
+        Ticket.finished_at,
+    ).where(Ticket.hall_id == hall.id, Ticket.status == TicketStatus.FINISHED)
+
+
+def hall_history(session: Session, hall: Hall, now: datetime) -> HallHistory:
+    """Earlier days' handling times and arrival profile, read again every half hour."""
+    today = local_business_date(now, hall.time_zone)
+    key = (_database_key(session), hall.id, today)
+    with _lock:
+        kept = _histories.get(key)
+    if kept is not None and time.monotonic() - kept.fetched <= HISTORY_CACHE_SECONDS:
+        return kept
+    earlier = (Ticket.local_date < today, Ticket.local_date >= today - timedelta(days=HISTORY_DAYS))
+    rows = session.execute(
+        _finished_query(hall)
+        .where(*earlier)
+        .order_by(Ticket.finished_at.desc())
+        .limit(HISTORY_CASES)
+    )
+    expected = dict(
+        session.execute(
+            select(Service.id, Service.expected_handling_minutes).where(Service.hall_id == hall.id)
+        ).all()
+    )
+    issued = session.execute(
+        select(
+            Ticket.service_id,
+            Ticket.visitor_class,
+            Ticket.issued_at,
+            Ticket.local_date,
+            Ticket.appointment_due_at,
+        ).where(Ticket.hall_id == hall.id, *earlier)
+    ).all()
+    days = len({row.local_date for row in issued})
+    profile = learn_arrival_profile(
+        (
+            (row.service_id, row.visitor_class, _minute_of_day(row.issued_at, hall.time_zone))
+            for row in issued
+        ),
+        days,
+        (
+            (row.appointment_due_at - row.issued_at).total_seconds() / 60
+            for row in issued
+            if row.appointment_due_at is not None
+        ),
+    )
+    kept = HallHistory(
+        fit_earlier_days(_cases(rows, today=False), expected), profile, time.monotonic()
+    )
+    with _lock:
+        _histories[key] = kept
+    return kept
+
+
+def learned_handling_times(
+    session: Session, hall: Hall, now: datetime, history: HallHistory
+) -> HandlingTimes:
+    """Earlier days' handling times, moved by today's finished cases (read each time)."""
+    today = local_business_date(now, hall.time_zone)
+    rows = session.execute(_finished_query(hall).where(Ticket.local_date == today))
+    return update_with_today(history.earlier_days, _cases(rows, today=True))
+
+
+def _active_service_ids(session: Session, hall: Hall) -> list[int]:
+    return list(
+        session.scalars(
+            select(Service.id)
+            .where(Service.hall_id == hall.id, Service.active.is_(True))
+            .order_by(Service.id)
+        )
+    )
+
+
+def compute_prediction(
+    session: Session,
+    hall: Hall,
+    policy: CallingPolicy,
+    now: datetime,
+    extra: tuple[QueueHead, ...] = (),
+) -> HallPrediction:
+    """Forecast the hall from the state this session sees, without the cache."""
+    history = hall_history(session, hall, now)
+    return predict_hall(
+        hall_state(session, hall, now, history),
+        policy,
+        learned_handling_times(session, hall, now, history),
+        new_ticket_services=_active_service_ids(session, hall),
+        extra=extra,
+    )
+
+
+def hall_prediction(
+    session: Session, hall: Hall, policy: CallingPolicy, now: datetime
+) -> HallPrediction:
+    """The hall's forecast at its current `seq`: from the cache if fresh, else computed."""
+    seq = int(session.scalar(select(Hall.event_seq).where(Hall.id == hall.id)) or 0)
+    key = (_database_key(session), hall.id)
+    with _lock:
+        cached = _forecasts.get(key)
+    if cached is not None and cached.seq == seq:
+        age = (now - cached.prediction.made_at).total_seconds()
+        if 0 <= age <= CACHE_SECONDS:
+            return cached.prediction
+    prediction = compute_prediction(session, hall, policy, now)
+    if _read_only(session):
+        with _lock:
+            _forecasts[key] = _Cached(seq, prediction)
+    return prediction
+
+
+def _as_head(ticket: Ticket) -> QueueHead:
+    return QueueHead(
+        ticket_id=ticket.id,
+        service_id=ticket.service_id,
+        visitor_class=ticket.visitor_class,
+        queue_key=ticket.queue_key,
+        issued_at=ticket.issued_at,
+        target_window_id=ticket.target_window_id,
+        appointment_due_at=ticket.appointment_due_at,
+    )
+
+
+def _is_like_a_new_ticket(ticket: Ticket, prediction: HallPrediction, now: datetime) -> bool:
+    """Does the hall's hypothetical new ticket stand exactly where this one stands?"""
+    return (
+        ticket.visitor_class == VisitorClass.WALK_IN
+        and ticket.target_window_id is None
+        and abs(ticket.queue_key - now) <= NEW_TICKET_TOLERANCE
+        and prediction.made_at <= now
+    )
+
+
+def forecast_for_ticket(
+    session: Session, hall: Hall, policy: CallingPolicy, ticket: Ticket, now: datetime
+) -> WaitForecast | None:
+    """The forecast for a waiting ticket, or for one about to be issued (the kiosk's preview).
+
+    A ticket the cached forecast does not know yet (issued, transferred or re-queued in this
+    very transaction) is a new walk-in exactly like the hall's hypothetical one, or else is
+    forecast afresh from what this session sees.
+    """
+    prediction = hall_prediction(session, hall, policy, now)
+    if ticket.id is not None and ticket.id in prediction.tickets:
+        return prediction.for_ticket(ticket.id, now)
+    if _is_like_a_new_ticket(ticket, prediction, now):
+        return prediction.for_new_ticket(ticket.service_id, now)
+    if ticket.id is not None and session.get(Ticket, ticket.id) is ticket:
+        # Flushed in this transaction: part of the state this session sees.
+        fresh = compute_prediction(session, hall, policy, now)
+        if ticket.id in fresh.tickets:
+            return fresh.for_ticket(ticket.id, now)
+    head = _as_head(ticket)
+    fresh = compute_prediction(session, hall, policy, now, extra=(head,))
+    return fresh.for_ticket(head.ticket_id, now)
+
+
+def forecast_for_new_ticket(
+    session: Session, hall: Hall, policy: CallingPolicy, service_id: int, now: datetime
+) -> WaitForecast | None:
+    return hall_prediction(session, hall, policy, now).for_new_ticket(service_id, now)

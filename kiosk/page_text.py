@@ -1,0 +1,181 @@
+"""The words the kiosk screen and the status page show, translated for the page's language.
+
+The pages' scripts read them from `window.HALLQ.text`; `{name}` marks a value the script fills in.
+Refusals are keyed by the API's error codes, each with what happened and what to do instead.
+Every message has the context "kiosk": the device packages share one translation domain, and a
+short word such as "Back" or "Waiting" must not take another package's translation.
+"""
+
+from __future__ import annotations
+
+from flask_babel import pgettext
+
+
+def refusal_text() -> dict[str, dict[str, str]]:
+    return {
+        "hall_closed": {
+            "title": pgettext("kiosk", "The hall is closed now."),
+            "advice": pgettext(
+                "kiosk", "Please come back during opening hours, or book an appointment online."
+            ),
+        },
+        "outside_issuing_hours": {
+            "title": pgettext("kiosk", "Tickets for this service are not issued at this time."),
+            "advice": pgettext(
+                "kiosk", "Please come back during its issuing hours, or book an appointment online."
+            ),
+        },
+        "daily_quota_reached": {
+            "title": pgettext("kiosk", "Today's tickets for this service are all taken."),
+            "advice": pgettext(
+                "kiosk", "Please book an appointment online, or come back tomorrow."
+            ),
+        },
+        "already_holds_ticket": {
+            "title": pgettext("kiosk", "You already hold a ticket for this service."),
+            "advice": pgettext(
+                "kiosk",
+                "Please keep that ticket and wait to be called; scan its QR code to see "
+                "your place in the queue.",
+            ),
+        },
+        "service_unavailable": {
+            "title": pgettext("kiosk", "This service is not offered here at the moment."),
+            "advice": pgettext("kiosk", "Please ask at the service desk."),
+        },
+        "too_many_requests": {
+            "title": pgettext("kiosk", "Many tickets were just taken at this kiosk."),
+            "advice": pgettext("kiosk", "Please wait a moment and try again."),
+        },
+        "code_not_recognised": {
+            "title": pgettext("kiosk", "This code was not recognised."),
+            "advice": pgettext(
+                "kiosk", "Take an ordinary ticket instead, or ask at the service desk."
+            ),
+        },
+        "kiosk_offline": {
+            "title": pgettext("kiosk", "This kiosk cannot reach the server."),
+            "advice": pgettext("kiosk", "Please use another kiosk or ask at the service desk."),
+        },
+        "error": {
+            "title": pgettext("kiosk", "Sorry, no ticket could be issued."),
+            "advice": pgettext("kiosk", "Please try again, or ask at the service desk."),
+        },
+    }
+
+
+def kiosk_page_text() -> dict[str, object]:
+    return {
+        "take_ticket_title": pgettext("kiosk", "Take a ticket"),
+        "choose_department": pgettext("kiosk", "Choose a department"),
+        "choose_service": pgettext("kiosk", "Choose a service"),
+        "search": pgettext("kiosk", "Search"),
+        "search_hint": pgettext("kiosk", "Type a name or its pinyin initials, e.g. gjj"),
+        "no_match": pgettext(
+            "kiosk", "Nothing matches. Try fewer letters, or choose a department."
+        ),
+        "waiting_count": pgettext("kiosk", "{n} waiting"),
+        "larger_text": pgettext("kiosk", "Larger text"),
+        "normal_text": pgettext("kiosk", "Normal text"),
+        "back": pgettext("kiosk", "Back"),
+        "start_over": pgettext("kiosk", "Start over"),
+        "clear": pgettext("kiosk", "Clear"),
+        "delete": pgettext("kiosk", "Delete"),
+        "printer_paper_out": pgettext(
+            "kiosk",
+            "The printer is out of paper. You can still take a ticket: it is shown on screen "
+            "with a QR code for your phone.",
+        ),
+        "printer_offline": pgettext(
+            "kiosk",
+            "The printer is not working. You can still take a ticket: it is shown on screen "
+            "with a QR code for your phone.",
+        ),
+        "identify_title": pgettext("kiosk", "Who is the ticket for?"),
+        "identify_optional": pgettext(
+            "kiosk", "Optional: it lets the clerk find your case faster."
+        ),
+        "identify_required": pgettext("kiosk", "This hall asks every visitor to identify."),
+        "identify_id_card": pgettext("kiosk", "ID card"),
+        "identify_id_card_hint": pgettext(
+            "kiosk", "Place your ID card on the reader, or type the number on the keypad."
+        ),
+        "identify_phone": pgettext("kiosk", "Mobile number"),
+        "identify_phone_hint": pgettext("kiosk", "Type your 11-digit mobile number."),
+        "identify_code": pgettext("kiosk", "Appointment or pre-review code"),
+        "identify_code_hint": pgettext("kiosk", "Hold the code under the scanner."),
+        "identify_skip": pgettext("kiosk", "Continue without"),
+        "identify_other_way": pgettext("kiosk", "Identify another way"),
+        "continue": pgettext("kiosk", "Continue"),
+        "invalid_phone": pgettext(
+            "kiosk", "That is not a mobile number: 11 digits starting with 1."
+        ),
+        "invalid_id_number": pgettext(
+            "kiosk", "That is not an ID number: 18 characters, the last may be X."
+        ),
+        "code_scanned": pgettext("kiosk", "Code scanned: {code}"),
+        "confirm_title": pgettext("kiosk", "Please confirm"),
+        "service": pgettext("kiosk", "Service"),
+        "people_ahead": pgettext("kiosk", "People ahead"),
+        "estimated_wait": pgettext("kiosk", "Estimated wait"),
+        "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
+        "minutes_point": pgettext("kiosk", "about {n} minutes"),
+        "under_a_minute": pgettext("kiosk", "less than a minute"),
+        "no_window_now": pgettext("kiosk", "no window serves this right now"),
+        "identified_as": pgettext("kiosk", "Identified by"),
+        "confirm_take": pgettext("kiosk", "Take ticket"),
+        "your_number": pgettext("kiosk", "Your number"),
+        "wait_to_be_called": pgettext("kiosk", "Please wait until your number is called."),
+        "scan_to_follow": pgettext(
+            "kiosk", "Scan with your phone to follow your place in the queue."
+        ),
+        "printing": pgettext("kiosk", "Printing your ticket…"),
+        "printed": pgettext("kiosk", "Please take your printed ticket."),
+        "print_failed": pgettext("kiosk", "The ticket could not be printed: {reason}"),
+        "ticket_still_valid": pgettext(
+            "kiosk", "Your ticket is valid: scan the QR code with your phone, or note your number."
+        ),
+        "print_reason_paper_out": pgettext("kiosk", "the printer is out of paper."),
+        "print_reason_offline": pgettext("kiosk", "the printer is not working."),
+        "print_reason_no_answer": pgettext("kiosk", "the printer did not answer."),
+        "print_reason_other": pgettext("kiosk", "a printer fault."),
+        "print_again": pgettext("kiosk", "Print again"),
+        "on_screen_only": pgettext("kiosk", "Show on screen only"),
+        "on_screen_chosen": pgettext(
+            "kiosk", "Your ticket is shown here: take a photo or scan the QR code."
+        ),
+        "done": pgettext("kiosk", "Done"),
+        "refusal_heading": pgettext("kiosk", "No ticket was issued"),
+        "refusals": refusal_text(),
+    }
+
+
+def status_page_text() -> dict[str, object]:
+    return {
+        "status_waiting": pgettext("kiosk", "Waiting"),
+        "status_called": pgettext("kiosk", "Called: please go to {window} now"),
+        "status_serving": pgettext("kiosk", "Being served at {window}"),
+        "status_parked": pgettext("kiosk", "Set aside at {window}; you will be called back"),
+        "status_finished": pgettext("kiosk", "Finished. Thank you for your visit!"),
+        "status_no_show": pgettext(
+            "kiosk", "You were called but did not come. Please ask at the service desk."
+        ),
+        "status_cancelled": pgettext("kiosk", "Cancelled"),
+        "people_ahead": pgettext("kiosk", "People ahead"),
+        "estimated_wait": pgettext("kiosk", "Estimated wait"),
+        "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
+        "minutes_point": pgettext("kiosk", "about {n} minutes"),
+        "under_a_minute": pgettext("kiosk", "less than a minute"),
+        "no_window_now": pgettext("kiosk", "no window serves this right now"),
+        "cancel": pgettext("kiosk", "Cancel my ticket"),
+        "cancel_confirm": pgettext(
+            "kiosk", "Cancel this ticket? You will lose your place in the queue."
+        ),
+        "cancel_yes": pgettext("kiosk", "Yes, cancel it"),
+        "cancel_no": pgettext("kiosk", "No, keep it"),
+        "cancel_failed": pgettext(
+            "kiosk", "The ticket could not be cancelled: it may already be called."
+        ),
+        "offline": pgettext("kiosk", "Connection lost; reconnecting…"),
+        "window_number": pgettext("kiosk", "window {n}"),
+    }

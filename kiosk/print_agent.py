@@ -1,0 +1,312 @@
+"""The print agent beside the kiosk's thermal printer: it takes this kiosk's print jobs from the
+server's live connection, prints them, answers with the result and reports the printer's state.
+
+Two threads share the work: the live connection (python-socketio) only queues what arrives,
+and one printer thread owns the printer, so a slow or jammed printer never blocks the
+connection and two jobs never interleave on the paper. A job is printed at most once: its id
+is remembered once printed, and a job the server sends again (after a reconnect, or a lost
+answer) is answered "printed" without printing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import socketio
+
+from hardware.print_job import TicketPrintJob
+from hardware.printer_errors import PaperOut, PrinterError, PrinterUnavailable
+from hardware.printer_status import PrinterStatus
+from hardware.ticket_printer import TicketPrinter
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HEALTH_INTERVAL_SECONDS = 30.0
+STATUS_POLL_SECONDS = 5.0
+ANSWER_TIMEOUT_SECONDS = 10.0
+REMEMBERED_JOBS = 2000  # a busy kiosk prints a few hundred tickets a day
+
+
+class AgentRefused(RuntimeError):
+    """The server refused this kiosk's token; retrying will not help."""
+
+
+@dataclass
+class Backoff:
+    """Waits between connection attempts: doubling from `first` up to `longest`, with jitter
+    so that kiosks restarted together by a power cut do not all knock at once."""
+
+    first: float = 0.5
+    longest: float = 30.0
+    attempts: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.longest, self.first * 2.0**self.attempts)
+        self.attempts += 1
+        return delay * random.uniform(0.5, 1.0)
+
+    def reset(self) -> None:
+        self.attempts = 0
+
+
+class PrintedJobs:
+    """Ids of jobs already printed, oldest forgotten first; optionally kept in a file so a
+    restarted agent does not print again what it printed before the restart."""
+
+    def __init__(self, path: Path | None = None, limit: int = REMEMBERED_JOBS) -> None:
+        self.path = path
+        self.limit = limit
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        if path is not None and path.exists():
+            for job_id in json.loads(path.read_text() or "[]")[-limit:]:
+                self._ids[str(job_id)] = None
+
+    def __contains__(self, job_id: object) -> bool:
+        return job_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, job_id: str) -> None:
+        self._ids[job_id] = None
+        while len(self._ids) > self.limit:
+            self._ids.popitem(last=False)
+        if self.path is not None:
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(list(self._ids)))
+            temporary.replace(self.path)
+
+
+_STOP = object()
+_CHECK_HEALTH = object()
+
+
+class PrintAgent:
+    """Connects to the server as the kiosk, prints its jobs, reports the printer's status.
+
+    `run()` blocks until `stop()`; `start()` runs it in a background thread.
+    `on_result` (for tests and the benchmark) sees every answer the agent sends.
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        device_token: str,
+        printer: TicketPrinter,
+        *,
+        health_interval: float = DEFAULT_HEALTH_INTERVAL_SECONDS,
+        printed: PrintedJobs | None = None,
+        backoff: Backoff | None = None,
+        on_result: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.device_token = device_token
+        self.printer = printer
+        self.health_interval = health_interval
+        self.printed = printed if printed is not None else PrintedJobs()
+        self.backoff = backoff or Backoff()
+        self.on_result = on_result
+        self.printer_status: PrinterStatus | None = None  # as last reported to the server
+        self.connected = threading.Event()
+        self._stopping = threading.Event()
+        self._work: queue.Queue[object] = queue.Queue()
+        self._refusal: str | None = None  # the server's reason for refusing, if it did
+        self._ever_connected = False
+        self._unreachable: str | None = None
+        self._client = self._new_client()
+        self._printer_thread: threading.Thread | None = None
+        self._run_thread: threading.Thread | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def start(self) -> PrintAgent:
+        self._run_thread = threading.Thread(target=self.run, name="print-agent", daemon=True)
+        self._run_thread.start()
+        return self
+
+    def run(self) -> None:
+        """Stay connected (with back-off between attempts) until stopped; print meanwhile."""
+        self._printer_thread = threading.Thread(
+            target=self._printer_loop, name="print-agent-printer", daemon=True
+        )
+        self._printer_thread.start()
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self._client.connect(
+                        self.server_url,
+                        auth={"token": self.device_token},
+                        transports=["websocket"],
+                        wait_timeout=10,
+                    )
+                except socketio.exceptions.ConnectionError as error:
+                    if self._refusal is not None and not self._ever_connected:
+                        # Refused before ever getting in: a wrong or revoked token, which
+                        # retrying will not mend. (Later refusals are retried: a restored
+                        # server database may know the kiosk again.)
+                        raise AgentRefused(self._refusal) from error
+                    delay = self.backoff.next_delay()
+                    log.warning("cannot reach %s (%s); retrying in %.1f s", self.server_url,
+                                self._refusal or self._unreachable or error, delay)  # fmt: skip
+                    self._stopping.wait(delay)
+                    continue
+                self.backoff.reset()
+                self._client.wait()  # returns when the connection ends
+                self.connected.clear()
+                if not self._stopping.is_set():
+                    delay = self.backoff.next_delay()
+                    log.warning("connection lost; reconnecting in %.1f s", delay)
+                    self._stopping.wait(delay)
+                    self._client = self._new_client()
+        finally:
+            self._work.put(_STOP)
+            self._printer_thread.join(timeout=ANSWER_TIMEOUT_SECONDS + 5)
+            self.printer.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        try:
+            self._client.disconnect()
+        except Exception:  # already gone: nothing to close
+            log.debug("disconnect while stopping", exc_info=True)
+        if self._run_thread is not None:
+            self._run_thread.join(timeout=ANSWER_TIMEOUT_SECONDS + 10)
+
+    # ---- the live connection -----------------------------------------------------------
+    def _new_client(self) -> socketio.Client:
+        client = socketio.Client(reconnection=False, handle_sigint=False)
+        client.on("connect", self._on_connect)
+        client.on("connect_error", self._on_connect_error)
+        client.on("print.job", self._on_print_job)
+        return client
+
+    def _on_connect(self) -> None:
+        self._refusal = None
+        self._ever_connected = True
+        self.connected.set()
+        log.info("connected to %s", self.server_url)
+        self._work.put(_CHECK_HEALTH)  # the server learns the printer's state at once
+
+    def _on_connect_error(self, data: Any = None) -> None:
+        # The server's refusal comes as {"message": ...}; a network failure as a plain string.
+        if isinstance(data, dict):
+            self._refusal = str(data.get("message") or "refused")
+        else:
+            self._refusal = None
+            self._unreachable = str(data)
+
+    def _on_print_job(self, payload: Any) -> None:
+        self._work.put(payload)
+
+    def _send(self, event: str, data: dict[str, Any]) -> bool:
+        """Send and wait for the server's answer; False when it could not be delivered."""
+        try:
+            answer = self._client.call(event, data, timeout=ANSWER_TIMEOUT_SECONDS)
+        except (socketio.exceptions.SocketIOError, OSError) as error:
+            log.warning("could not send %s: %s", event, error)
+            return False
+        if isinstance(answer, dict) and not answer.get("ok", False):
+            log.warning("server refused %s: %s", event, answer.get("error"))
+        return True
+
+    # ---- the printer thread ------------------------------------------------------------
+    def _printer_loop(self) -> None:
+        # The printer is asked often, so a roll that runs out between visitors shows on the
+        # kiosk and reaches the managers within seconds; the server hears it at once when it
+        # changes and every `health_interval` otherwise (its sign that the kiosk is alive).
+        poll_seconds = min(STATUS_POLL_SECONDS, self.health_interval)
+        last_report = 0.0
+        while True:
+            try:
+                item = self._work.get(timeout=poll_seconds)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                return
+            try:
+                if item is None or item is _CHECK_HEALTH:
+                    due = item is _CHECK_HEALTH or (
+                        time.monotonic() - last_report >= self.health_interval
+                    )
+                    if self._report_health(self._check_printer(), always=due) and due:
+                        last_report = time.monotonic()
+                else:
+                    self._print(item)
+            except Exception:  # one bad job or report must not stop the kiosk's printing
+                log.exception("print agent fault; carrying on")
+
+    def _check_printer(self) -> PrinterStatus:
+        try:
+            self.printer.open()
+            return self.printer.status()
+        except PrinterError as error:
+            log.warning("printer unavailable: %s", error)
+            self.printer.close()  # open again on the next job or check
+            return PrinterStatus.OFFLINE
+
+    def _report_health(self, status: PrinterStatus, always: bool = False) -> bool:
+        """Tell the server the printer's status if it changed (or `always`); True if told."""
+        if not always and status == self.printer_status:
+            return False
+        if not self.connected.is_set():
+            return False
+        if not self._send("device.health", {"printer_status": status.value}):
+            return False
+        if status != self.printer_status:
+            log.info("printer status %s", status.value)
+        self.printer_status = status
+        return True
+
+    def _print(self, payload: Any) -> None:
+        job_id = payload.get("job_id") if isinstance(payload, dict) else None
+        if not isinstance(job_id, str):
+            log.warning("ignoring a print job without a job_id: %r", payload)
+            return
+        if job_id in self.printed:
+            log.info("job %s was printed already; confirming without printing", job_id)
+            self._answer(job_id, "printed", None, self.printer_status or PrinterStatus.UNKNOWN)
+            return
+        error: str | None = None
+        try:
+            job = TicketPrintJob.from_dict(payload)
+            self.printer.open()
+            self.printer.print_ticket(job)
+        except ValueError as bad_job:
+            error = f"bad print job: {bad_job}"
+        except PaperOut as paper_out:
+            error = f"paper_out: {paper_out}"
+        except PrinterUnavailable as unavailable:
+            error = f"offline: {unavailable}"
+            self.printer.close()
+        except PrinterError as fault:
+            error = f"printer error: {fault}"
+            self.printer.close()
+        if error is None:
+            self.printed.add(job_id)
+        status = self._check_printer()  # after a ticket the roll may have just run out
+        self._report_health(status)
+        self._answer(job_id, "failed" if error else "printed", error, status)
+
+    def _answer(self, job_id: str, result: str, error: str | None, status: PrinterStatus) -> None:
+        answer = {
+            "job_id": job_id,
+            "result": result,
+            "error": error,
+            "printer_status": status.value,
+        }
+        if error:
+            log.warning("job %s failed: %s", job_id, error)
+        # A job resent on reconnection can arrive before the client has finished connecting.
+        if self.connected.wait(ANSWER_TIMEOUT_SECONDS):
+            self._send("print.result", answer)
+        if self.on_result is not None:
+            self.on_result(answer)

@@ -1,0 +1,203 @@
+"""The clerk's page in headless Chromium against a real server process."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.counter.conftest import open_counter, wait_for_desk
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def test_clerk_logs_in_takes_a_window_and_serves_a_case_by_keys(page, live_hall):
+    first = live_hall.kiosk_issue()
+    live_hall.kiosk_issue("business")
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    expect(page.locator("#window-state")).to_have_attribute("data-status", "open")
+    expect(page.locator("#next-ticket")).to_contain_text("A001")
+
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    page.keyboard.press("s")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+
+    page.keyboard.press("f")
+    expect(page.locator("#finish-dialog")).to_be_visible()
+    page.keyboard.press("3")
+    page.fill("#finish-case-number", "ZJ-2026-0042")
+    page.fill("#finish-note", "缺户口本")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("A001 finished: needs correction.")
+    expect(page.locator("#figure-served")).to_have_text("1")
+    expect(page.locator("#ticket-empty")).to_be_visible()
+
+    clerk = live_hall.login(1)
+    stored = live_hall.api("GET", f"/tickets/{first['id']}", clerk).json()
+    assert (stored["status"], stored["outcome"]) == ("finished", "needs_correction")
+
+
+def test_buttons_do_what_the_keys_do(page, live_hall):
+    live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    page.click("[data-action=callNumber]")
+    page.fill("#call-number-input", "a001")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+    page.click("[data-action=noShow]")
+    expect(page.locator("#message")).to_contain_text("A001 · no-show")
+    expect(page.locator("#ticket-empty")).to_be_visible()
+
+
+def test_a_refused_action_shows_the_servers_reason_and_changes_nothing(page, live_hall):
+    ticket = live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+
+    page.keyboard.press("f")
+    page.keyboard.press("Enter")  # finish before start
+    message = page.locator("#message")
+    expect(message).to_have_attribute("data-code", "invalid_transition")
+    expect(message).to_contain_text("This ticket is not in a state that allows this.")
+    expect(message).to_contain_text("cannot finish a ticket that is called")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+
+    for count in ("1", "2"):  # the test hall allows two recalls
+        page.keyboard.press("r")
+        expect(page.locator("#ticket-recalls")).to_contain_text(count)
+    page.keyboard.press("r")
+    expect(message).to_have_attribute("data-code", "recall_limit_reached")
+    expect(page.locator("#ticket-recalls")).to_contain_text("2")
+
+    clerk = live_hall.login(1)
+    stored = live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()
+    assert (stored["status"], stored["recall_count"]) == ("called", 2)
+
+
+def test_park_resume_transfer_and_pause_resume_from_the_page(page, live_hall):
+    live_hall.kiosk_issue()
+    live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    status = page.locator("#ticket-status")
+
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+    page.keyboard.press("s")
+    expect(status).to_have_attribute("data-status", "serving")
+    page.keyboard.press("p")
+    expect(page.locator("#parked-list li[data-ticket-number=A001]")).to_be_visible()
+
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text("A002")
+    page.keyboard.press("s")
+    expect(status).to_have_attribute("data-status", "serving")
+    page.keyboard.press("f")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-empty")).to_be_visible()
+
+    page.keyboard.press("u")  # one parked case: it is called back at once
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+    expect(page.locator("#parked-list li")).to_have_count(0)
+    page.keyboard.press("s")
+    expect(status).to_have_attribute("data-status", "serving")
+
+    page.keyboard.press("t")
+    page.check("#transfer-form input[value=window]")
+    page.select_option("#transfer-window", str(live_hall.hall.windows[2]))
+    page.fill("#transfer-reason", "需专窗办理")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("A001 transferred.")
+    expect(page.locator("#ticket-empty")).to_be_visible()
+    other = live_hall.login(2)
+    queue = live_hall.api("GET", f"/windows/{live_hall.hall.windows[2]}/queue", other).json()
+    assert queue["transferred_here"] == 1 and queue["next_ticket"]["number"] == "A001"
+
+    page.keyboard.press("b")
+    page.keyboard.press("2")
+    window_state = page.locator("#window-state")
+    expect(window_state).to_have_attribute("data-status", "paused")
+    expect(window_state).to_contain_text("meeting")
+    page.keyboard.press("n")
+    expect(page.locator("#message")).to_have_attribute("data-code", "window_paused")
+    page.keyboard.press("o")
+    expect(window_state).to_have_attribute("data-status", "open")
+
+
+def test_other_windows_transfers_and_a_managers_change_show_at_once(page, live_hall):
+    hall = live_hall.hall
+    ticket = live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    expect(page.locator("#total-waiting")).to_have_text("1")
+
+    other = live_hall.login(2)
+    window_2 = hall.windows[2]
+    assert live_hall.api("POST", f"/windows/{window_2}/call-next", other).status_code == 200
+    expect(page.locator("#feed-list")).to_contain_text("A001 called to window 2")
+    expect(page.locator("#total-waiting")).to_have_text("0")
+
+    live_hall.api("POST", f"/windows/{window_2}/tickets/{ticket['id']}/start", other)
+    live_hall.api(
+        "POST",
+        f"/windows/{window_2}/tickets/{ticket['id']}/transfer",
+        other,
+        json={"to_window_id": hall.windows[1], "reason": "综合受理"},
+    )
+    expect(page.locator("#feed-list li.for-me")).to_contain_text("A001 transferred to window 1")
+    expect(page.locator("#next-ticket")).to_contain_text("A001")
+
+    manager = live_hall.api(
+        "POST",
+        "/auth/login",
+        {},
+        json={"staff_number": hall.manager_number, "password": PASSWORD},
+    ).json()
+    live_hall.api(
+        "POST",
+        f"/windows/{hall.windows[1]}/state",
+        {"Authorization": f"Bearer {manager['token']}"},
+        json={"change": "pause", "reason": "meeting"},
+    )
+    expect(page.locator("#window-state")).to_have_attribute("data-status", "paused")
+
+
+def test_taking_a_window_someone_holds_shows_who_holds_it(page, live_hall):
+    open_counter(page, live_hall, 1, clerk=2)
+    message = page.locator("#message")
+    expect(message).to_have_attribute("data-code", "window_taken")
+    expect(message).to_contain_text("Another clerk holds this window.")
+    expect(page.locator("#window-view")).to_be_visible()
+
+
+def test_a_wrong_password_shows_the_reason(page, live_hall):
+    page.goto(f"{live_hall.url}/counter/?lang=en")
+    page.fill("#staff-number", live_hall.hall.clerk_numbers[1])
+    page.fill("#password", "not the password")
+    page.click("#login-button")
+    expect(page.locator("#message")).to_have_attribute("data-code", "bad_credentials")
+    expect(page.locator("#login-view")).to_be_visible()
+
+
+def test_the_page_speaks_chinese_by_choice(page, live_hall):
+    page.goto(f"{live_hall.url}/counter/?lang=zh")
+    expect(page.locator("#login-button")).to_have_text("登录")
+    expect(page.locator("#shortcuts")).to_contain_text("按大厅叫号规则呼叫下一位")

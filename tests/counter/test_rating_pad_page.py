@@ -1,0 +1,96 @@
+"""The window's rating pad in headless Chromium: rate a case once, on the pad or on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+
+@pytest.fixture
+def pad(browser, live_hall: LiveHall) -> Page:
+    context = browser.new_context(viewport={"width": 1024, "height": 600})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_hall.url}/rating/?token={live_hall.rating_pad_token}&lang=zh")
+    expect(page.locator("body")).to_have_attribute("data-screen", "idle")
+    expect(page.locator("#pad-clerk")).to_contain_text("clerk1")
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def serve_and_finish(live_hall: LiveHall) -> dict:
+    ticket = live_hall.kiosk_issue()
+    clerk = live_hall.login(1)
+    window = live_hall.hall.windows[1]
+    live_hall.api("POST", f"/windows/{window}/call-next", clerk)
+    live_hall.api("POST", f"/windows/{window}/tickets/{ticket['id']}/start", clerk)
+    finished = live_hall.api(
+        "POST",
+        f"/windows/{window}/tickets/{ticket['id']}/finish",
+        clerk,
+        json={"outcome": "completed"},
+    )
+    assert finished.status_code == 200, finished.text
+    return ticket
+
+
+def test_visitor_rates_the_finished_case_on_the_pad_once(pad, live_hall):
+    ticket = serve_and_finish(live_hall)
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+    expect(pad.locator("#pad-question")).to_contain_text("A001")
+    labels = pad.locator("#pad-levels .level")
+    expect(labels).to_have_text(["非常满意", "满意", "基本满意", "不满意", "非常不满意"])
+
+    pad.click("[data-level=dissatisfied]")
+    pad.click("[data-reason=long_wait]")
+    pad.click("#pad-submit")
+    expect(pad.locator("#pad-thanks-text")).to_have_text("感谢您的评价！")
+
+    state = live_hall.api("GET", f"/ticket-status/{ticket['status_token']}/rating", {}).json()
+    assert state["rating"]["level"] == "dissatisfied"
+    assert state["rating"]["reasons"] == ["long_wait"]
+    assert state["rating"]["channel"] == "rating_pad"
+    again = live_hall.api(
+        "POST", f"/ticket-status/{ticket['status_token']}/rating", {}, json={"level": "satisfied"}
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_rated"
+    expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
+
+
+def test_rating_on_the_phone_resets_the_pad_and_reaches_the_counter(pad, browser, live_hall):
+    counter_context = browser.new_context(viewport={"width": 1366, "height": 900})
+    counter = counter_context.new_page()
+    counter.set_default_timeout(20_000)
+    open_counter(counter, live_hall, 1)
+    wait_for_desk(counter)
+
+    ticket = serve_and_finish(live_hall)
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+    rated = live_hall.api(
+        "POST",
+        f"/ticket-status/{ticket['status_token']}/rating",
+        {},
+        json={"level": "very_satisfied", "reasons": ["efficient"]},
+    )
+    assert rated.status_code == 201, rated.text
+
+    expect(pad.locator("#pad-thanks-text")).to_have_text("本次办件已评价，谢谢！")
+    expect(counter.locator("#rating-note")).to_contain_text("The visitor rated A001")
+    expect(counter.locator("#figure-ratings")).to_contain_text("1 · 5 / 5")
+    counter_context.close()
+
+
+def test_a_pad_with_a_revoked_or_unknown_token_says_so(browser, live_hall):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_hall.url}/rating/?token=d_unknown&lang=en")
+    expect(page.locator("#pad-problem-text")).to_contain_text("not enrolled")
+    context.close()

@@ -1,0 +1,253 @@
+"""`hallq counter` driven as a real process against a real server: on a terminal and a pipe."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import subprocess
+import time
+
+import pytest
+
+from tests.counter.conftest import LiveHall
+from tests.factories import PASSWORD
+from tests.live.live_server import HALLQ, ROOT
+
+pytestmark = pytest.mark.live_server
+PATIENCE_SECONDS = 30  # generous: the machine is shared; this is a deadline, not a measurement
+
+
+class TerminalSession:
+    """A `hallq counter` process, on a pseudo-terminal (single keys) or on plain pipes."""
+
+    def __init__(self, arguments: list[str], on_terminal: bool, password: str | None) -> None:
+        environment = {**os.environ, "HALLQ_LANG": "en", "COLUMNS": "160"}
+        environment.pop("HALLQ_PASSWORD", None)
+        if password is not None:
+            environment["HALLQ_PASSWORD"] = password
+        command = [str(HALLQ), "counter", *arguments]
+        self.output = ""
+        if on_terminal:
+            controller, terminal = os.openpty()
+            self.process = subprocess.Popen(
+                command,
+                stdin=terminal,
+                stdout=terminal,
+                stderr=terminal,
+                cwd=ROOT,
+                env=environment,
+                start_new_session=True,
+            )
+            os.close(terminal)
+            self.read_fd, self.write_fd = controller, controller
+        else:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=environment,
+            )
+            assert self.process.stdout is not None and self.process.stdin is not None
+            self.read_fd = self.process.stdout.fileno()
+            self.write_fd = self.process.stdin.fileno()
+
+    def send(self, text: str) -> None:
+        os.write(self.write_fd, text.encode())
+
+    def _read_some(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.read_fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.read_fd, 65536)
+        except OSError:  # the terminal closed with the process
+            return False
+        if not chunk:
+            return False
+        self.output += chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        return True
+
+    def expect(self, pattern: str, start: int = 0) -> re.Match[str]:
+        """Wait until `pattern` appears in the output after position `start`."""
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        compiled = re.compile(pattern)
+        while True:
+            found = compiled.search(self.output, start)
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never saw {pattern!r}; output was:\n{self.output}")
+            if not self._read_some(0.2) and self.process.poll() is not None:
+                self._read_some(0)
+                found = compiled.search(self.output, start)
+                if found:
+                    return found
+                raise AssertionError(f"process ended before {pattern!r}:\n{self.output}")
+
+    def mark(self) -> int:
+        return len(self.output)
+
+    def finish(self) -> int:
+        try:
+            return self.process.wait(timeout=PATIENCE_SECONDS)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.close()
+
+    def close(self) -> None:
+        if self.process.stdout is not None:  # pipes: their file objects own the descriptors
+            self.process.stdout.close()
+            if not self.process.stdin.closed:
+                self.process.stdin.close()
+        elif self.read_fd >= 0:
+            os.close(self.read_fd)
+        self.read_fd = -1
+
+
+@pytest.fixture
+def terminal_sessions():
+    sessions: list[TerminalSession] = []
+
+    def start(arguments: list[str], on_terminal: bool = True, password: str | None = PASSWORD):
+        session = TerminalSession(arguments, on_terminal, password)
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        if session.process.poll() is None:
+            session.process.kill()
+            session.process.wait()
+        if session.read_fd >= 0:
+            session.close()
+
+
+def test_terminal_calls_and_finishes_a_ticket_and_shows_a_refusal(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    ticket = live_hall.kiosk_issue()
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"You now hold window 1")
+    session.expect(r"Next by policy: A001")
+
+    at = session.mark()
+    session.send("n")
+    session.expect(r"✓ A001 · housing · walk-in .*\[called\]", at)
+
+    at = session.mark()
+    session.send("f")  # finishing before starting: the server refuses, nothing changes
+    session.expect(r"outcome 1=completed", at)
+    session.send("1")
+    session.expect(r"Case number", at)
+    session.send("\r")
+    session.expect(r"Note", at)
+    session.send("\r")
+    session.expect(r"✗ Refused: .*must be serving \[invalid_transition\]", at)
+
+    at = session.mark()
+    session.send("s")
+    session.expect(r"✓ A001 .*\[serving\]", at)
+    session.send("f")
+    session.expect(r"outcome 1=completed", at)
+    session.send("2")
+    session.expect(r"Case number", at)
+    session.send("SZ-2026-7\r")
+    session.expect(r"Note", at)
+    session.send("缺身份证复印件\r")
+    session.expect(r"✓ A001 finished: accepted\.", at)
+
+    clerk = live_hall.login(1)
+    stored = live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()
+    assert (stored["status"], stored["outcome"]) == ("finished", "accepted")
+
+    at = session.mark()
+    session.send("q")
+    session.expect(r"Bye\.", at)
+    assert session.finish() == 0
+
+
+def test_terminal_prints_live_calls_and_a_transfer_to_its_window(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"You now hold window 1")
+    at = session.mark()
+    ticket = live_hall.kiosk_issue()
+    session.expect(r"A001 issued \(housing\)", at)
+
+    other = live_hall.login(2)
+    window_2 = hall.windows[2]
+    called = live_hall.api("POST", f"/windows/{window_2}/call-next", other)
+    assert called.status_code == 200, called.text
+    session.expect(r"A001 called to window 2", at)
+    live_hall.api("POST", f"/windows/{window_2}/tickets/{ticket['id']}/start", other)
+    moved = live_hall.api(
+        "POST",
+        f"/windows/{window_2}/tickets/{ticket['id']}/transfer",
+        other,
+        json={"to_window_id": hall.windows[1], "reason": "综合窗口办理"},
+    )
+    assert moved.status_code == 200, moved.text
+    session.expect(r"» \[[0-9:]+\] A001 transferred to window 1", at)
+
+    at = session.mark()
+    session.send("n")
+    session.expect(r"✓ A001 .*\[called\]", at)
+    session.send("q")
+    assert session.finish() == 0
+
+
+def test_keypad_on_a_pipe_logs_in_calls_marks_a_no_show_and_sees_refusals(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    live_hall.kiosk_issue()
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "2"], on_terminal=False, password=None
+    )
+    session.expect(r"Staff number: ")
+    session.send(f"{hall.clerk_numbers[2]}\n{PASSWORD}\n")
+    session.expect(r"You now hold window 2")
+
+    at = session.mark()
+    session.send("r")  # nothing called yet
+    session.expect(r"✗ Refused: There is no ticket at the window\. \[no_ticket\]", at)
+    session.send("n\n")  # a keypad bridge may send Enter after each key: it is ignored
+    session.expect(r"✓ A001 .*\[called\]", at)
+    session.send("x")
+    session.expect(r"✓ A001 .*\[no-show\]", at)
+    session.send("n")
+    session.expect(r"✗ Refused: Nobody is waiting for this window\. .*\[queue_empty\]", at)
+    session.process.stdin.close()  # the keypad is unplugged: the client ends cleanly
+    session.expect(r"Bye\.", at)
+    assert session.finish() == 0
+
+
+def test_taking_a_window_someone_holds_ends_with_the_reason(live_hall: LiveHall, terminal_sessions):
+    hall = live_hall.hall
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[2]]
+    )
+    session.expect(
+        r"Another clerk holds this window\. — window 1 is held by clerk1 \[window_taken\]"
+    )
+    assert session.finish() == 1
+
+
+def test_a_wrong_password_is_refused(live_hall: LiveHall, terminal_sessions):
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", "nobody"],
+        password="wrong",
+    )
+    session.expect(r"Wrong staff number or password\. .*\[bad_credentials\]")
+    assert session.finish() == 1

@@ -1,0 +1,90 @@
+"""A board is never stale: it survives a server restart without anyone touching it, says
+discreetly when the server is gone while keeping the last state, catches up on calls it missed
+and resyncs when an event's seq shows a gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.display.conftest import CALL_SHOWN_MS, HallServer, LiveHall, ScreenPages, build_live_hall
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+
+def test_the_board_keeps_working_across_a_server_restart(tmp_path: Path, browser: Any) -> None:
+    server = HallServer(tmp_path)
+    server.start()
+    screens = ScreenPages(browser)
+    try:
+        live_hall = build_live_hall(server)
+        board = screens.open(server, live_hall.add_screen("board"))
+        live_hall.issue("housing")
+        live_hall.issue("housing")
+        before = live_hall.call_next(1)
+        board.wait_for_selector(f'.latest-call[data-ticket-id="{before["id"]}"]')
+        assert board.is_hidden(".connection-lost")
+
+        server.stop(hard=True)  # as a crash or a power cut would
+
+        board.wait_for_function("document.body.classList.contains('offline')")
+        assert board.is_visible(".connection-lost")
+        assert "连接已中断" in board.inner_text(".connection-lost")
+        # The last state stays on screen.
+        assert board.is_visible(f'.latest-call[data-ticket-id="{before["id"]}"]')
+
+        server.start()  # same port, same database
+
+        board.wait_for_function(
+            "!document.body.classList.contains('offline') && window.hallqBoard.live.connected"
+        )
+        after = live_hall.call_next(2)
+        board.wait_for_selector(
+            f'.latest-call[data-ticket-id="{after["id"]}"]', timeout=CALL_SHOWN_MS
+        )
+        assert board.is_visible(f'.latest-call[data-ticket-id="{before["id"]}"]')
+        assert board.evaluate("window.hallqBoard.live.stats.connects") >= 2
+    finally:
+        screens.close()
+        server.close()
+    assert not screens.errors, screens.errors
+
+
+def test_a_call_made_while_the_board_was_away_is_shown_and_announced_on_reconnect(
+    live_hall: LiveHall, screens: ScreenPages
+) -> None:
+    board = screens.open(live_hall.server, live_hall.add_screen("board", voice={"enabled": False}))
+    live_hall.issue("housing")
+    board.evaluate("window.hallqBoard.live.socket.disconnect()")
+
+    missed = live_hall.call_next(1)
+    board.evaluate("window.hallqBoard.live.socket.connect()")
+
+    board.wait_for_selector(f'.latest-call[data-ticket-id="{missed["id"]}"]')
+    announced = board.evaluate("window.hallqAnnouncer.log.map(entry => entry.ticketId)")
+    assert announced == [missed["id"]]
+
+
+def test_a_gap_in_the_event_seq_makes_the_board_take_a_fresh_snapshot(
+    live_hall: LiveHall, screens: ScreenPages
+) -> None:
+    board = screens.open(live_hall.server, live_hall.add_screen("board"))
+    live_hall.issue("housing")
+    snapshots = board.evaluate("window.hallqBoard.live.stats.snapshots")
+
+    # An event two numbers ahead of what the board has: the one between went missing.
+    board.evaluate(
+        """() => {
+          const live = window.hallqBoard.live;
+          live.receive('ticket.cancelled', {seq: live.seq + 2, hall_id: 0, ticket: {id: -1}});
+        }"""
+    )
+
+    board.wait_for_function(f"window.hallqBoard.live.stats.snapshots > {snapshots}")
+    stats = board.evaluate("window.hallqBoard.live.stats")
+    assert stats["gaps"] == 1 and stats["resyncs"] == 1
+    # The snapshot brought the waiting ticket issued after the page opened.
+    housing_row = f'tr[data-row="s{live_hall.hall.services["housing"]}"] td.count .primary'
+    board.wait_for_function(f"document.querySelector({housing_row!r})?.textContent === '1 人'")

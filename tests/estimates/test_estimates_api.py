@@ -1,0 +1,176 @@
+"""Wait forecasts through the real stack: on the issued ticket, its print job, its record, the
+board and the ticket's status page; refreshed as the hall changes, the same in every process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from hall_server.core.calling_policy import FirstComeFirstServed
+from hall_server.operations import ticket_handling, wait_predictions
+from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
+from hall_server.storage.models import Hall, Ticket
+from tests.conftest import login_headers
+from tests.factories import build_hall
+
+MONDAY_1000_SHANGHAI = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+def issue(client, hall, service="housing"):
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services[service]},
+        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def status_of(client, ticket):
+    response = client.get(f"/api/v1/ticket-status/{ticket['status_token']}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def board_row(client, hall, service="housing"):
+    board = client.get(f"/api/v1/halls/{hall.id}/board").get_json()
+    return next(row for row in board["waiting"] if row["service_id"] == hall.services[service])
+
+
+def test_an_issued_ticket_carries_its_forecast_on_paper_and_in_the_record(client, hall, app):
+    tickets = [issue(client, hall) for _ in range(5)]
+    last = tickets[-1]
+
+    estimate = last["estimated_wait"]
+    assert last["people_ahead"] == 4
+    assert 0 < estimate["median_minutes"] < 60
+    assert estimate["low_minutes"] <= estimate["median_minutes"] <= estimate["high_minutes"]
+    assert estimate["over_limit"] is False
+    payload = last["print_job"]["payload"]
+    assert payload["people_ahead"] == 4
+    assert payload["estimated_wait_minutes"] == [estimate["low_minutes"], estimate["high_minutes"]]
+    with app.extensions["hallq_db"].reading() as session:
+        recorded = session.get(Ticket, last["id"])
+        assert (
+            recorded.predicted_wait_low_minutes,
+            recorded.predicted_wait_p50_minutes,
+            recorded.predicted_wait_high_minutes,
+        ) == (estimate["low_minutes"], estimate["median_minutes"], estimate["high_minutes"])
+    # Two idle windows call the first two at once: their promise is no wait at all.
+    assert tickets[0]["estimated_wait"]["high_minutes"] == 0
+
+
+def test_the_board_shows_each_services_wait_for_a_new_ticket(client, hall):
+    empty = board_row(client, hall)
+    for _ in range(6):
+        issue(client, hall)
+
+    housing, business = board_row(client, hall), board_row(client, hall, "business")
+
+    assert empty["estimated_wait_for_new_ticket"]["median_minutes"] == 0
+    assert housing["waiting"] == 6 and housing["open_windows"] == 2
+    assert housing["estimated_wait_for_new_ticket"]["median_minutes"] > 0
+    # Window 1 serves business too, so a new business ticket also waits behind the housing queue.
+    assert business["estimated_wait_for_new_ticket"]["median_minutes"] > 0
+    # The kiosk's next ticket is promised what the board shows for a new one.
+    nxt = issue(client, hall)
+    assert nxt["estimated_wait"] == housing["estimated_wait_for_new_ticket"]
+
+
+def test_with_no_window_open_for_a_service_there_is_no_estimate(client, hall):
+    for number in (1, 2):
+        clerk = login_headers(client, hall.clerk_numbers[number])
+        closed = client.post(
+            f"/api/v1/windows/{hall.windows[number]}/state", json={"change": "close"}, headers=clerk
+        )
+        assert closed.status_code == 200, closed.get_json()
+
+    ticket = issue(client, hall)
+
+    assert ticket["estimated_wait"] is None
+    assert ticket["people_ahead"] == 0
+    assert board_row(client, hall)["estimated_wait_for_new_ticket"] is None
+
+
+def test_a_waiting_tickets_forecast_follows_the_hall_as_it_changes(client, hall, clock):
+    tickets = [issue(client, hall) for _ in range(6)]
+    before = status_of(client, tickets[-1])
+    clerk = login_headers(client, hall.clerk_numbers[2])
+
+    called = client.post(f"/api/v1/windows/{hall.windows[2]}/call-next", headers=clerk)
+    assert called.status_code == 200
+    after_call = status_of(client, tickets[-1])
+    clock.advance(minutes=4)
+    later = status_of(client, tickets[-1])
+
+    assert before["people_ahead"] == 5 and after_call["people_ahead"] == 4
+    assert later["estimated_wait"]["median_minutes"] <= before["estimated_wait"]["median_minutes"]
+
+
+def test_every_server_process_promises_the_same_wait(client, hall):
+    tickets = [issue(client, hall) for _ in range(4)]
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
+
+    first = status_of(client, tickets[-1])
+    wait_predictions.forget_cached_forecasts()  # as a second process with nothing cached
+    second = status_of(client, tickets[-1])
+
+    assert first["estimated_wait"] == second["estimated_wait"]
+    assert first["people_ahead"] == second["people_ahead"]
+
+
+def test_a_forecast_is_computed_once_per_change_of_the_hall(client, hall, monkeypatch):
+    computed = []
+    original = wait_predictions.compute_prediction
+
+    def counting(*args, **kwargs):
+        computed.append(args[1].id)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(wait_predictions, "compute_prediction", counting)
+    ticket = issue(client, hall)
+    computed.clear()
+
+    for _ in range(3):
+        board_row(client, hall)
+        status_of(client, ticket)
+    assert computed == [hall.id]  # one hall state, read by every board and phone
+
+    issue(client, hall)
+    computed.clear()
+    board_row(client, hall)
+    status_of(client, ticket)
+    assert computed == [hall.id]  # the hall changed: a fresh forecast, once again
+
+
+def test_the_hall_is_read_alike_from_sqlite_and_postgresql(any_database):
+    hall = build_hall(any_database, MONDAY_1000_SHANGHAI)
+    for _ in range(4):
+        with any_database.transaction() as uow:
+            issue_ticket(
+                uow,
+                hall.kiosk(),
+                IssueRequest(hall_id=hall.id, service_id=hall.services["housing"]),
+                MONDAY_1000_SHANGHAI,
+                "secret",
+                "http://hall",
+            )
+    with any_database.transaction() as uow:
+        ticket_handling.call_next_ticket(uow, hall.clerk(2), hall.windows[2], MONDAY_1000_SHANGHAI)
+
+    later = MONDAY_1000_SHANGHAI + timedelta(minutes=3)
+    with any_database.reading() as session:
+        stored = session.get(Hall, hall.id)
+        prediction = wait_predictions.hall_prediction(
+            session, stored, FirstComeFirstServed(), later
+        )
+        waiting = list(
+            session.scalars(select(Ticket.id).where(Ticket.status == "waiting").order_by(Ticket.id))
+        )
+
+    assert [prediction.tickets[t].people_ahead for t in waiting] == [0, 1, 2]
+    assert prediction.tickets[waiting[0]].high_seconds == 0  # window 1 is free
+    assert prediction.tickets[waiting[2]].median_seconds > 0
+    assert prediction.new_ticket[hall.services["business"]] is not None

@@ -1,0 +1,195 @@
+"""Alerts a manager must see at once are raised when their condition holds and cleared when it
+no longer does; the background check records both and tells the hall."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import select
+
+from hall_server.operations import alerts, print_jobs, window_operations
+from hall_server.operations.access import Actor
+from hall_server.operations.alerts import (
+    AlertSettings,
+    DeviceFacts,
+    HallFacts,
+    ServiceQueue,
+    WindowFacts,
+    evaluate_alerts,
+)
+from hall_server.storage.models import Device, Hall, HallAlert
+from tests.factories import build_hall
+from tests.manager.hand_worked_day import MONDAY_0900, Player, at
+
+
+def sync(database, hall_id, when):
+    with database.transaction() as uow:
+        return alerts.sync_hall_alerts(uow, hall_id, when)
+
+
+def set_thresholds(database, hall_id, **settings):
+    # The kiosk issued tickets and then fell silent (tests send no heartbeats): keep it out.
+    settings = {"device_offline_minutes": 240, **settings}
+    with database.transaction() as uow:
+        uow.session.get(Hall, hall_id).alert_settings = settings
+
+
+def open_keys(database, hall_id):
+    with database.reading() as session:
+        rows = session.scalars(
+            select(HallAlert).where(HallAlert.hall_id == hall_id, HallAlert.cleared_at.is_(None))
+        )
+        return sorted(f"{row.kind}:{row.subject}" for row in rows)
+
+
+@pytest.fixture
+def hall(database):
+    return build_hall(database, MONDAY_0900)
+
+
+def test_a_wait_over_the_threshold_is_raised_then_cleared_once_called(database, hall, published):
+    set_thresholds(database, hall.id, long_wait_minutes=30)
+    player = Player(database, hall)
+    ticket = player.issue("housing", at(0))
+    key = f"long_wait:service:{hall.services['housing']}"
+
+    assert sync(database, hall.id, at(29)) == {"raised": [], "cleared": []}
+    assert sync(database, hall.id, at(31)) == {"raised": [key], "cleared": []}
+    assert sync(database, hall.id, at(33)) == {"raised": [], "cleared": []}  # raised only once
+    player.window(2, "call", ticket["id"], at(34))
+    assert sync(database, hall.id, at(35)) == {"raised": [], "cleared": [key]}
+
+    raised = [e for e in published.events if e.name == "alert.raised"]
+    cleared = [e for e in published.events if e.name == "alert.cleared"]
+    assert len(raised) == len(cleared) == 1
+    assert raised[0].payload["alert"]["detail"]["ticket_number"] == "A001"
+    assert raised[0].payload["alert"]["since"] == at(30)
+    assert cleared[0].payload["alert"]["cleared_at"] == at(35)
+    with database.reading() as session:
+        history = alerts.alert_history(session, hall.manager(), hall.id, None, at(40))
+    assert [(h["key"], h["raised_at"], h["cleared_at"]) for h in history] == [(key, at(31), at(35))]
+
+
+def test_many_waiting_while_a_window_is_paused_or_idle(database, hall):
+    set_thresholds(database, hall.id, many_waiting=3, idle_window_minutes=3)
+    player = Player(database, hall)
+    tickets = [player.issue("housing", at(minute))["id"] for minute in range(4)]
+    player.window(1, "call", tickets[0], at(4))  # window 1 is busy: not idle
+    with database.transaction() as uow:
+        window_operations.change_window_state(
+            uow, hall.clerk(2), hall.windows[2], "pause", at(5), "meeting"
+        )
+    paused = f"idle_window:window:{hall.windows[2]}"
+
+    assert sync(database, hall.id, at(6))["raised"] == [paused]
+    with database.reading() as session:
+        shown = alerts.current_alerts(session, session.get(Hall, hall.id), at(6))
+    assert shown[0]["detail"]["pause_reason"] == "meeting"
+    assert shown[0]["detail"]["waiting"] == 3
+    assert shown[0]["raised_at"] == at(6)
+
+    with database.transaction() as uow:
+        window_operations.change_window_state(
+            uow, hall.clerk(2), hall.windows[2], "resume", at(7), None
+        )
+    assert sync(database, hall.id, at(8))["cleared"] == [paused]  # open, idle for 1 minute only
+    assert sync(database, hall.id, at(10))["raised"] == [paused]  # idle for 3 minutes
+    player.window(2, "call", tickets[1], at(11))
+    assert sync(database, hall.id, at(12))["cleared"] == [paused]  # 2 waiting now: below 3
+
+
+def test_a_printer_out_of_paper_is_raised_and_cleared(database, hall):
+    kiosk = hall.kiosk()
+    key = f"paper_out:device:{hall.kiosk_id}"
+
+    def report(status, minute):
+        with database.transaction() as uow:
+            print_jobs.report_device_health(uow, kiosk, status, at(minute))
+
+    report("paper_near_end", 0)
+    assert sync(database, hall.id, at(0))["raised"] == [f"paper_near_end:device:{hall.kiosk_id}"]
+    report("paper_out", 1)
+    assert sync(database, hall.id, at(1)) == {
+        "raised": [key],
+        "cleared": [f"paper_near_end:device:{hall.kiosk_id}"],
+    }
+    report("ok", 2)
+    assert sync(database, hall.id, at(2)) == {"raised": [], "cleared": [key]}
+
+
+def test_a_board_that_falls_silent_is_offline_until_it_speaks_again(database, hall):
+    with database.reading() as session:
+        board = session.scalar(
+            select(Device).where(Device.hall_id == hall.id, Device.kind == "board")
+        )
+    actor = Actor(kind="device", id=board.id, role="board", hall_id=hall.id)
+    key = f"device_offline:device:{board.id}"
+
+    assert sync(database, hall.id, at(30))["raised"] == []  # never seen: not installed yet
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, actor, None, at(30))  # its heartbeat
+    assert sync(database, hall.id, at(32))["raised"] == []
+    assert sync(database, hall.id, at(33))["raised"] == [key]  # silent for 3 minutes
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, actor, None, at(34))
+    assert sync(database, hall.id, at(34))["cleared"] == [key]
+
+
+def test_the_background_check_writes_only_when_something_changed(database, hall):
+    transactions = []
+
+    class Context:
+        clock = staticmethod(lambda: at(31))
+
+        def __init__(self):
+            self.database = database
+
+        @contextmanager
+        def transaction(self):
+            transactions.append(1)
+            with database.transaction() as uow:
+                yield uow
+
+    set_thresholds(database, hall.id, long_wait_minutes=30)
+    other = build_hall(database, MONDAY_0900, code="quiet-hall")
+    Player(database, hall).issue("business", at(0))
+
+    assert alerts.check_all_halls(Context()) == {"halls": 2, "raised": 1, "cleared": 0}
+    assert len(transactions) == 1  # the quiet hall was only looked at
+    assert alerts.check_all_halls(Context()) == {"halls": 2, "raised": 0, "cleared": 0}
+    assert len(transactions) == 1
+    assert open_keys(database, other.id) == []
+    assert open_keys(database, hall.id) == [f"long_wait:service:{hall.services['business']}"]
+
+
+def test_the_rules_order_critical_alerts_first_and_ignore_revoked_or_unseen_devices():
+    now = at(60)
+    facts = HallFacts(
+        queues=[ServiceQueue(1, "housing", None, 12, at(0), "A001")],
+        windows=[WindowFacts(5, 3, "窗口3", "closed", None, frozenset({1}), False, at(0))],
+        devices=[
+            DeviceFacts(7, "kiosk", "kiosk", "paper_near_end", now),
+            DeviceFacts(8, "board", "board", None, None),
+            DeviceFacts(9, "rating_pad", "pad", None, at(50)),
+        ],
+    )
+    found = evaluate_alerts(facts, AlertSettings(), now)
+    assert [(a.kind, a.severity) for a in found] == [
+        ("long_wait", "critical"),
+        ("device_offline", "warning"),  # a silent rating pad only loses ratings
+        ("paper_near_end", "warning"),
+    ]
+    # A closed window is not idle: nobody staffs it.
+    assert not [a for a in found if a.kind == "idle_window"]
+
+
+def test_thresholds_fall_back_to_the_defaults():
+    assert AlertSettings.of(None) == AlertSettings()
+    assert AlertSettings.of({"long_wait_minutes": 45, "unknown": 1}).long_wait_minutes == 45
+    assert AlertSettings().to_dict() == {
+        "long_wait_minutes": 30,
+        "many_waiting": 10,
+        "idle_window_minutes": 3,
+        "device_offline_minutes": 3,
+    }

@@ -1,0 +1,98 @@
+"""A hall with an online platform, and a client that signs requests the way platforms do."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from hall_server.operations.online_platform import id_number_hash, signed_headers
+from hall_server.storage.models import Platform
+from tests.factories import TestHall
+
+SECRET = "platform-shared-secret-for-tests"
+ID_NUMBER = "11010519491231002X"
+
+
+@dataclass
+class PlatformClient:
+    """Sends signed requests as the online platform; `sign_with` and `at` let tests forge."""
+
+    client: Any
+    clock: Any
+    code: str
+    secret: str
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        payload: Any = None,
+        at: datetime | None = None,
+        sign_with: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Any:
+        body = b"" if payload is None else json.dumps(payload).encode()
+        headers = signed_headers(self.code, sign_with or self.secret, body, at or self.clock())
+        if at is None:
+            self.clock.advance(seconds=1)  # real pushes are never signed in the same second
+        headers.update(extra_headers or {})
+        return self.client.open(
+            path, method=method, data=body, headers=headers, content_type="application/json"
+        )
+
+    def push_pre_review(self, application_id: str, **fields: Any) -> Any:
+        return self.send("PUT", f"/api/v1/platform/pre-reviews/{application_id}", fields)
+
+    def push_appointment(self, appointment_id: str, **fields: Any) -> Any:
+        return self.send("PUT", f"/api/v1/platform/appointments/{appointment_id}", fields)
+
+
+@pytest.fixture
+def platform(app: Any, client: Any, clock: Any, hall: TestHall) -> PlatformClient:
+    with app.extensions["hallq_db"].transaction() as uow:
+        uow.session.add(
+            Platform(
+                code="gov-online",
+                name="一网通办",
+                hall_id=hall.id,
+                secret=SECRET,
+                webhook_url=None,
+                active=True,
+                created_at=clock(),
+            )
+        )
+    return PlatformClient(client, clock, "gov-online", SECRET)
+
+
+def pre_review_fields(clock: Any, **overrides: Any) -> dict[str, Any]:
+    fields = {
+        "hall_code": "test-hall",
+        "service_code": "test-hall-housing",
+        "id_number_hash": id_number_hash(SECRET, ID_NUMBER),
+        "result": "passed",
+        "valid_until": (clock() + timedelta(days=30)).isoformat(),
+        "materials": [
+            {"name": "身份证", "status": "accepted"},
+            {"name": "购房合同", "status": "accepted"},
+        ],
+        "applicant_name": "张小明",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def appointment_fields(clock: Any, slot_in_minutes: float, **overrides: Any) -> dict[str, Any]:
+    fields = {
+        "hall_code": "test-hall",
+        "service_code": "test-hall-housing",
+        "slot_start": (clock() + timedelta(minutes=slot_in_minutes)).isoformat(),
+        "booking_code": "B-2026-0001",
+        "applicant_name": "李四",
+        "id_number_hash": id_number_hash(SECRET, ID_NUMBER),
+    }
+    fields.update(overrides)
+    return fields

@@ -1,0 +1,196 @@
+"""At the kiosk a booking code, a pre-review code or the ID card turns into a priority ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hall_server.operations.booked_arrival import record_no_shows
+from hall_server.storage.models import Appointment, OutboxMessage, Ticket
+from tests.conftest import login_headers
+from tests.prereview.conftest import ID_NUMBER, appointment_fields, pre_review_fields
+
+
+def issue(client, hall, **fields):
+    fields.setdefault("service_id", hall.services["housing"])
+    return client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json=fields,
+        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
+    )
+
+
+def stored(app, model, **where):
+    with app.extensions["hallq_db"].reading() as session:
+        query = select(model).filter_by(**where)
+        return session.scalars(query).one()
+
+
+@pytest.fixture
+def booked(platform, clock):
+    """Book a housing slot `slot_in` minutes from now under code B-2026-0001."""
+
+    def book(slot_in: float, **overrides):
+        fields = appointment_fields(clock, slot_in, **overrides)
+        response = platform.push_appointment("APT-1", **fields)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return book
+
+
+def test_an_early_arrival_queues_at_its_slot(app, client, hall, booked, clock):
+    slot = datetime.fromisoformat(booked(slot_in=30)["slot_start"])
+    response = issue(client, hall, booking_code="B-2026-0001")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["visitor_class"] == "appointment"
+    ticket = stored(app, Ticket, id=response.get_json()["id"])
+    assert ticket.queue_key == ticket.appointment_due_at
+    assert ticket.queue_key == slot > clock()
+    booking = stored(app, Appointment, appointment_id="APT-1")
+    assert (booking.status, booking.ticket_id) == ("checked_in", ticket.id)
+
+
+def test_a_late_arrival_within_the_grace_queues_at_arrival(app, client, hall, booked, clock):
+    booked(slot_in=-10)
+    response = issue(client, hall, booking_code="B-2026-0001")
+    assert response.get_json()["visitor_class"] == "appointment"
+    ticket = stored(app, Ticket, id=response.get_json()["id"])
+    assert ticket.queue_key == clock()
+
+
+def test_beyond_the_grace_the_visitor_gets_a_walk_in_ticket_and_the_booking_is_late(
+    app, client, hall, booked
+):
+    booked(slot_in=-16)
+    response = issue(client, hall, booking_code="B-2026-0001")
+    assert response.status_code == 201
+    assert response.get_json()["visitor_class"] == "walk_in"
+    assert stored(app, Appointment, appointment_id="APT-1").status == "late"
+
+
+def test_a_booking_is_used_once(client, hall, booked):
+    booked(slot_in=5)
+    assert issue(client, hall, booking_code="B-2026-0001").status_code == 201
+    again = issue(client, hall, booking_code="B-2026-0001")
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "booking_used"
+
+
+def test_an_unknown_code_issues_nothing(app, client, hall, platform):
+    response = issue(client, hall, booking_code="NO-SUCH-CODE")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["field"] == "booking_code"
+    with app.extensions["hallq_db"].reading() as session:
+        assert session.scalars(select(Ticket)).first() is None
+
+
+def test_a_booking_for_another_service_or_day_or_a_cancelled_one_is_refused(
+    client, hall, booked, platform
+):
+    booked(slot_in=5)
+    business = hall.services["business"]
+    other_service = issue(client, hall, booking_code="B-2026-0001", service_id=business)
+    assert other_service.get_json()["error"]["code"] == "booking_for_other_service"
+    booked(slot_in=24 * 60, revision=7)  # moved to tomorrow
+    assert issue(client, hall, booking_code="B-2026-0001").get_json()["error"]["code"] == (
+        "booking_not_today"
+    )
+    platform.send("DELETE", "/api/v1/platform/appointments/APT-1")
+    assert issue(client, hall, booking_code="B-2026-0001").get_json()["error"]["code"] == (
+        "booking_cancelled"
+    )
+
+
+def test_a_passed_pre_review_code_gives_a_pre_reviewed_ticket(client, hall, platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, code="PR-77"))
+    response = issue(client, hall, prereview_code="PR-77")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["visitor_class"] == "pre_reviewed"
+
+
+def test_a_pre_review_that_needs_correction_earns_no_priority(client, hall, platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, result="needs_correction"))
+    response = issue(client, hall, prereview_code="APP-1")
+    assert response.get_json()["visitor_class"] == "walk_in"
+
+
+def test_an_expired_pre_review_is_refused(client, hall, platform, clock):
+    expired = (clock() - timedelta(minutes=1)).isoformat()
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, valid_until=expired))
+    response = issue(client, hall, prereview_code="APP-1")
+    assert response.get_json()["error"]["code"] == "pre_review_expired"
+
+
+def test_the_id_card_finds_the_pre_review_by_its_keyed_hash(client, hall, platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock))
+    response = issue(client, hall, id_number=ID_NUMBER)
+    assert response.get_json()["visitor_class"] == "pre_reviewed"
+    stranger = issue(client, hall, id_number="110105194912310039")
+    assert stranger.get_json()["visitor_class"] == "walk_in"
+
+
+def test_the_id_card_finds_todays_booking(app, client, hall, booked):
+    booked(slot_in=20)
+    response = issue(client, hall, id_number=ID_NUMBER.lower())
+    assert response.get_json()["visitor_class"] == "appointment"
+    assert stored(app, Appointment, appointment_id="APT-1").status == "checked_in"
+
+
+def test_the_priority_lane_keeps_its_place_with_a_booking(client, hall, booked):
+    booked(slot_in=20)
+    response = issue(client, hall, booking_code="B-2026-0001", visitor_class="priority")
+    assert response.get_json()["visitor_class"] == "priority"
+
+
+def test_a_scanned_code_can_be_looked_up_before_issuing(client, hall, booked, platform, clock):
+    booked(slot_in=20)
+    platform.push_pre_review("APP-9", **pre_review_fields(clock))
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    booking = client.get(f"/api/v1/halls/{hall.id}/booking-codes/B-2026-0001", headers=kiosk)
+    assert booking.status_code == 200
+    assert booking.get_json()["kind"] == "appointment"
+    assert booking.get_json()["punctuality"] == "early"
+    assert booking.get_json()["service"]["id"] == hall.services["housing"]
+    pre_review = client.get(f"/api/v1/halls/{hall.id}/booking-codes/APP-9", headers=kiosk)
+    assert pre_review.get_json()["kind"] == "pre_review"
+    missing = client.get(f"/api/v1/halls/{hall.id}/booking-codes/NOPE", headers=kiosk)
+    assert missing.status_code == 404
+
+
+def test_the_clerk_sees_the_pre_review_and_its_materials_when_the_ticket_is_called(
+    client, hall, platform, clock
+):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock))
+    ticket = issue(client, hall, prereview_code="APP-1").get_json()
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    window_id = hall.windows[1]
+    called = client.post(f"/api/v1/windows/{window_id}/call-next", headers=clerk)
+    assert called.get_json()["id"] == ticket["id"]
+    desk = client.get(f"/api/v1/windows/{window_id}/desk", headers=clerk).get_json()
+    record = desk["ticket"]["pre_review"]
+    assert record["application_id"] == "APP-1"
+    assert [m["name"] for m in record["materials"]] == ["身份证", "购房合同"]
+    booking = client.get(f"/api/v1/tickets/{ticket['id']}/booking", headers=clerk).get_json()
+    assert booking["pre_review"]["result"] == "passed"
+    assert booking["appointment"] is None
+    # The public view of the ticket (boards, the visitor's phone) carries no pre-review record.
+    assert "pre_review" not in called.get_json()
+
+
+def test_bookings_not_kept_become_no_shows_and_the_platform_is_told(app, hall, booked, clock):
+    booked(slot_in=10)
+    database = app.extensions["hallq_db"]
+    clock.advance(minutes=10 + 14)
+    with database.transaction() as uow:
+        assert record_no_shows(uow, clock()) == 0  # still within the grace period
+    clock.advance(minutes=2)
+    with database.transaction() as uow:
+        assert record_no_shows(uow, clock()) == 1
+    assert stored(app, Appointment, appointment_id="APT-1").status == "no_show"
+    message = stored(app, OutboxMessage, kind="appointment.no_show")
+    assert message.payload["appointment_id"] == "APT-1"
+    with database.transaction() as uow:
+        assert record_no_shows(uow, clock()) == 0  # recorded once

@@ -1,0 +1,107 @@
+"""Pushes are idempotent by the platform's id, with updates and cancellations."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hall_server.storage.models import Appointment, PreReview
+from tests.prereview.conftest import appointment_fields, pre_review_fields
+
+
+def count(app, model):
+    with app.extensions["hallq_db"].reading() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_pushing_the_same_pre_review_twice_keeps_one_record(app, platform, clock):
+    fields = pre_review_fields(clock)
+    first = platform.push_pre_review("APP-1", **fields)
+    again = platform.push_pre_review("APP-1", **fields)
+    assert first.status_code == again.status_code == 200
+    assert first.get_json() == again.get_json()  # unchanged, not even its revision
+    assert count(app, PreReview) == 1
+
+
+def test_a_pre_review_keeps_what_the_clerk_needs_and_no_raw_identity(platform, clock):
+    body = platform.push_pre_review("APP-1", **pre_review_fields(clock)).get_json()
+    assert body["result"] == "passed"
+    assert [m["name"] for m in body["materials"]] == ["身份证", "购房合同"]
+    assert body["applicant_name"] == "张*明"  # masked on arrival
+    assert body["code"] == "APP-1"  # no code given: the application id is the code
+    assert body["service"]["code"] == "test-hall-housing"
+    assert "id_number_hash" not in body
+
+
+def test_a_newer_revision_updates_and_an_older_one_is_ignored(platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2))
+    corrected = platform.push_pre_review(
+        "APP-1", **pre_review_fields(clock, revision=3, result="needs_correction")
+    ).get_json()
+    assert (corrected["result"], corrected["revision"]) == ("needs_correction", 3)
+    late = platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2)).get_json()
+    assert (late["result"], late["revision"]) == ("needs_correction", 3)
+
+
+def test_cancelling_twice_is_the_same_as_once_and_a_cancelled_pre_review_stays_so(platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock))
+    first = platform.send("DELETE", "/api/v1/platform/pre-reviews/APP-1")
+    second = platform.send("DELETE", "/api/v1/platform/pre-reviews/APP-1")
+    assert first.status_code == second.status_code == 200
+    assert second.get_json()["status"] == "cancelled"
+    revived = platform.push_pre_review("APP-1", **pre_review_fields(clock))
+    assert revived.status_code == 409
+    assert revived.get_json()["error"]["code"] == "pre_review_cancelled"
+
+
+def test_cancelling_an_unknown_pre_review_is_not_found(platform):
+    assert platform.send("DELETE", "/api/v1/platform/pre-reviews/NOPE").status_code == 404
+
+
+def test_a_pre_review_with_a_naive_expiry_or_unknown_result_is_refused(platform, clock):
+    naive = pre_review_fields(clock, valid_until="2026-12-31T00:00:00")
+    assert platform.push_pre_review("APP-1", **naive).status_code == 422
+    odd = pre_review_fields(clock, result="maybe")
+    response = platform.push_pre_review("APP-1", **odd)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "result"
+
+
+def test_pushing_the_same_appointment_twice_keeps_one_booking(app, platform, clock):
+    fields = appointment_fields(clock, 30)
+    first = platform.push_appointment("APT-1", **fields)
+    again = platform.push_appointment("APT-1", **fields)
+    assert first.status_code == again.status_code == 200
+    assert first.get_json() == again.get_json()
+    assert again.get_json()["status"] == "booked"
+    assert count(app, Appointment) == 1
+
+
+def test_an_appointment_can_be_moved_to_another_slot(platform, clock):
+    platform.push_appointment("APT-1", **appointment_fields(clock, 30))
+    moved = platform.push_appointment("APT-1", **appointment_fields(clock, 90)).get_json()
+    first = platform.push_appointment("APT-1", **appointment_fields(clock, 30)).get_json()
+    assert moved["revision"] == 2 and first["revision"] == 3
+    assert moved["slot_start"] != first["slot_start"]
+
+
+def test_a_booking_code_belongs_to_one_appointment_in_a_hall(platform, clock):
+    platform.push_appointment("APT-1", **appointment_fields(clock, 30))
+    clash = platform.push_appointment("APT-2", **appointment_fields(clock, 45))
+    assert clash.status_code == 409
+    assert clash.get_json()["error"]["code"] == "code_taken"
+
+
+def test_a_cancelled_appointment_stays_cancelled(platform, clock):
+    platform.push_appointment("APT-1", **appointment_fields(clock, 30))
+    cancelled = platform.send("DELETE", "/api/v1/platform/appointments/APT-1")
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert platform.send("DELETE", "/api/v1/platform/appointments/APT-1").status_code == 200
+    assert platform.push_appointment("APT-1", **appointment_fields(clock, 30)).status_code == 409
+
+
+def test_a_slot_must_end_after_it_starts(platform, clock):
+    fields = appointment_fields(clock, 30)
+    fields["slot_end"] = fields["slot_start"]
+    response = platform.push_appointment("APT-1", **fields)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "slot_end"
