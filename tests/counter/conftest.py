@@ -175,20 +175,13 @@ def live_hall(live_server: LiveServer) -> LiveHall:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
+def browser(chromium_browser: Any) -> Any:
+    from playwright.sync_api import expect
 
     # The machine is shared: give pages time. These are deadlines for state to appear, never
     # assertions about how fast it appears.
     expect.set_options(timeout=20_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    return chromium_browser
 
 
 def open_counter(page: Any, live_hall: LiveHall, window_number: int, clerk: int | None = None):

@@ -215,17 +215,8 @@ def live_hall(hall_server: HallServer) -> LiveHall:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(chromium_browser: Any) -> Any:
+    return chromium_browser
 
 
 class ScreenPages:
