@@ -64,52 +64,22 @@
     return "counter-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
   }
 
-  function api(method, path, body) {
-    var headers = { Accept: "application/json" };
-    if (state.token) headers.Authorization = "Bearer " + state.token;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+  var staff = new window.HallqStaffClient({
+    token: function () { return state.token; },
+    onUnauthorized: function () { expireLogin(); },
+    refusals: T.refusals,
+    messageBox: function () { return $("message"); },
     // A retried window action must not call twice; logins are never replayed (they hold tokens).
-    if (method === "POST" && path.indexOf("/windows/") === 0) headers["Idempotency-Key"] = idempotencyKey();
-    return fetch("/api/v1" + path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    }).then(function (response) {
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (error) { data = null; }
-        if (response.ok) return { ok: true, status: response.status, data: data };
-        var detail = (data && data.error) || { code: "error", message: response.statusText };
-        if (response.status === 401 && state.token && path !== "/auth/login") expireLogin();
-        return { ok: false, status: response.status, error: detail };
-      });
-    }, function (error) {
-      return { ok: false, status: 0, error: { code: "network", message: String(error) } };
-    });
-  }
+    extraHeaders: function (method, path) {
+      return method === "POST" && path.indexOf("/windows/") === 0
+        ? { "Idempotency-Key": idempotencyKey() } : {};
+    },
+  });
 
-  function refusalText(error) {
-    var known = T.refusals[error.code] || T.refusals.error;
-    return error.message && error.message !== known ? known + " — " + error.message : known;
-  }
-
-  var messageTimer = null;
-  function showMessage(text, kind) {
-    var box = $("message");
-    clearTimeout(messageTimer);
-    box.textContent = text;
-    box.className = "message " + (kind || "info");
-    box.dataset.kind = kind || "info";
-    box.hidden = false;
-    if (kind === "ok") messageTimer = setTimeout(function () { box.hidden = true; }, 5000);
-  }
-
-  function showRefusal(error) {
-    showMessage(refusalText(error), "error");
-    var box = $("message");
-    box.dataset.code = error.code;
-  }
+  function api(method, path, body) { return staff.request(method, path, body); }
+  function refusalText(error) { return staff.refusalText(error); }
+  function showMessage(text, kind) { staff.showMessage(text, kind); }
+  function showRefusal(error) { staff.showRefusal(error); }
 
   // ----- views -----
 

@@ -18,15 +18,6 @@ from tests.conftest import login_headers
 from tests.factories import PASSWORD, TestHall, build_hall
 from tests.live.live_server import running_server
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 class Counter:
     """One clerk's counter, driven through the HTTP API as the page and the terminal drive it."""

@@ -25,16 +25,6 @@ from tests.factories import PASSWORD, TestHall, build_hall
 
 ROOT = Path(__file__).resolve().parents[2]
 HALLQ = ROOT / ".venv" / "bin" / "hallq"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # As on a board PC (docs/boards.md): calls are spoken without anyone tapping the screen.
-    "--autoplay-policy=no-user-gesture-required",
-]
 WAIT_MS = 20_000  # how long a test waits for something that must happen eventually
 CALL_SHOWN_MS = 1_500  # the bound for a call to reach the screens (about a second)
 

@@ -26,14 +26,6 @@ from tests.kiosk.kiosk_hall import PASSWORD, KioskHall, build_kiosk_hall, enrol_
 
 ROOT = Path(__file__).resolve().parents[2]
 HALLQ = ROOT / ".venv" / "bin" / "hallq"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_SECONDS = 20  # how long a test waits for something that must happen (not a speed limit)
 
 

@@ -19,14 +19,6 @@ from tests.factories import PASSWORD, build_hall
 from tests.live.live_server import LiveHall, LiveServer, database_for, running_server, seed_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
 
 

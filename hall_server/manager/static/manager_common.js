@@ -64,57 +64,17 @@
 
   // ----- the API -----
 
-  function api(method, path, body, options) {
-    options = options || {};
-    var headers = { Accept: "application/json" };
-    if (state.token) headers.Authorization = "Bearer " + state.token;
-    var payload;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      payload = JSON.stringify(body);
-    }
-    return fetch("/api/v1" + path, {
-      method: method, headers: headers, body: payload, credentials: "same-origin",
-    }).then(function (response) {
-      if (response.ok && options.blob) {
-        return response.blob().then(function (blob) {
-          return { ok: true, status: response.status, blob: blob, response: response };
-        });
-      }
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (error) { data = null; }
-        if (response.ok) return { ok: true, status: response.status, data: data };
-        var detail = (data && data.error) || { code: "error", message: response.statusText };
-        if (response.status === 401 && state.token && path !== "/auth/login") expireLogin();
-        return { ok: false, status: response.status, error: detail };
-      });
-    }, function (error) {
-      return { ok: false, status: 0, error: { code: "network", message: String(error) } };
-    });
-  }
+  var staff = new window.HallqStaffClient({
+    token: function () { return state.token; },
+    onUnauthorized: function () { expireLogin(); },
+    refusals: T.refusals,
+    messageBox: function () { return $("message"); },
+  });
 
-  function refusalText(error) {
-    var known = T.refusals[error.code] || T.refusals.error;
-    return error.message && error.message !== known ? known + " — " + error.message : known;
-  }
-
-  var messageTimer = null;
-  function showMessage(text, kind) {
-    var box = $("message");
-    clearTimeout(messageTimer);
-    box.textContent = text;
-    box.className = "message " + (kind || "info");
-    box.dataset.kind = kind || "info";
-    box.hidden = false;
-    if (kind === "ok") messageTimer = setTimeout(function () { box.hidden = true; }, 5000);
-  }
-
-  function showRefusal(error) {
-    showMessage(refusalText(error), "error");
-    $("message").dataset.code = error.code;
-  }
+  function api(method, path, body, options) { return staff.request(method, path, body, options); }
+  function refusalText(error) { return staff.refusalText(error); }
+  function showMessage(text, kind) { staff.showMessage(text, kind); }
+  function showRefusal(error) { staff.showRefusal(error); }
 
   function hideMessage() { $("message").hidden = true; }
 
