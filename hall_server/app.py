@@ -62,7 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     configure_logging(app.config["LOG_JSON"])
 
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(
+        app.config["DATABASE_URL"],
+        forecast_refresh_seconds=float(app.config["FORECAST_REFRESH_SECONDS"]),
+    )
     if app.config["CREATE_TABLES"]:
         Base.metadata.create_all(database.engine)
     clock: Callable[[], datetime] = app.config.get("CLOCK") or utc_now

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "HOUSEKEEPING_EVERY_SECONDS": 3600,
     # Managers' alerts raised and cleared as time passes (hall_server/operations/alerts.py).
     "ALERTS_EVERY_SECONDS": 20,
+    # A hall's wait forecast is made anew at most this often per process (wait_predictions.py).
+    "FORECAST_REFRESH_SECONDS": 1.0,
     "OUTBOX_EVERY_SECONDS": 10,  # how often results are posted to online platforms
     "IDEMPOTENCY_KEEP_HOURS": 48,
     "BACKGROUND_RUNS_KEEP_DAYS": 7,
@@ -54,6 +56,8 @@ def _coerce(raw: str, default: Any) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw

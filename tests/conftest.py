@@ -139,6 +139,9 @@ def make_app(url: str, clock: TestClock, **overrides: Any) -> Any:
         "ASYNC_MODE": "threading",
         "LOG_JSON": False,
         "RATELIMIT_ENABLED": False,
+        # Forecasts made anew after every change, so a test reads exactly what the hall is;
+        # tests/estimates checks the refresh interval itself.
+        "FORECAST_REFRESH_SECONDS": 0.0,
         **overrides,
     }
     return create_app(config)

@@ -12,7 +12,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import AT_WINDOW_STATUSES, TicketStatus
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations.queue_reads import policy_for, public_ticket, ticket_view
-from hall_server.operations.wait_predictions import hall_prediction
+from hall_server.operations.wait_predictions import new_ticket_forecasts
 from hall_server.operations.window_operations import window_view
 from hall_server.storage.models import (
     Department,
@@ -104,13 +104,13 @@ def _waiting_by_service(session: Session, hall: Hall, now: datetime) -> list[dic
     ):
         if status == WindowStatus.OPEN:
             pools.setdefault(service_id, []).append(window_id)
-    prediction = hall_prediction(session, hall, policy_for(hall), now)
+    forecasts = new_ticket_forecasts(session, hall, policy_for(hall), now)
     result = []
     for service in session.scalars(
         select(Service).where(Service.hall_id == hall.id, Service.active.is_(True))
     ):
         pool = pools.get(service.id, [])
-        forecast = prediction.for_new_ticket(service.id, now)
+        forecast = forecasts.get(service.id)
         estimate = None if forecast is None else forecast.display()
         result.append(
             {

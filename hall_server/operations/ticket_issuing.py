@@ -6,6 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from hall_server.operations.queue_reads import (
     public_ticket,
     ticket_view,
 )
+from hall_server.operations.wait_predictions import refresh_if_due
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import DailyCounter, Device, Hall, PrintJob, Service, Ticket
 
@@ -168,6 +170,9 @@ def issue_ticket(
     session.flush()
     check_in_booked_visitor(session, hall, service, request, ticket, policy.class_rank, now)
     view = ticket_view(session, ticket, now)
+    # The forecast this ticket was placed by may be a change or two behind: make it anew once
+    # this ticket is committed (at most once per refresh interval), outside the write lock.
+    uow.on_commit(partial(refresh_if_due, uow.reading, hall.id, now))
     estimate = view["estimated_wait"]
     if estimate is not None:
         ticket.predicted_wait_low_minutes = estimate["low_minutes"]

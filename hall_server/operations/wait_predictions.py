@@ -1,16 +1,29 @@
 """Wait forecasts for a hall: its true state read from the database, forecast, kept briefly.
 
-Every server process computes the same forecast from the same state (the runs are seeded), so
-the cache here only saves work: it holds one forecast per hall, for the hall's current `seq`
-(which every change raises) and at most `CACHE_SECONDS`, after which the cases in progress have
-run long enough to change the picture even if nothing happened. Only read-only sessions store a
-forecast: a write transaction may see changes that are not committed yet (and may never be).
+A forecast of a whole hall costs tens of milliseconds of CPU, far more than issuing a ticket,
+so each process keeps one per hall and makes it anew at most once per refresh interval
+(`HALLQ_FORECAST_REFRESH_SECONDS`, one second by default), never inside a write transaction
+for a plain walk-in:
+
+- A kept forecast of the hall's current `seq` (which every change raises) is exact.
+- One a change or two behind is still read until the interval has passed; a walk-in issued in
+  between stands where the forecast's hypothetical new ticket stood, behind the tickets issued
+  since (core.later_tickets). After such an issue commits, the forecast is made anew from a
+  read-only snapshot (`refresh_if_due`), so the write lock is never held for it.
+- After `CACHE_SECONDS` a kept forecast is not read at all: the cases in progress have run long
+  enough to change the picture even if nothing happened.
+
+Every process computes the same forecast from the same state (the runs are seeded), so what is
+kept here is only saved work, never queue state. Only read-only sessions keep a forecast: a write
+transaction may see changes that are not committed yet (and may never be).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +51,7 @@ from hall_server.core.handling_time_model import (
     fit_earlier_days,
     update_with_today,
 )
+from hall_server.core.later_tickets import behind_later_tickets
 from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.wait_forecast import HallPrediction, WaitForecast
@@ -56,7 +70,10 @@ CACHE_SECONDS = 60.0
 HISTORY_DAYS = 28
 HISTORY_CASES = 5000
 HISTORY_CACHE_SECONDS = 1800.0
-NEW_TICKET_TOLERANCE = timedelta(seconds=60)
+DEFAULT_REFRESH_SECONDS = 1.0
+# A ticket issued this long before a forecast was made may still be missing from it (the
+# forecast read a snapshot taken before that ticket's commit).
+LATER_TICKET_MARGIN = timedelta(seconds=5)
 ARRIVAL_HORIZON = timedelta(hours=4)
 BOOKING_SHOW_RATE = 0.9  # 5-15% of bookings do not come (DOMAIN.md)
 BOOKING_GRACE = timedelta(minutes=15)  # a booking this late may still check in
@@ -65,8 +82,14 @@ IN_HAND_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 @dataclass(frozen=True)
 class _Cached:
+    """A hall's forecast as kept: the `seq` it saw, and what placing later tickets needs."""
+
     seq: int
     prediction: HallPrediction
+    computed: float  # time.monotonic() when it was made
+    windows_for: Mapping[int, tuple[int, ...]]  # service -> windows (not closed) serving it
+    services_of: Mapping[int, tuple[int, ...]]  # window -> its services
+    mean_handling: Mapping[int, float]  # service -> learned mean handling seconds
 
 
 @dataclass(frozen=True)
@@ -345,6 +368,17 @@ def _active_service_ids(session: Session, hall: Hall) -> list[int]:
     )
 
 
+def _forecast_inputs(
+    session: Session, hall: Hall, now: datetime
+) -> tuple[HallState, HandlingTimes, list[int]]:
+    history = hall_history(session, hall, now)
+    return (
+        hall_state(session, hall, now, history),
+        learned_handling_times(session, hall, now, history),
+        _active_service_ids(session, hall),
+    )
+
+
 def compute_prediction(
     session: Session,
     hall: Hall,
@@ -353,33 +387,95 @@ def compute_prediction(
     extra: tuple[QueueHead, ...] = (),
 ) -> HallPrediction:
     """Forecast the hall from the state this session sees, without the cache."""
-    history = hall_history(session, hall, now)
-    return predict_hall(
-        hall_state(session, hall, now, history),
-        policy,
-        learned_handling_times(session, hall, now, history),
-        new_ticket_services=_active_service_ids(session, hall),
-        extra=extra,
+    state, handling, services = _forecast_inputs(session, hall, now)
+    return predict_hall(state, policy, handling, new_ticket_services=services, extra=extra)
+
+
+def _current_seq(session: Session, hall: Hall) -> int:
+    return int(session.scalar(select(Hall.event_seq).where(Hall.id == hall.id)) or 0)
+
+
+def _compute_and_keep(
+    session: Session, hall: Hall, policy: CallingPolicy, now: datetime, seq: int
+) -> _Cached:
+    """A fresh forecast; kept for others only when it saw nothing uncommitted."""
+    state, handling, services = _forecast_inputs(session, hall, now)
+    prediction = predict_hall(state, policy, handling, new_ticket_services=services)
+    services_of = {w.id: w.service_ids for w in state.windows if w.status != "closed"}
+    windows_for: dict[int, list[int]] = {}
+    for window_id, service_ids in services_of.items():
+        for service_id in service_ids:
+            windows_for.setdefault(service_id, []).append(window_id)
+    entry = _Cached(
+        seq=seq,
+        prediction=prediction,
+        computed=time.monotonic(),
+        windows_for={s: tuple(ids) for s, ids in windows_for.items()},
+        services_of=services_of,
+        mean_handling={s: handling.for_service(s).mean for s in windows_for},
     )
+    if _read_only(session):
+        with _lock:
+            _forecasts[(_database_key(session), hall.id)] = entry
+    return entry
+
+
+def _usable_entry(session: Session, hall: Hall, now: datetime) -> tuple[_Cached | None, int]:
+    """The hall's kept forecast if it may still be read at `now`, and the hall's current `seq`.
+
+    A kept forecast of the current `seq` is exact. One a change or two behind may still be read
+    until the refresh interval has passed since it was made; `stale` callers then refresh it.
+    """
+    seq = _current_seq(session, hall)
+    with _lock:
+        entry = _forecasts.get((_database_key(session), hall.id))
+    if entry is None:
+        return None, seq
+    age = (now - entry.prediction.made_at).total_seconds()
+    if not 0 <= age <= CACHE_SECONDS:
+        return None, seq
+    return entry, seq
+
+
+def _due_for_refresh(session: Session, entry: _Cached, seq: int) -> bool:
+    if entry.seq == seq:
+        return False
+    return time.monotonic() - entry.computed >= _refresh_seconds(session)
+
+
+def _refresh_seconds(session: Session) -> float:
+    options = session.get_bind().get_execution_options()
+    return float(options.get("hallq_forecast_refresh_seconds", DEFAULT_REFRESH_SECONDS))
 
 
 def hall_prediction(
     session: Session, hall: Hall, policy: CallingPolicy, now: datetime
 ) -> HallPrediction:
-    """The hall's forecast at its current `seq`: from the cache if fresh, else computed."""
-    seq = int(session.scalar(select(Hall.event_seq).where(Hall.id == hall.id)) or 0)
-    key = (_database_key(session), hall.id)
-    with _lock:
-        cached = _forecasts.get(key)
-    if cached is not None and cached.seq == seq:
-        age = (now - cached.prediction.made_at).total_seconds()
-        if 0 <= age <= CACHE_SECONDS:
-            return cached.prediction
-    prediction = compute_prediction(session, hall, policy, now)
-    if _read_only(session):
-        with _lock:
-            _forecasts[key] = _Cached(seq, prediction)
-    return prediction
+    """The hall's forecast: the kept one while it may be read, else computed (and kept)."""
+    entry, seq = _usable_entry(session, hall, now)
+    if entry is not None and not _due_for_refresh(session, entry, seq):
+        return entry.prediction
+    return _compute_and_keep(session, hall, policy, now, seq).prediction
+
+
+def refresh_if_due(
+    reading: Callable[[], AbstractContextManager[Session]], hall_id: int, now: datetime
+) -> None:
+    """After a change commits: make the hall's forecast anew if the kept one is behind and old
+    enough (at most one forecast per hall per refresh interval), outside any write lock."""
+    with reading() as session:
+        hall = session.get(Hall, hall_id)
+        if hall is None:
+            return
+        entry, seq = _usable_entry(session, hall, now)
+        if entry is None or _due_for_refresh(session, entry, seq):
+            _compute_and_keep(session, hall, _policy_of(hall), now, seq)
+
+
+def _policy_of(hall: Hall) -> CallingPolicy:
+    from hall_server.operations.queue_reads import policy_for
+
+    return policy_for(hall)
 
 
 def _as_head(ticket: Ticket) -> QueueHead:
@@ -394,14 +490,56 @@ def _as_head(ticket: Ticket) -> QueueHead:
     )
 
 
-def _is_like_a_new_ticket(ticket: Ticket, prediction: HallPrediction, now: datetime) -> bool:
-    """Does the hall's hypothetical new ticket stand exactly where this one stands?"""
+def _is_plain_walk_in(ticket: Ticket) -> bool:
+    """A walk-in for any window of its service, queued when it was issued: it stands last."""
     return (
         ticket.visitor_class == VisitorClass.WALK_IN
         and ticket.target_window_id is None
-        and abs(ticket.queue_key - now) <= NEW_TICKET_TOLERANCE
-        and prediction.made_at <= now
+        and not ticket.transfer_count
+        and (ticket.issued_at is None or ticket.queue_key == ticket.issued_at)
     )
+
+
+def _later_tickets_ahead(
+    session: Session, hall: Hall, entry: _Cached, service_id: int, before_ticket_id: int | None
+) -> list[float]:
+    """Mean handling of tickets issued since the kept forecast that the windows serving
+    `service_id` would call before a walk-in issued now (or before ticket `before_ticket_id`)."""
+    made_at = entry.prediction.made_at
+    windows = entry.windows_for.get(service_id, ())
+    services = {s for w in windows for s in entry.services_of.get(w, ())}
+    query = select(Ticket.id, Ticket.service_id).where(
+        Ticket.hall_id == hall.id,
+        Ticket.status == TicketStatus.WAITING,
+        Ticket.issued_at >= made_at - LATER_TICKET_MARGIN,
+    )
+    if before_ticket_id is not None:
+        query = query.where(Ticket.id < before_ticket_id)
+    known = entry.prediction.tickets
+    return [
+        entry.mean_handling.get(other_service, 0.0)
+        for ticket_id, other_service in session.execute(query)
+        if ticket_id not in known and other_service in services
+    ]
+
+
+def _new_walk_in_forecast(
+    session: Session,
+    hall: Hall,
+    entry: _Cached,
+    seq: int,
+    service_id: int,
+    now: datetime,
+    before_ticket_id: int | None = None,
+) -> WaitForecast | None:
+    forecast = entry.prediction.for_new_ticket(service_id, now)
+    if forecast is None:
+        return None
+    if entry.seq == seq:
+        return forecast  # nothing committed since the forecast was made
+    later = _later_tickets_ahead(session, hall, entry, service_id, before_ticket_id)
+    windows = len(entry.windows_for.get(service_id, ())) or 1
+    return behind_later_tickets(forecast, later, windows)
 
 
 def forecast_for_ticket(
@@ -409,17 +547,28 @@ def forecast_for_ticket(
 ) -> WaitForecast | None:
     """The forecast for a waiting ticket, or for one about to be issued (the kiosk's preview).
 
-    A ticket the cached forecast does not know yet (issued, transferred or re-queued in this
-    very transaction) is a new walk-in exactly like the hall's hypothetical one, or else is
-    forecast afresh from what this session sees.
+    A ticket the kept forecast knows is read from it. A plain walk-in issued since (in this very
+    transaction, or a moment ago) stands where the forecast's new ticket stood, behind the
+    tickets issued since: no forecast is made inside a write transaction for the common ticket.
+    Any other ticket the forecast does not know (a transfer, a re-queue, a booked visitor
+    checking in) is forecast afresh from what this session sees.
     """
-    prediction = hall_prediction(session, hall, policy, now)
-    if ticket.id is not None and ticket.id in prediction.tickets:
-        return prediction.for_ticket(ticket.id, now)
-    if _is_like_a_new_ticket(ticket, prediction, now):
-        return prediction.for_new_ticket(ticket.service_id, now)
+    entry, seq = _usable_entry(session, hall, now)
+    if entry is not None and (not _read_only(session) or not _due_for_refresh(session, entry, seq)):
+        prediction = entry.prediction
+        if ticket.id is not None and ticket.id in prediction.tickets:
+            return prediction.for_ticket(ticket.id, now)
+        issued = ticket.issued_at or now
+        if _is_plain_walk_in(ticket) and issued >= prediction.made_at - LATER_TICKET_MARGIN:
+            return _new_walk_in_forecast(
+                session, hall, entry, seq, ticket.service_id, now, before_ticket_id=ticket.id
+            )
+    elif entry is None or _due_for_refresh(session, entry, seq):
+        entry = _compute_and_keep(session, hall, policy, now, seq)
+        if ticket.id is not None and ticket.id in entry.prediction.tickets:
+            return entry.prediction.for_ticket(ticket.id, now)
     if ticket.id is not None and session.get(Ticket, ticket.id) is ticket:
-        # Flushed in this transaction: part of the state this session sees.
+        # Stored (perhaps in this very transaction): part of the state this session sees.
         fresh = compute_prediction(session, hall, policy, now)
         if ticket.id in fresh.tickets:
             return fresh.for_ticket(ticket.id, now)
@@ -428,7 +577,20 @@ def forecast_for_ticket(
     return fresh.for_ticket(head.ticket_id, now)
 
 
+def new_ticket_forecasts(
+    session: Session, hall: Hall, policy: CallingPolicy, now: datetime
+) -> dict[int, WaitForecast | None]:
+    """A walk-in's forecast if issued now, for every service the hall offers."""
+    prediction = hall_prediction(session, hall, policy, now)
+    entry, seq = _usable_entry(session, hall, now)
+    if entry is None or entry.prediction is not prediction:
+        return {s: prediction.for_new_ticket(s, now) for s in prediction.new_ticket}
+    return {
+        s: _new_walk_in_forecast(session, hall, entry, seq, s, now) for s in prediction.new_ticket
+    }
+
+
 def forecast_for_new_ticket(
     session: Session, hall: Hall, policy: CallingPolicy, service_id: int, now: datetime
 ) -> WaitForecast | None:
-    return hall_prediction(session, hall, policy, now).for_new_ticket(service_id, now)
+    return new_ticket_forecasts(session, hall, policy, now).get(service_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,8 @@ class UnitOfWork:
     """One use case's session plus what to do once, and only once, its commit succeeded."""
 
     session: Session
+    # Opens a read-only session (after commit, to read what was committed).
+    reading: Callable[[], AbstractContextManager[Session]]
     events: list[Any] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -75,9 +77,14 @@ def build_engine(url: str, pool_size: int = 20) -> Engine:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, forecast_refresh_seconds: float | None = None) -> None:
         self.url = url
         self.engine = build_engine(url)
+        if forecast_refresh_seconds is not None:
+            # Sessions carry it to the wait forecasts (operations/wait_predictions.py).
+            self.engine = self.engine.execution_options(
+                hallq_forecast_refresh_seconds=forecast_refresh_seconds
+            )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         # Set by the app: sends a committed use case's live events (Socket.IO, or a test's list).
         self.publish: Callable[[Any], None] | None = None
@@ -94,7 +101,7 @@ class Database:
     def transaction(self) -> Iterator[UnitOfWork]:
         """Run one use case: commit at the end, then run its after-commit actions."""
         session = self._sessions()
-        unit = UnitOfWork(session)
+        unit = UnitOfWork(session, self.reading)
         try:
             with session.begin():
                 yield unit

@@ -11,7 +11,7 @@ from hall_server.core.calling_policy import FirstComeFirstServed
 from hall_server.operations import ticket_handling, wait_predictions
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.models import Hall, Ticket
-from tests.conftest import login_headers
+from tests.conftest import login_headers, make_app
 from tests.factories import build_hall
 
 MONDAY_1000_SHANGHAI = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -121,28 +121,82 @@ def test_every_server_process_promises_the_same_wait(client, hall):
     assert first["people_ahead"] == second["people_ahead"]
 
 
+def _count_forecasts(monkeypatch) -> list[int]:
+    computed: list[int] = []
+    original = wait_predictions.predict_hall
+
+    def counting(state, *args, **kwargs):
+        computed.append(len(state.waiting))
+        return original(state, *args, **kwargs)
+
+    monkeypatch.setattr(wait_predictions, "predict_hall", counting)
+    return computed
+
+
 def test_a_forecast_is_computed_once_per_change_of_the_hall(client, hall, monkeypatch):
-    computed = []
-    original = wait_predictions.compute_prediction
-
-    def counting(*args, **kwargs):
-        computed.append(args[1].id)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(wait_predictions, "compute_prediction", counting)
-    ticket = issue(client, hall)
+    computed = _count_forecasts(monkeypatch)
+    ticket = [issue(client, hall) for _ in range(3)][-1]
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    called = client.post(f"/api/v1/windows/{hall.windows[1]}/call-next", headers=clerk)
+    assert called.status_code == 200
     computed.clear()
 
     for _ in range(3):
         board_row(client, hall)
         status_of(client, ticket)
-    assert computed == [hall.id]  # one hall state, read by every board and phone
+    assert len(computed) == 1  # one hall state, read by every board and phone
 
-    issue(client, hall)
-    computed.clear()
-    board_row(client, hall)
-    status_of(client, ticket)
-    assert computed == [hall.id]  # the hall changed: a fresh forecast, once again
+
+
+def test_issuing_never_forecasts_the_hall_inside_its_transaction(
+    sqlite_url, clock, monkeypatch
+):
+    """With a refresh interval longer than the test, the one forecast made after the first
+    ticket serves every later one: each stands behind those issued since, one more ahead."""
+    app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=3600.0)
+    try:
+        client = app.test_client()
+        hall = build_hall(app.extensions["hallq_db"], clock())
+        computed = _count_forecasts(monkeypatch)
+        first = issue(client, hall)
+        assert len(computed) == 2  # nothing kept yet: in the transaction, then kept after it
+        tickets = [first]
+        for _ in range(5):
+            clock.advance(seconds=10)
+            tickets.append(issue(client, hall))
+        assert len(computed) == 2
+        assert [t["people_ahead"] for t in tickets] == [0, 1, 2, 3, 4, 5]
+        medians = [t["estimated_wait"]["median_minutes"] for t in tickets]
+        assert medians == sorted(medians) and medians[-1] > medians[1]
+        # A phone reading the last ticket, still within the interval, is told the same place.
+        status = status_of(client, tickets[-1])
+        assert status["people_ahead"] == 5
+        assert len(computed) == 2
+    finally:
+        app.extensions["hallq_db"].dispose()
+
+
+def test_a_late_walk_in_is_placed_as_an_exact_forecast_would_place_it(
+    sqlite_url, clock, monkeypatch
+):
+    """The stand-in for a fresh forecast (the kept one, shifted behind the tickets issued
+    since) promises close to what a fresh forecast promises."""
+    stale_app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=3600.0)
+    try:
+        client = stale_app.test_client()
+        hall = build_hall(stale_app.extensions["hallq_db"], clock())
+        for _ in range(8):
+            clock.advance(seconds=20)
+            placed = issue(client, hall)
+        wait_predictions.forget_cached_forecasts()
+        exact = status_of(client, placed)
+    finally:
+        stale_app.extensions["hallq_db"].dispose()
+    assert placed["people_ahead"] == exact["people_ahead"] == 7
+    shifted, fresh = placed["estimated_wait"], exact["estimated_wait"]
+    assert abs(shifted["median_minutes"] - fresh["median_minutes"]) <= max(
+        3, 0.25 * fresh["median_minutes"]
+    )
 
 
 def test_the_hall_is_read_alike_from_sqlite_and_postgresql(any_database):
