@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
@@ -93,6 +94,12 @@ def _replay_if_stored(actor: Actor, key: str, fingerprint: str) -> Response | No
         return None if stored is None else _replay(stored, fingerprint)
 
 
+@functools.cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    """One instance per schema: dumping keeps no state, and building one costs more than a dump."""
+    return schema_class()
+
+
 def perform(
     use_case: Callable[[UnitOfWork, Actor], dict[str, Any]],
     response_schema: type[Schema],
@@ -120,7 +127,7 @@ def perform(
                 )
                 if stored is not None:
                     return _replay(stored, fingerprint)
-            body = response_schema().dump(use_case(uow, actor))
+            body = _schema(response_schema).dump(use_case(uow, actor))
             if key:
                 uow.session.add(
                     IdempotentResponse(

@@ -28,7 +28,7 @@ from hall_server.operations.queue_reads import (
     public_ticket,
     ticket_view,
 )
-from hall_server.operations.wait_predictions import refresh_if_due
+from hall_server.operations.wait_predictions import may_need_refresh, refresh_if_due
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import DailyCounter, Device, Hall, PrintJob, Service, Ticket
 
@@ -172,7 +172,8 @@ def issue_ticket(
     view = ticket_view(session, ticket, now)
     # The forecast this ticket was placed by may be a change or two behind: make it anew once
     # this ticket is committed (at most once per refresh interval), outside the write lock.
-    uow.on_commit(partial(refresh_if_due, uow.reading, hall.id, now))
+    if may_need_refresh(session, hall):
+        uow.on_commit(partial(refresh_if_due, uow.reading, hall.id, now))
     estimate = view["estimated_wait"]
     if estimate is not None:
         ticket.predicted_wait_low_minutes = estimate["low_minutes"]

@@ -458,6 +458,14 @@ def hall_prediction(
     return _compute_and_keep(session, hall, policy, now, seq).prediction
 
 
+def may_need_refresh(session: Session, hall: Hall) -> bool:
+    """Could the hall's kept forecast be due for a refresh after this change? (No query: a
+    forecast made within the refresh interval is never due, whatever changed.)"""
+    with _lock:
+        entry = _forecasts.get((_database_key(session), hall.id))
+    return entry is None or time.monotonic() - entry.computed >= _refresh_seconds(session)
+
+
 def refresh_if_due(
     reading: Callable[[], AbstractContextManager[Session]], hall_id: int, now: datetime
 ) -> None:
