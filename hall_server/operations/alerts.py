@@ -23,6 +23,7 @@ from hall_server.core.ticket_life import TicketStatus
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.live_events import record_event
+from hall_server.operations.print_jobs import device_health_changed
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import (
     Device,
@@ -361,6 +362,8 @@ def sync_hall_alerts(uow: UnitOfWork, hall_id: int, now: datetime) -> dict[str, 
         session.flush()
         raised.append(key)
         record_event(uow, "alert.raised", hall_id, {"alert": alert_view(alert, now)})
+        if alert.kind == "device_offline":
+            _printer_no_longer_known(uow, alert.detail["device_id"])
     for key, row in recorded.items():
         if key in alerts:
             continue
@@ -368,6 +371,15 @@ def sync_hall_alerts(uow: UnitOfWork, hall_id: int, now: datetime) -> dict[str, 
         cleared.append(key)
         record_event(uow, "alert.cleared", hall_id, {"alert": _record_view(row)})
     return {"raised": raised, "cleared": cleared}
+
+
+def _printer_no_longer_known(uow: UnitOfWork, device_id: int) -> None:
+    """A kiosk whose print agent fell silent cannot be said to print: its page tells visitors
+    (device.changed) until the agent reports again."""
+    device = uow.session.get(Device, device_id)
+    if device is not None and device.kind == "kiosk" and device.printer_status != "unknown":
+        device.printer_status = "unknown"
+        device_health_changed(uow, device)
 
 
 def check_all_halls(context: Any) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def pending_print_jobs(session: Session, device_id: int) -> list[dict[str, Any]]
     return [job.payload for job in jobs]
 
 
-def _device_health_changed(uow: UnitOfWork, device: Device) -> None:
+def device_health_changed(uow: UnitOfWork, device: Device) -> None:
     record_event(
         uow,
         "device.changed",
@@ -72,7 +72,7 @@ def report_device_health(
             raise Refused("invalid_printer_status", f"unknown printer status {printer_status!r}")
         if printer_status != device.printer_status:
             device.printer_status = printer_status
-            _device_health_changed(uow, device)
+            device_health_changed(uow, device)
 
 
 def record_print_result(

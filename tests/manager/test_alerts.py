@@ -193,3 +193,25 @@ def test_thresholds_fall_back_to_the_defaults():
         "idle_window_minutes": 3,
         "device_offline_minutes": 3,
     }
+
+
+def test_a_kiosk_whose_print_agent_falls_silent_shows_its_printer_unknown(
+    database, hall, published
+):
+    kiosk = hall.kiosk()
+    key = f"device_offline:device:{hall.kiosk_id}"
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, kiosk, "ok", at(30))
+    Player(database, hall).issue("business", at(32))  # the page issues; the agent says nothing
+
+    assert sync(database, hall.id, at(33))["raised"] == [key]
+    with database.reading() as session:
+        assert session.get(Device, hall.kiosk_id).printer_status == "unknown"
+    changed = [e for e in published.events if getattr(e, "name", None) == "device.changed"]
+    assert changed and changed[-1].payload["device"]["printer_status"] == "unknown"
+
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, kiosk, "ok", at(34))  # the agent is back
+    assert sync(database, hall.id, at(34))["cleared"] == [key]
+    with database.reading() as session:
+        assert session.get(Device, hall.kiosk_id).printer_status == "ok"
