@@ -10,9 +10,11 @@ from typing import Any, Literal, cast, get_args
 
 VisitorClass = Literal["walk_in", "appointment", "pre_reviewed", "priority"]
 Language = Literal["zh", "en"]
+WaitKind = Literal["range", "over_limit", "unknown"]
 
 VISITOR_CLASSES: tuple[str, ...] = get_args(VisitorClass)
 LANGUAGES: tuple[str, ...] = get_args(Language)
+WAIT_KINDS: tuple[str, ...] = get_args(WaitKind)
 ISSUED_AT_FORMAT = "%Y-%m-%d %H:%M"
 
 # The number is printed in the largest text size, which only works for ASCII cells.
@@ -35,6 +37,9 @@ class TicketPrintJob:
     status_url: str
     notice_lines: tuple[str, ...] = ()
     language: Language = "zh"
+    # "range": the minutes above; "over_limit": over two hours, however many; "unknown": no
+    # window can serve the ticket now, so no wait is promised (the minutes are then 0, 0).
+    wait_kind: WaitKind = "range"
 
     def __post_init__(self) -> None:
         for name in ("job_id", "hall_name", "service_name", "issued_at_local", "status_url"):
@@ -58,6 +63,10 @@ class TicketPrintJob:
                 f"language must be one of {', '.join(LANGUAGES)}, got {self.language!r}"
             )
         _require_wait_range(self.estimated_wait_minutes)
+        if self.wait_kind not in WAIT_KINDS:
+            raise ValueError(
+                f"wait_kind must be one of {', '.join(WAIT_KINDS)}, got {self.wait_kind!r}"
+            )
         try:
             datetime.strptime(self.issued_at_local, ISSUED_AT_FORMAT)
         except ValueError:
@@ -106,6 +115,7 @@ class TicketPrintJob:
             status_url=payload["status_url"],
             notice_lines=tuple(notice_lines),
             language=cast(Language, payload.get("language", "zh")),
+            wait_kind=cast(WaitKind, payload.get("wait_kind", "range")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +133,7 @@ class TicketPrintJob:
             "status_url": self.status_url,
             "notice_lines": list(self.notice_lines),
             "language": self.language,
+            "wait_kind": self.wait_kind,
         }
 
 

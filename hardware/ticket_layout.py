@@ -226,15 +226,32 @@ def _double_if_it_fits(text: str, columns: int) -> int:
     return 2 if display_width(text) * 2 <= columns else 1
 
 
-def _queue_lines(job: TicketPrintJob) -> list[str]:
+def _wait_line(job: TicketPrintJob) -> str:
     low, high = job.estimated_wait_minutes
+    zh = job.language == "zh"
+    if job.wait_kind == "unknown":
+        return "暂无预计等候时间" if zh else "Estimated wait: not known yet"
+    if job.wait_kind == "over_limit":
+        return "预计等候 2 小时以上" if zh else "Estimated wait: over 2 hours"
+    if high == 0:
+        return "预计等候不足 1 分钟" if zh else "Estimated wait: under a minute"
+    if zh:
+        return f"预计等候 {low}–{high} 分钟" if low != high else f"预计等候约 {low} 分钟"
+    return (
+        f"Estimated wait: {low}-{high} min" if low != high else f"Estimated wait: about {low} min"
+    )
+
+
+def _queue_lines(job: TicketPrintJob) -> list[str]:
     if job.language == "zh":
-        wait = f"预计等候 {low}–{high} 分钟" if low != high else f"预计等候约 {low} 分钟"
-        return [f"前面还有 {job.people_ahead} 人", wait, f"取号时间 {job.issued_at_local}"]
+        return [
+            f"前面还有 {job.people_ahead} 人",
+            _wait_line(job),
+            f"取号时间 {job.issued_at_local}",
+        ]
     people = "person" if job.people_ahead == 1 else "people"
-    wait = f"{low}-{high} min" if low != high else f"about {low} min"
     return [
         f"{job.people_ahead} {people} ahead of you",
-        f"Estimated wait: {wait}",
+        _wait_line(job),
         f"Issued: {job.issued_at_local}",
     ]

@@ -73,7 +73,9 @@ def _holder_identity(request: IssueRequest, secret: str) -> str | None:
 def _print_payload(
     job_id: str, ticket: Ticket, hall: Hall, service: Service, view: dict[str, Any], status_url: str
 ) -> dict[str, Any]:
-    estimate = view["estimated_wait"] or {"low_minutes": 0, "high_minutes": 0}
+    known = view["estimated_wait"]
+    estimate = known or {"low_minutes": 0, "high_minutes": 0}
+    wait_kind = "unknown" if known is None else "over_limit" if known["over_limit"] else "range"
     return {
         "job_id": job_id,
         "ticket_id": ticket.id,
@@ -83,6 +85,7 @@ def _print_payload(
         "visitor_class": ticket.visitor_class,
         "people_ahead": view["people_ahead"] or 0,
         "estimated_wait_minutes": [estimate["low_minutes"], estimate["high_minutes"]],
+        "wait_kind": wait_kind,
         "issued_at_local": f"{local_time(ticket.issued_at, hall.time_zone):%Y-%m-%d %H:%M}",
         "status_url": status_url,
         "notice_lines": list(hall.notice_lines or []),

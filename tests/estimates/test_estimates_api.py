@@ -50,6 +50,7 @@ def test_an_issued_ticket_carries_its_forecast_on_paper_and_in_the_record(client
     payload = last["print_job"]["payload"]
     assert payload["people_ahead"] == 4
     assert payload["estimated_wait_minutes"] == [estimate["low_minutes"], estimate["high_minutes"]]
+    assert payload["wait_kind"] == "range"
     with app.extensions["hallq_db"].reading() as session:
         recorded = session.get(Ticket, last["id"])
         assert (
@@ -90,6 +91,7 @@ def test_with_no_window_open_for_a_service_there_is_no_estimate(client, hall):
 
     assert ticket["estimated_wait"] is None
     assert ticket["people_ahead"] == 0
+    assert ticket["print_job"]["payload"]["wait_kind"] == "unknown"  # not "about 0 min"
     assert board_row(client, hall)["estimated_wait_for_new_ticket"] is None
 
 

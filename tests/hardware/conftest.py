@@ -22,6 +22,7 @@ def _payload(**overrides: Any) -> dict[str, Any]:
         "status_url": "https://hallq.example.cn/q/nanshan/t/8f3a2c91",
         "notice_lines": ["请留意叫号，过号请到服务台登记。"],
         "language": "zh",
+        "wait_kind": "range",
     }
     payload.update(overrides)
     return payload

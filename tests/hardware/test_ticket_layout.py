@@ -201,3 +201,30 @@ def test_control_characters_in_job_text_cannot_inject_commands(make_job: MakeJob
     lines = printed_lines(elements)
     assert "过号 @请重新取号 V" in lines
     assert "zerowidth" in lines
+
+
+@pytest.mark.parametrize(
+    ("language", "wait", "kind", "line"),
+    [
+        ("zh", [120, 120], "over_limit", "预计等候 2 小时以上"),
+        ("en", [120, 120], "over_limit", "Estimated wait: over 2 hours"),
+        ("zh", [0, 0], "unknown", "暂无预计等候时间"),
+        ("en", [0, 0], "unknown", "Estimated wait: not known yet"),
+        ("zh", [0, 0], "range", "预计等候不足 1 分钟"),
+        ("en", [0, 0], "range", "Estimated wait: under a minute"),
+    ],
+)
+def test_a_wait_beyond_words_prints_as_such(
+    make_job: MakeJob, language: str, wait: list[int], kind: str, line: str
+) -> None:
+    job = make_job(language=language, estimated_wait_minutes=wait, wait_kind=kind)
+
+    lines = printed_lines(printout(job))
+
+    assert line in lines
+    assert not any("120" in printed or " 0 分钟" in printed for printed in lines)
+
+
+def test_an_unknown_wait_kind_is_refused(make_payload: Callable[..., dict]) -> None:
+    with pytest.raises(ValueError, match="wait_kind"):
+        TicketPrintJob.from_dict(make_payload(wait_kind="soon"))

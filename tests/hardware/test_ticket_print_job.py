@@ -20,6 +20,15 @@ def test_payload_round_trips(make_payload: MakePayload) -> None:
     assert TicketPrintJob.from_dict(job.to_dict()) == job
 
 
+def test_a_payload_from_an_older_server_without_wait_kind_reads_as_a_range(
+    make_payload: MakePayload,
+) -> None:
+    payload = make_payload()
+    del payload["wait_kind"]
+
+    assert TicketPrintJob.from_dict(payload).wait_kind == "range"
+
+
 def test_json_lists_become_tuples_and_the_job_is_frozen(make_payload: MakePayload) -> None:
     job = TicketPrintJob.from_dict(make_payload(notice_lines=["甲", "乙"]))
 
