@@ -33,6 +33,7 @@ from hall_server.core.calling_policy import CallingPolicy, FirstComeFirstServed 
 from hall_server.core.due_time_policy import DueTimePolicy, DueTimeSettings  # noqa: E402
 from hall_server.core.hall_simulation import run_hall  # noqa: E402
 from hall_server.core.simulated_demand import (  # noqa: E402
+    DISTRICT_SERVICES,
     SimulatedDay,
     district_demand,
     district_windows,
@@ -52,6 +53,31 @@ HALL_TARGET_MINUTES = 15.0
 CLASSES = ("walk_in", "appointment", "pre_reviewed", "priority", "late_appointment")
 LOADS = {"normal": 1.0, "overload_10pct": 1.10}
 TRADE_OFF_BOUNDS = (30.0, 60.0, 90.0)  # walk_in_bound_minutes tried beside the default
+TRADE_OFF_CALL_AHEAD = (6.0, 10.0)  # call_ahead_minutes tried beside the default
+
+
+def hall_settings() -> DueTimeSettings:
+    """The district hall's settings: the defaults, with its typical handling minutes per
+    service (what its own monthly reports would say)."""
+    return DueTimeSettings(
+        service_handling_minutes={
+            service.id: service.mean_handling_minutes for service in DISTRICT_SERVICES
+        }
+    )
+
+
+def trade_off_settings(settings: DueTimeSettings) -> list[tuple[str, DueTimeSettings]]:
+    """The due-time policy with one setting changed: what each setting buys and costs."""
+    variants = [
+        (f"bound {bound:g}", replace(settings, walk_in_bound_minutes=bound))
+        for bound in TRADE_OFF_BOUNDS
+    ]
+    variants += [
+        (f"call ahead {minutes:g}", replace(settings, call_ahead_minutes=minutes))
+        for minutes in TRADE_OFF_CALL_AHEAD
+    ]
+    variants.append(("no handling minutes", replace(settings, service_handling_minutes={})))
+    return variants
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,7 @@ class Contender:
 
 
 def contenders(settings: DueTimeSettings) -> list[Contender]:
-    """The five policies compared, then the due-time policy with other walk-in bounds."""
+    """The five policies compared, then the due-time policy with one setting changed."""
     field = [
         Contender("fcfs", FirstComeFirstServed, False),
         Contender("strict_priority", StrictPriority, True),
@@ -70,11 +96,8 @@ def contenders(settings: DueTimeSettings) -> list[Contender]:
         Contender("accumulating_priority", AccumulatingPriority, True),
         Contender("due_time", lambda: DueTimePolicy(settings), True),
     ]
-    for bound in TRADE_OFF_BOUNDS:
-        variant = replace(settings, walk_in_bound_minutes=bound)
-        field.append(
-            Contender(f"due_time_bound_{bound:g}", lambda v=variant: DueTimePolicy(v), True)
-        )
+    for label, variant in trade_off_settings(settings):
+        field.append(Contender(f"due_time ({label})", lambda v=variant: DueTimePolicy(v), True))
     return field
 
 
@@ -177,7 +200,7 @@ def print_table(results: dict[str, dict[str, dict]]) -> None:
         print(header)
         print("-" * len(header))
         for policy_name, by_class in by_policy.items():
-            if policy_name.startswith("_") or policy_name.startswith("due_time_bound"):
+            if policy_name.startswith("_") or policy_name.startswith("due_time ("):
                 continue
             for class_name in CLASSES:
                 figures = by_class[class_name]
@@ -190,23 +213,22 @@ def print_table(results: dict[str, dict[str, dict]]) -> None:
             print()
 
 
-def print_trade_off(results: dict[str, dict[str, dict]]) -> None:
-    """What the walk-in bound buys: booked in time against walk-ins relative to FCFS."""
-    print("\n== the walk-in bound's trade-off (due_time; walk-in figures relative to FCFS) ==")
+def print_trade_off(results: dict[str, dict[str, dict]], settings: DueTimeSettings) -> None:
+    """What each setting buys: booked in time against walk-ins relative to FCFS."""
+    print("\n== one setting changed (due_time; walk-in figures relative to FCFS) ==")
     print(
-        f"{'load':<15} {'bound':>6} {'appt in time':>13} {'pre in time':>12}"
+        f"{'load':<15} {'settings':<22} {'appt in time':>13} {'pre in time':>12}"
         f" {'mean':>6} {'p90':>6} {'max':>6}"
     )
+    labels = ["due_time"] + [f"due_time ({label})" for label, _ in trade_off_settings(settings)]
     for load_name, by_policy in results.items():
         fcfs = by_policy["fcfs"]["walk_in"]
-        rows = [("due_time", DueTimeSettings().walk_in_bound_minutes)] + [
-            (f"due_time_bound_{bound:g}", bound) for bound in TRADE_OFF_BOUNDS
-        ]
-        for policy_name, bound in sorted(rows, key=lambda row: row[1]):
+        for policy_name in labels:
             figures = by_policy[policy_name]
             walk_in = figures["walk_in"]
+            label = "as set" if policy_name == "due_time" else policy_name[len("due_time (") : -1]
             print(
-                f"{load_name:<15} {bound:>6g} {figures['appointment']['in_time']:>13.1%}"
+                f"{load_name:<15} {label:<22} {figures['appointment']['in_time']:>13.1%}"
                 f" {figures['pre_reviewed']['in_time']:>12.1%}"
                 f" {walk_in['mean'] / fcfs['mean']:>6.2f} {walk_in['p90'] / fcfs['p90']:>6.2f}"
                 f" {walk_in['max'] / fcfs['max']:>6.2f}"
@@ -218,13 +240,13 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    settings = DueTimeSettings()
+    settings = hall_settings()
     started = time.perf_counter()
     results = simulate(args.days, args.seed, settings)
     elapsed = time.perf_counter() - started
     verdicts = targets(results)
     print_table(results)
-    print_trade_off(results)
+    print_trade_off(results, settings)
     for load_name, checks in verdicts.items():
         print(f"targets at {load_name}: " + ", ".join(f"{k}={v}" for k, v in checks.items()))
     print(
@@ -233,7 +255,7 @@ def main() -> None:
                 "bench": "simulated_hall",
                 "days": args.days,
                 "seed": args.seed,
-                "settings": settings.__dict__,
+                "settings": settings.to_mapping(),
                 "results": results,
                 "targets": verdicts,
                 "all_targets_met": all(all(c.values()) for c in verdicts.values()),

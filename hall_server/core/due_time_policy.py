@@ -10,17 +10,18 @@ overtakes everyone who has not (the priority lane aside): that bound is hard.
 
 Order in which a free window picks (ties by the window's service order, then ticket id):
 1. the priority lane (绿色通道), oldest first;
-2. anyone who has waited the bound (a walk-in since arrival, a booked or pre-reviewed visitor
-   since the promise started), longest over it first: no one is starved, not even in an
-   overload that lasts all afternoon;
-3. urgent booked and pre-reviewed tickets that can still be served in time, earliest due first;
-4. booked and pre-reviewed tickets already late, earliest due first (saving the savable first
-   keeps more promises when many are due at once);
-5. walk-ins: at a window serving one service, oldest first; at a comprehensive window, the
-   oldest of the service with the longest queue per open window serving it (age × backlog),
-   so comprehensive windows relieve the services that need them most and dedicated windows
-   are left their own queues;
-6. booked and pre-reviewed tickets that are not urgent yet, earliest due first (an idle
+2. anyone in the first-come-first-served order (below) who has waited the bound, oldest first:
+   no one is starved, not even in an overload that lasts all afternoon;
+3. urgent booked and pre-reviewed tickets whose promise can still be kept, earliest due first;
+4. the first-come-first-served order: walk-ins, and booked or pre-reviewed tickets whose
+   promise could not be kept (they keep their place in the queue, from the slot or a later
+   arrival, but no longer overtake: that would delay walk-ins and save no promise). At a window
+   serving one service, oldest first; at a comprehensive window, the one with the highest
+   *waiting time × waiting people per open window serving its service ÷ typical handling
+   minutes of its service*: comprehensive windows relieve the services that need them most,
+   leave dedicated windows their own queues, and serve short cases a little sooner (the
+   generalised cμ rule: each short case frees a window for the next person sooner);
+5. booked and pre-reviewed tickets that are not urgent yet, earliest due first (an idle
    window never waits for a slot).
 
 docs/calling_policy.md explains the settings and what the simulated hall says about them.
@@ -29,8 +30,9 @@ docs/calling_policy.md explains the settings and what the simulated hall says ab
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from statistics import fmean
 from typing import TYPE_CHECKING, Any
 
 from hall_server.core.ticket_life import VisitorClass
@@ -40,7 +42,32 @@ if TYPE_CHECKING:
 
 PROMISED_CLASSES = frozenset({VisitorClass.APPOINTMENT, VisitorClass.PRE_REVIEWED})
 
-PRIORITY_LANE, OVER_BOUND, URGENT, LATE, WALK_IN, NOT_YET_DUE = range(1, 7)
+PRIORITY_LANE, OVER_BOUND, URGENT, FIRST_COME, NOT_YET_DUE = range(1, 6)
+
+_MINUTE_SETTINGS = (
+    "priority_target_minutes",
+    "call_ahead_minutes",
+    "walk_in_bound_minutes",
+    "appointment_grace_minutes",
+)
+
+
+def _is_minutes(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value >= 0
+
+
+def _service_minutes(given: object) -> dict[int, float]:
+    """`{service id: minutes}` from JSON (whose keys are strings); every value positive."""
+    if not isinstance(given, Mapping):
+        raise ValueError(f"service_handling_minutes must map service ids to minutes, not {given!r}")
+    minutes: dict[int, float] = {}
+    for key, value in given.items():
+        if isinstance(key, bool) or not isinstance(key, int | str) or not str(key).isdigit():
+            raise ValueError(f"service_handling_minutes: {key!r} is not a service id")
+        if not _is_minutes(value) or value <= 0:
+            raise ValueError(f"service_handling_minutes: {value!r} is not a number of minutes")
+        minutes[int(key)] = float(value)
+    return dict(sorted(minutes.items()))
 
 
 @dataclass(frozen=True)
@@ -51,16 +78,22 @@ class DueTimeSettings:
     call_ahead_minutes: float = 8.0
     walk_in_bound_minutes: float = 45.0
     appointment_grace_minutes: float = 15.0
+    # The hall's typical handling minutes per service id (its own reports); services left out
+    # count as the mean of those given, and with none given every service counts the same.
+    service_handling_minutes: Mapping[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for setting in fields(self):
-            value = getattr(self, setting.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{setting.name} must be a number of minutes, not {value!r}")
+        for name in _MINUTE_SETTINGS:
+            value = getattr(self, name)
+            if not _is_minutes(value):
+                raise ValueError(f"{name} must be a number of minutes, not {value!r}")
         if self.call_ahead_minutes > self.priority_target_minutes:
             raise ValueError("call_ahead_minutes cannot exceed priority_target_minutes")
         if self.walk_in_bound_minutes <= 0:
             raise ValueError("walk_in_bound_minutes must be positive")
+        object.__setattr__(
+            self, "service_handling_minutes", _service_minutes(self.service_handling_minutes)
+        )
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any] | None) -> DueTimeSettings:
@@ -72,8 +105,14 @@ class DueTimeSettings:
             raise ValueError(f"unknown calling settings {unknown}; known: {sorted(known)}")
         return cls(**given)
 
-    def to_mapping(self) -> dict[str, float]:
-        return asdict(self)
+    def to_mapping(self) -> dict[str, Any]:
+        """As stored and shown (JSON: service ids as strings)."""
+        mapping: dict[str, Any] = {name: getattr(self, name) for name in _MINUTE_SETTINGS}
+        mapping["service_handling_minutes"] = {
+            str(service_id): minutes
+            for service_id, minutes in self.service_handling_minutes.items()
+        }
+        return mapping
 
     @property
     def priority_target(self) -> timedelta:
@@ -91,6 +130,13 @@ class DueTimeSettings:
     def appointment_grace(self) -> timedelta:
         return timedelta(minutes=self.appointment_grace_minutes)
 
+    def handling_minutes(self, service_id: int) -> float:
+        """The typical handling minutes of a service, as the comprehensive-window rule uses it."""
+        known = self.service_handling_minutes
+        if service_id in known:
+            return known[service_id]
+        return fmean(known.values()) if known else 1.0
+
 
 def promise_start(head: QueueHead) -> datetime:
     """When the promise to a booked or pre-reviewed ticket starts: slot or arrival, if later."""
@@ -100,7 +146,7 @@ def promise_start(head: QueueHead) -> datetime:
 
 
 class DueTimePolicy:
-    """Booked and pre-reviewed visitors just in time; walk-ins first-come-first-served, bounded."""
+    """Booked and pre-reviewed visitors just in time; everyone else first-come, bounded."""
 
     name = "due_time"
 
@@ -146,24 +192,25 @@ class DueTimePolicy:
         preference = window.service_ids.index(head.service_id)
         if head.visitor_class == VisitorClass.PRIORITY:
             return (PRIORITY_LANE, head.queue_key.timestamp(), preference, head.ticket_id)
-        bound = self.settings.walk_in_bound
         if head.visitor_class in PROMISED_CLASSES:
-            start = promise_start(head)
-            due = start + self.settings.priority_target
-            if now >= start + bound:
-                return (OVER_BOUND, (start + bound).timestamp(), preference, head.ticket_id)
-            if now > due:
-                tier = LATE
-            elif now >= due - self.settings.call_ahead:
-                tier = URGENT
-            else:
-                tier = NOT_YET_DUE
-            return (tier, due.timestamp(), preference, head.ticket_id)
+            due = self.due_at(head)
+            if now <= due:
+                tier = URGENT if now >= due - self.settings.call_ahead else NOT_YET_DUE
+                return (tier, due.timestamp(), preference, head.ticket_id)
+            # The promise is broken: back to its place in the first-come-first-served order.
         waited = now - head.queue_key
-        if waited >= bound:
-            return (OVER_BOUND, (head.queue_key + bound).timestamp(), preference, head.ticket_id)
+        if waited >= self.settings.walk_in_bound:
+            return (OVER_BOUND, head.queue_key.timestamp(), preference, head.ticket_id)
         if len(window.service_ids) < 2:
-            return (WALK_IN, head.queue_key.timestamp(), preference, head.ticket_id)
+            return (FIRST_COME, head.queue_key.timestamp(), preference, head.ticket_id)
+        relief = self._relief(window, head, waited, backlog)
+        return (FIRST_COME, -relief, preference, head.ticket_id)
+
+    def _relief(
+        self, window: WindowView, head: QueueHead, waited: timedelta, backlog: Mapping[int, int]
+    ) -> float:
+        """How much calling this head at a comprehensive window relieves the hall."""
         open_windows = max(1, window.windows_serving.get(head.service_id, 1))
         per_window = backlog.get(head.service_id, 1) / open_windows
-        return (WALK_IN, -waited.total_seconds() * per_window, preference, head.ticket_id)
+        handling = self.settings.handling_minutes(head.service_id)
+        return waited.total_seconds() * per_window / handling

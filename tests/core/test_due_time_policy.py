@@ -97,7 +97,18 @@ def test_booked_tickets_that_can_still_be_saved_go_before_those_already_late():
     late = pre_reviewed(2, waited=15)
     savable = pre_reviewed(3, waited=6)
     assert chosen([late, savable, walk_in(1, waited=20)]) == 3
-    assert chosen([late, walk_in(1, waited=20)]) == 2  # late ones still go before walk-ins
+
+
+def test_a_broken_promise_keeps_its_place_in_the_queue_but_no_longer_overtakes():
+    late = pre_reviewed(2, waited=15)  # due 5 minutes ago
+    assert chosen([late, walk_in(1, waited=20)]) == 1  # the walk-in came first
+    assert chosen([late, walk_in(1, waited=12)]) == 2  # the pre-review came first
+
+
+def test_a_late_appointment_stands_in_the_queue_from_its_slot():
+    late = appointment(2, arrived_ago=30, slot_in=-12)  # came early, its slot 12 minutes ago
+    assert chosen([late, walk_in(1, waited=13)]) == 1
+    assert chosen([late, walk_in(1, waited=11)]) == 2
 
 
 def test_a_comprehensive_window_relieves_the_service_with_the_longest_queue_per_window():
@@ -108,6 +119,32 @@ def test_a_comprehensive_window_relieves_the_service_with_the_longest_queue_per_
     # Without the counts it is first-come-first-served across the window's services.
     plain = WindowView(id=5, service_ids=(HOUSING, BUSINESS))
     assert chosen([walk_in(1, waited=12), walk_in(2, waited=8, service=BUSINESS)], plain) == 1
+
+
+def test_a_comprehensive_window_serves_short_cases_sooner_when_the_hall_gives_handling_minutes():
+    window = WindowView(id=5, service_ids=(HOUSING, BUSINESS), windows_serving={10: 2, 20: 2})
+    housing = walk_in(1, waited=10, service=HOUSING, waiting=3)
+    business = walk_in(2, waited=8, service=BUSINESS, waiting=3)
+    assert chosen([housing, business], window) == 1  # without handling minutes: the older
+    short_business = DueTimePolicy(
+        DueTimeSettings(service_handling_minutes={HOUSING: 18, BUSINESS: 7})
+    )
+    choice = short_business.choose_next(window, [housing, business], NOW)
+    assert choice is not None and choice.ticket_id == 2
+    # A dedicated window keeps first-come-first-served whatever the minutes.
+    single = WindowView(id=6, service_ids=(BUSINESS,))
+    older = walk_in(3, waited=9, service=BUSINESS)
+    choice = short_business.choose_next(single, [business, older], NOW)
+    assert choice is not None and choice.ticket_id == 3
+
+
+def test_the_walk_in_bound_holds_whatever_the_handling_minutes():
+    window = WindowView(id=5, service_ids=(HOUSING, BUSINESS), windows_serving={10: 2, 20: 2})
+    policy = DueTimePolicy(DueTimeSettings(service_handling_minutes={HOUSING: 60, BUSINESS: 1}))
+    long_wait = walk_in(1, waited=46, service=HOUSING)
+    crowded = walk_in(2, waited=40, service=BUSINESS, waiting=20)
+    choice = policy.choose_next(window, [long_wait, crowded], NOW)
+    assert choice is not None and choice.ticket_id == 1
 
 
 def test_a_dedicated_window_calls_its_walk_ins_in_order_of_arrival():
@@ -132,6 +169,19 @@ def test_settings_come_from_the_hall_and_are_checked():
         DueTimeSettings(walk_in_bound_minutes=-5)
     with pytest.raises(ValueError, match="cannot exceed"):
         DueTimeSettings(priority_target_minutes=5, call_ahead_minutes=8)
+
+
+def test_handling_minutes_come_as_json_and_are_checked():
+    settings = DueTimeSettings.from_mapping({"service_handling_minutes": {"20": 7, "10": 18.5}})
+    assert settings.service_handling_minutes == {10: 18.5, 20: 7.0}
+    assert settings.handling_minutes(30) == pytest.approx(12.75)  # not given: the mean
+    assert DueTimeSettings().handling_minutes(30) == 1.0  # none given: all the same
+    stored = settings.to_mapping()
+    assert stored["service_handling_minutes"] == {"10": 18.5, "20": 7.0}
+    assert DueTimeSettings.from_mapping(stored) == settings
+    for wrong in ({"x": 5}, {"10": 0}, {"10": "five"}, [10, 5], {"10": True}):
+        with pytest.raises(ValueError, match="service_handling_minutes"):
+            DueTimeSettings.from_mapping({"service_handling_minutes": wrong})
 
 
 def test_booked_visitors_count_as_ahead_of_walk_ins_when_estimating():
