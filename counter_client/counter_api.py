@@ -25,14 +25,17 @@ class CounterRefused(Exception):
 
 
 class CounterApi:
-    def __init__(self, server: str, session: requests.Session | None = None) -> None:
+    def __init__(
+        self, server: str, session: requests.Session | None = None, language: str = "zh"
+    ) -> None:
         self.server = server.rstrip("/")
+        self.language = language  # the server's messages come in the clerk's language
         self.http = session or requests.Session()
         self.token: str | None = None
         self.user: dict[str, Any] = {}
 
     def _request(self, method: str, path: str, json: Any = None, idempotent: bool = False) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "Accept-Language": self.language}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if idempotent:

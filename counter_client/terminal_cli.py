@@ -536,7 +536,7 @@ def command(
 ) -> None:
     use_language(language)
     keys = KeyInput()
-    api = CounterApi(server)
+    api = CounterApi(server, language=language)
     try:
         if not staff_number:
             click.echo(_("Staff number: "), nl=False)

@@ -57,7 +57,7 @@ def _database_url() -> str:
 
 
 @db.command(help="Bring the schema up to date.")
-@click.option("--revision", default="heads", show_default=True)
+@click.option("--revision", default="head", show_default=True)
 def upgrade(revision: str) -> None:
     from hall_server.storage import migrations
 

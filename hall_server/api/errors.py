@@ -1,4 +1,8 @@
-"""Every failure becomes {"error": {"code", "message", "field"?}} with a fitting status."""
+"""Every failure becomes {"error": {"code", "message", "field"?}} with a fitting status.
+
+The message is in the request's language (hall_server/api/error_translation.py); the code and
+field stay as they are, for clients that key on them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from hall_server.api.error_translation import translate_error
 from hall_server.api.schemas import ErrorResponse
 from hall_server.core.refusals import Refused
 from hall_server.storage.database import DatabaseUnavailable
@@ -71,6 +76,20 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
     return {"error": detail}
 
 
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """The JSON answer, its English `message` translated for the reader."""
+    response = jsonify(error_body(code, translate_error(message), field))
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
 def status_for(refusal: Refused) -> int:
     return STATUS_BY_CODE.get(refusal.code, 409)
 
@@ -119,32 +138,24 @@ def http_error_response(error: HTTPException) -> Any:
         headers["Retry-After"] = "60"
     if status >= 500:
         code, message = "internal_error", "something went wrong on the server; please retry"
-    response = jsonify(error_body(code, message, field))
-    response.status_code = status
-    response.headers.update(headers)
-    return response
+    return error_response(status, code, message, field, headers)
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
     def _refused(refusal: Refused) -> Any:
-        return jsonify(error_body(refusal.code, refusal.message, refusal.field)), status_for(
-            refusal
-        )
+        return error_response(status_for(refusal), refusal.code, refusal.message, refusal.field)
 
     @app.errorhandler(DatabaseUnavailable)
     def _database_unavailable(error: DatabaseUnavailable) -> Any:
         log.warning("database unavailable: %s", error)
-        response = jsonify(
-            error_body(
-                "service_unavailable",
-                "the server cannot reach its database right now; nothing was changed, "
-                "please try again in a few seconds",
-            )
+        return error_response(
+            503,
+            "service_unavailable",
+            "the server cannot reach its database right now; nothing was changed, "
+            "please try again in a few seconds",
+            headers={"Retry-After": "5"},
         )
-        response.status_code = 503
-        response.headers["Retry-After"] = "5"
-        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
@@ -153,6 +164,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         log.exception("unhandled error")
-        return jsonify(
-            error_body("internal_error", "something went wrong on the server; please retry")
-        ), 500
+        return error_response(
+            500, "internal_error", "something went wrong on the server; please retry"
+        )

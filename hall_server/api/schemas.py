@@ -15,8 +15,20 @@ class StrictSchema(Schema):
 
 
 class ErrorDetail(Schema):
-    code = fields.String(required=True, metadata={"example": "invalid_transition"})
-    message = fields.String(required=True)
+    code = fields.String(
+        required=True,
+        metadata={
+            "example": "invalid_transition",
+            "description": "stable and machine-readable: clients key on this, not on the message",
+        },
+    )
+    message = fields.String(
+        required=True,
+        metadata={
+            "description": "for people: Chinese by default; English with `Accept-Language: en`, "
+            "`?lang=en` or the `hallq_lang=en` cookie"
+        },
+    )
     field = fields.String(metadata={"description": "the input field at fault, if any"})
 
 

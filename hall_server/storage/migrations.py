@@ -17,8 +17,11 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """To the one head by default. A database left at the former separate heads (0002..0006
+    side by side) upgrades too: Alembic applies what is missing and then the joining revision."""
     command.upgrade(alembic_config(database_url), revision)
+
 
 
 def downgrade(database_url: str, revision: str) -> None:

@@ -108,7 +108,7 @@ def test_writes_without_credentials_are_401(client, hall):
         headers={"Authorization": "Bearer u_forged"},
     )
     assert response.status_code == 401
-    assert "log in again" in response.get_json()["error"]["message"]
+    assert "请重新登录" in response.get_json()["error"]["message"]  # Chinese unless asked otherwise
 
 
 def test_a_board_token_cannot_issue_or_call(client, hall):

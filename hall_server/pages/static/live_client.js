@@ -1,9 +1,12 @@
 // HallLive: one hall's live state for any page (board, counter, kiosk, dashboard).
 // It connects over Socket.IO, takes the snapshot the server sends on connect, applies events in
 // `seq` order, and asks for a fresh snapshot when it sees a gap, so a dropped connection or a
-// server restart never leaves the page wrong. Reconnection backs off up to 10 s, also when the
-// server refused the connection (Socket.IO itself gives up then), and a resync that gets no
-// answer is asked again.
+// server restart never leaves the page wrong. With several server processes, events of one hall
+// may overtake each other by a few milliseconds on their way through Redis: an event that comes
+// ahead of a missing one is held for `gapWaitMs`, and applied in order once the missing one
+// arrives; only a gap that persists that long asks for a resync. Reconnection backs off up to
+// 10 s, also when the server refused the connection (Socket.IO itself gives up then), and a
+// resync that gets no answer is asked again.
 //
 // Events a page may listen to: "snapshot", every hall event by name ("ticket.called", ...),
 // "event" ({name, message} for each), "online" / "offline" (the latter only after
@@ -24,6 +27,7 @@
         reconnectDelayMs: 500,
         reconnectDelayMaxMs: 10000,
         maxBufferedEvents: 500,
+        gapWaitMs: 250,
         heartbeatMs: 60000,
       },
       options || {}
@@ -32,6 +36,9 @@
     this.snapshot = null;
     this.handlers = {};
     this.buffer = []; // events that arrive before the snapshot they follow
+    this.held = {}; // seq -> [name, message]: events that came ahead of one still missing
+    this.heldCount = 0;
+    this.gapTimer = null;
     this.connected = false;
     this.online = null; // what the page was last told: true ("online"), false ("offline")
     this.resyncing = false;
@@ -42,7 +49,11 @@
     this.heartbeatTimer = null;
     this.refusedAttempts = 0;
     this.lastContactAt = null; // Date.now() of the last message from the server
-    this.stats = { snapshots: 0, resyncs: 0, events: 0, gaps: 0, connects: 0, refusals: 0 };
+    // gaps: gaps that persisted (each asked for a resync); reordered: events that came out of
+    // order and were applied in order after all.
+    this.stats = {
+      snapshots: 0, resyncs: 0, events: 0, gaps: 0, reordered: 0, connects: 0, refusals: 0,
+    };
   }
 
   HallLive.prototype.on = function (name, handler) {
@@ -82,6 +93,7 @@
       self.connected = false;
       clearInterval(self.heartbeatTimer);
       self.seq = null; // whatever we missed, the next snapshot brings
+      self.bufferHeld();
       self.resyncing = false;
       clearTimeout(self.resyncTimer);
       self.startOfflineTimer();
@@ -161,7 +173,9 @@
     clearTimeout(this.resyncTimer);
     this.stats.snapshots += 1;
     this.fire("snapshot", snapshot);
+    this.bufferHeld();
     var pending = this.buffer.splice(0);
+    pending.sort(function (a, b) { return a[1].seq - b[1].seq; });
     this.replaying = true;
     try {
       for (var i = 0; i < pending.length; i++) this.receive(pending[i][0], pending[i][1]);
@@ -182,15 +196,84 @@
     // A gap right after a fresh snapshot cannot be filled by another one (the snapshot is read
     // after the event was committed): take the newer event rather than resync in a loop.
     if (message.seq > this.seq + 1 && !this.replaying) {
-      this.stats.gaps += 1;
-      this.resync();
-      this.buffer.push([name, message]);
+      this.hold(name, message);
       return;
     }
+    this.apply(name, message);
+    this.releaseHeld();
+  };
+
+  HallLive.prototype.apply = function (name, message) {
     this.seq = message.seq;
     this.stats.events += 1;
     this.fire(name, message);
     this.fire("event", { name: name, message: message });
+  };
+
+  // An event ahead of a missing one waits a moment for it: another process may have sent it.
+  HallLive.prototype.hold = function (name, message) {
+    if (!this.held[message.seq]) {
+      this.held[message.seq] = [name, message];
+      this.heldCount += 1;
+    }
+    if (this.heldCount > this.options.maxBufferedEvents) this.gapPersists();
+    else if (this.gapTimer === null) this.startGapTimer();
+  };
+
+  HallLive.prototype.startGapTimer = function () {
+    var self = this;
+    self.gapTimer = setTimeout(function () {
+      self.gapTimer = null;
+      if (self.heldCount > 0) self.gapPersists();
+    }, self.options.gapWaitMs);
+  };
+
+  // Applies the held events that now follow on; a gap further on gets a full wait of its own.
+  HallLive.prototype.releaseHeld = function () {
+    if (this.heldCount === 0) return;
+    var released = false;
+    var next;
+    while ((next = this.held[this.seq + 1])) {
+      delete this.held[this.seq + 1];
+      this.heldCount -= 1;
+      this.stats.reordered += 1;
+      released = true;
+      this.apply(next[0], next[1]);
+    }
+    if (this.heldCount === 0) {
+      this.clearGapTimer();
+    } else if (released) {
+      this.clearGapTimer();
+      this.startGapTimer();
+    }
+  };
+
+  HallLive.prototype.gapPersists = function () {
+    this.clearGapTimer();
+    this.stats.gaps += 1;
+    this.bufferHeld();
+    this.resync();
+  };
+
+  // The held events, in seq order, taken out of the hold.
+  HallLive.prototype.takeHeld = function () {
+    var held = this.held;
+    var events = Object.keys(held).map(function (seq) { return held[seq]; });
+    events.sort(function (a, b) { return a[1].seq - b[1].seq; });
+    this.held = {};
+    this.heldCount = 0;
+    return events;
+  };
+
+  // Held events join the buffer that the next snapshot replays.
+  HallLive.prototype.bufferHeld = function () {
+    this.clearGapTimer();
+    Array.prototype.push.apply(this.buffer, this.takeHeld());
+  };
+
+  HallLive.prototype.clearGapTimer = function () {
+    clearTimeout(this.gapTimer);
+    this.gapTimer = null;
   };
 
   HallLive.prototype.resync = function () {
