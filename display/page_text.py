@@ -34,6 +34,7 @@ def _labels() -> dict[str, str]:
         "estimate_range": _("about {low}–{high} min"),
         "estimate_point": _("about {minutes} min"),
         "no_wait": _("No wait"),
+        "over_limit": _("Over 2 hours"),
         "no_window_open": _("No window open"),
         "window_number": _("Window {number}"),
         "go_to_window": _("Please go to window {number}"),

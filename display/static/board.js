@@ -11,6 +11,7 @@
   var D = global.HallDisplay;
   var config = D.config;
   var MISSED_CALL_SECONDS = 30; // calls missed while away are still announced if this recent
+  var OVER_LIMIT_MINUTES = 120; // the server's wait_forecast.CAP_MINUTES
   var FRESH_MS = 15000; // a new call stays highlighted this long
   var PAGE_SECONDS = 10; // waiting pages rotate this often
   var REFRESH_SECONDS = 60;
@@ -152,8 +153,10 @@
     });
     function rounded(minutes) { return minutes < 10 ? Math.round(minutes) : 5 * Math.round(minutes / 5); }
     return order.map(function (group) {
+      // Over two hours is no number: a department whose quickest service is that long says so.
       group.estimate = group.low === null ? null
-        : { low_minutes: rounded(group.low), high_minutes: rounded(group.high) };
+        : group.low >= OVER_LIMIT_MINUTES ? { over_limit: true }
+        : { low_minutes: rounded(group.low), high_minutes: rounded(Math.min(group.high, OVER_LIMIT_MINUTES)) };
       return group;
     });
   }

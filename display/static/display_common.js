@@ -98,6 +98,7 @@
 
   function estimateText(estimate, openWindows) {
     if (!estimate || !openWindows) return label("no_window_open");
+    if (estimate.over_limit) return label("over_limit");
     if (estimate.high_minutes <= 0) return label("no_wait");
     if (estimate.high_minutes === estimate.low_minutes) {
       return label("estimate_point", { minutes: estimate.low_minutes });

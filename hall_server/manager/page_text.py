@@ -121,6 +121,7 @@ def _figures(_: Translate) -> dict[str, Any]:
         "window_counts": _("{open} open · {paused} paused · {closed} closed"),
         "alert_counts": _("{critical} critical, {warning} warnings"),
         "estimate": _("{low}–{high} min"),
+        "estimate_over_limit": _("over 2 hours"),
         "minutes": _("{minutes} min"),
         "seconds": _("{seconds} s"),
         "hours_minutes": _("{hours} h {minutes} min"),

@@ -192,3 +192,21 @@ def test_an_unknown_token_gets_a_page_that_says_so(live_hall: LiveHall, browser:
         assert "未登记" in page.inner_text("h1")
     finally:
         context.close()
+
+
+def test_a_wait_over_two_hours_is_shown_as_such_not_as_a_number(
+    live_hall: LiveHall, screens: ScreenPages
+) -> None:
+    board = screens.open(live_hall.server, live_hall.add_screen("board", waiting_by="service"))
+    for _ in range(16):  # one window serves business, ten minutes a case
+        live_hall.issue("business")
+
+    business_row = f'tr[data-row="s{live_hall.hall.services["business"]}"]'
+    board.wait_for_function(
+        f"document.querySelector({business_row + ' td.count .primary'!r})?.textContent === '16 人'"
+    )
+    board.wait_for_function(
+        f"document.querySelector({business_row + ' td.estimate .primary'!r})?.textContent"
+        " === '超过 2 小时'"
+    )
+    assert board.inner_text(f"{business_row} td.estimate .secondary") == "Over 2 hours"

@@ -272,3 +272,15 @@ def test_the_administration_page_adds_a_window_a_device_and_an_account(
     page.click("#import-button")
     expect(page.locator("#import-result")).to_contain_text("Imported: 1 new", timeout=WAIT_MS)
     expect(page.locator("#services-body")).to_contain_text("发票领用", timeout=WAIT_MS)
+
+
+def test_a_services_wait_over_two_hours_reads_as_such(page: Page, live: LiveHall) -> None:
+    log_in(page, live.url, live.hall.manager_number)
+    wait_live(page)
+    for _ in range(16):  # one window serves business, ten minutes a case
+        live.issue("business")
+
+    business = page.locator(f"#services-body tr[data-service='{live.hall.services['business']}']")
+    expect(business.locator(".waiting")).to_have_text("16", timeout=WAIT_MS)
+    expect(business).to_contain_text("over 2 hours", timeout=WAIT_MS)
+    expect(business).not_to_contain_text("120")

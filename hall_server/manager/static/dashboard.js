@@ -60,6 +60,7 @@
 
   function estimateText(estimate) {
     if (!estimate) return "—";
+    if (estimate.over_limit) return T.estimate_over_limit;
     return M.fill(T.estimate, { low: estimate.low_minutes, high: estimate.high_minutes });
   }
 
