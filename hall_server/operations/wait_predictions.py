@@ -1,15 +1,17 @@
 """Wait forecasts for a hall: its true state read from the database, forecast, kept briefly.
 
-A forecast of a whole hall costs tens of milliseconds of CPU, far more than issuing a ticket,
-so each process keeps one per hall and makes it anew at most once per refresh interval
-(`HALLQ_FORECAST_REFRESH_SECONDS`, one second by default), never inside a write transaction
-for a plain walk-in:
+A forecast of a whole hall costs tens of milliseconds of CPU, far more than issuing a ticket.
+Each process keeps the latest one per hall, made from a read-only snapshot and labelled with the
+hall's `seq` (which every change raises):
 
-- A kept forecast of the hall's current `seq` (which every change raises) is exact.
-- One a change or two behind is still read until the interval has passed; a walk-in issued in
-  between stands where the forecast's hypothetical new ticket stood, behind the tickets issued
-  since (core.later_tickets). After such an issue commits, the forecast is made anew from a
-  read-only snapshot (`refresh_if_due`), so the write lock is never held for it.
+- Reads (phones, boards, the dashboard, the kiosk's preview) see the hall at its current `seq`:
+  the kept forecast if it is of that `seq`, else one made now and kept, so every reader after a
+  change shares one forecast.
+- Issuing a plain walk-in never forecasts the hall inside its write transaction: the ticket
+  stands where the kept forecast's hypothetical new ticket stood, behind the tickets issued since
+  (core.later_tickets). Once the ticket is committed the forecast is made anew from a read-only
+  snapshot (`refresh_if_due`), at most once per `HALLQ_FORECAST_REFRESH_SECONDS` per hall, so a
+  burst of issues shares one forecast and the write lock is never held for it.
 - After `CACHE_SECONDS` a kept forecast is not read at all: the cases in progress have run long
   enough to change the picture even if nothing happened.
 
@@ -421,11 +423,8 @@ def _compute_and_keep(
 
 
 def _usable_entry(session: Session, hall: Hall, now: datetime) -> tuple[_Cached | None, int]:
-    """The hall's kept forecast if it may still be read at `now`, and the hall's current `seq`.
-
-    A kept forecast of the current `seq` is exact. One a change or two behind may still be read
-    until the refresh interval has passed since it was made; `stale` callers then refresh it.
-    """
+    """The hall's kept forecast if it may still be read at `now`, and the hall's current `seq`
+    (a kept forecast of that `seq` is exact)."""
     seq = _current_seq(session, hall)
     with _lock:
         entry = _forecasts.get((_database_key(session), hall.id))
@@ -451,11 +450,15 @@ def _refresh_seconds(session: Session) -> float:
 def hall_prediction(
     session: Session, hall: Hall, policy: CallingPolicy, now: datetime
 ) -> HallPrediction:
-    """The hall's forecast: the kept one while it may be read, else computed (and kept)."""
+    """The hall's forecast at its current `seq`: the kept one, else computed (and kept)."""
+    return _exact_entry(session, hall, policy, now).prediction
+
+
+def _exact_entry(session: Session, hall: Hall, policy: CallingPolicy, now: datetime) -> _Cached:
     entry, seq = _usable_entry(session, hall, now)
-    if entry is not None and not _due_for_refresh(session, entry, seq):
-        return entry.prediction
-    return _compute_and_keep(session, hall, policy, now, seq).prediction
+    if entry is not None and entry.seq == seq:
+        return entry
+    return _compute_and_keep(session, hall, policy, now, seq)
 
 
 def may_need_refresh(session: Session, hall: Hall) -> bool:
@@ -555,26 +558,28 @@ def forecast_for_ticket(
 ) -> WaitForecast | None:
     """The forecast for a waiting ticket, or for one about to be issued (the kiosk's preview).
 
-    A ticket the kept forecast knows is read from it. A plain walk-in issued since (in this very
-    transaction, or a moment ago) stands where the forecast's new ticket stood, behind the
-    tickets issued since: no forecast is made inside a write transaction for the common ticket.
-    Any other ticket the forecast does not know (a transfer, a re-queue, a booked visitor
-    checking in) is forecast afresh from what this session sees.
+    Reads see the hall at its current `seq`. Issuing a plain walk-in (a write) never forecasts
+    the hall: the ticket stands where the kept forecast's new ticket stood, behind the tickets
+    issued since. Any other ticket a write changes (a transfer, a re-queue, a booked visitor
+    checking in) is forecast afresh from what the transaction sees.
     """
-    entry, seq = _usable_entry(session, hall, now)
-    if entry is not None and (not _read_only(session) or not _due_for_refresh(session, entry, seq)):
-        prediction = entry.prediction
-        if ticket.id is not None and ticket.id in prediction.tickets:
-            return prediction.for_ticket(ticket.id, now)
-        issued = ticket.issued_at or now
-        if _is_plain_walk_in(ticket) and issued >= prediction.made_at - LATER_TICKET_MARGIN:
-            return _new_walk_in_forecast(
-                session, hall, entry, seq, ticket.service_id, now, before_ticket_id=ticket.id
-            )
-    elif entry is None or _due_for_refresh(session, entry, seq):
-        entry = _compute_and_keep(session, hall, policy, now, seq)
-        if ticket.id is not None and ticket.id in entry.prediction.tickets:
-            return entry.prediction.for_ticket(ticket.id, now)
+    if _read_only(session):
+        entry = _exact_entry(session, hall, policy, now)
+        seq = entry.seq
+    else:
+        kept, seq = _usable_entry(session, hall, now)
+        if kept is not None and (kept.seq == seq or _is_plain_walk_in(ticket)):
+            entry = kept
+        else:
+            entry = _compute_and_keep(session, hall, policy, now, seq)
+    prediction = entry.prediction
+    if ticket.id is not None and ticket.id in prediction.tickets:
+        return prediction.for_ticket(ticket.id, now)
+    issued = ticket.issued_at or now
+    if _is_plain_walk_in(ticket) and issued >= prediction.made_at - LATER_TICKET_MARGIN:
+        return _new_walk_in_forecast(
+            session, hall, entry, seq, ticket.service_id, now, before_ticket_id=ticket.id
+        )
     if ticket.id is not None and session.get(Ticket, ticket.id) is ticket:
         # Stored (perhaps in this very transaction): part of the state this session sees.
         fresh = compute_prediction(session, hall, policy, now)
@@ -589,13 +594,8 @@ def new_ticket_forecasts(
     session: Session, hall: Hall, policy: CallingPolicy, now: datetime
 ) -> dict[int, WaitForecast | None]:
     """A walk-in's forecast if issued now, for every service the hall offers."""
-    prediction = hall_prediction(session, hall, policy, now)
-    entry, seq = _usable_entry(session, hall, now)
-    if entry is None or entry.prediction is not prediction:
-        return {s: prediction.for_new_ticket(s, now) for s in prediction.new_ticket}
-    return {
-        s: _new_walk_in_forecast(session, hall, entry, seq, s, now) for s in prediction.new_ticket
-    }
+    entry = _exact_entry(session, hall, policy, now)
+    return {s: entry.prediction.for_new_ticket(s, now) for s in entry.prediction.new_ticket}
 
 
 def forecast_for_new_ticket(

@@ -170,10 +170,11 @@ def test_issuing_never_forecasts_the_hall_inside_its_transaction(
         assert [t["people_ahead"] for t in tickets] == [0, 1, 2, 3, 4, 5]
         medians = [t["estimated_wait"]["median_minutes"] for t in tickets]
         assert medians == sorted(medians) and medians[-1] > medians[1]
-        # A phone reading the last ticket, still within the interval, is told the same place.
+        # A phone reads the hall as it is now: one forecast, shared by every reader after it.
         status = status_of(client, tickets[-1])
         assert status["people_ahead"] == 5
-        assert len(computed) == 2
+        assert status_of(client, tickets[0])["people_ahead"] == 0
+        assert len(computed) == 3
     finally:
         app.extensions["hallq_db"].dispose()
 
