@@ -1,5 +1,6 @@
 """What the kiosk's confirmation screen shows before a ticket exists: people ahead, the wait,
-and whether the hall's rules would refuse the ticket now."""
+whether the hall's rules would refuse the ticket now, and what a booking or pre-review the
+visitor brings would make of it."""
 
 from __future__ import annotations
 
@@ -13,17 +14,31 @@ from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.numbering import local_business_date
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
-from hall_server.operations.queue_reads import estimate_for, people_ahead, policy_for
+from hall_server.operations import wait_predictions
+from hall_server.operations.booked_arrival import (
+    ExpectedArrival,
+    arrival_for_code,
+    arrival_for_id_number,
+    expected_arrival_view,
+)
+from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
 
 # A ticket that is never stored: it stands where the visitor's new ticket would stand.
 _NOT_A_TICKET_ID = 2**31 - 1  # after every real ticket issued at the same instant
 
 
-def issue_preview(session: Session, hall: Hall, service: Service, now: datetime) -> dict[str, Any]:
+def issue_preview(
+    session: Session,
+    hall: Hall,
+    service: Service,
+    now: datetime,
+    expected: ExpectedArrival | None = None,
+) -> dict[str, Any]:
     """Counted exactly as the ticket will count once issued (same people-ahead rule, same
-    estimate), so the confirmation and the printed ticket agree. The one refusal it cannot
-    foresee is "already holds a ticket", which needs the visitor's identity."""
+    estimate, same class and queue place as the booking gives), so the confirmation and the
+    printed ticket agree. The one refusal it cannot foresee is "already holds a ticket", which
+    needs the visitor's identity."""
     today = local_business_date(now, hall.time_zone)
     refusal = None
     try:
@@ -56,14 +71,59 @@ def issue_preview(session: Session, hall: Hall, service: Service, now: datetime)
         hall_id=hall.id,
         service_id=service.id,
         status=TicketStatus.WAITING,
-        visitor_class=VisitorClass.WALK_IN.value,
-        queue_key=now,
+        visitor_class=VisitorClass.WALK_IN.value
+        if expected is None
+        else expected.planned.visitor_class,
+        queue_key=now if expected is None else expected.planned.queue_key,
+        appointment_due_at=None if expected is None else expected.planned.appointment_due_at,
+        issued_at=now,
     )
-    ahead = people_ahead(session, would_be, policy)
-    estimate = estimate_for(session, would_be, hall, service, ahead, now)
+    # As queue_reads.ticket_view counts the issued ticket: the forecast's place when there is
+    # one (a booked visitor who came early is placed by when the policy will call them), else
+    # the plain count.
+    forecast = wait_predictions.forecast_for_ticket(session, hall, policy, would_be, now)
+    if forecast is None:
+        ahead = people_ahead(session, would_be, policy)
+        estimate = None
+    else:
+        ahead = forecast.people_ahead
+        estimate = forecast.display().to_dict()
     return {
         "service_id": service.id,
+        "service": {"id": service.id, "name": service.name, "name_en": service.name_en},
         "people_ahead": ahead,
-        "estimated_wait": None if estimate is None else estimate.to_dict(),
+        "estimated_wait": estimate,
         "refusal": refusal,
+        "booking": None if expected is None else expected_arrival_view(hall, expected),
     }
+
+
+def booked_issue_preview(
+    session: Session,
+    hall: Hall,
+    now: datetime,
+    code: str | None = None,
+    id_number: str | None = None,
+    service: Service | None = None,
+) -> dict[str, Any]:
+    """The preview for a visitor who scanned a booking or pre-review code, or presented an ID
+    card: the service comes from what they booked. A code that cannot be used is refused
+    (unknown, cancelled, used, for another day, expired) with the same refusal issuing gives.
+    An ID card whose holder has nothing booked is `no_booking_for_id_card` before a service
+    is chosen, and an ordinary preview after."""
+    if code:
+        expected: ExpectedArrival | None = arrival_for_code(session, hall, code, now)
+    elif id_number:
+        expected = arrival_for_id_number(session, hall, service, id_number, now)
+        if expected is None and service is None:
+            raise Refused(
+                "no_booking_for_id_card",
+                "no booking for today or pre-review in this hall matches this ID card",
+                field="id_number",
+            )
+    else:
+        raise Refused("bad_request", "give a code or an ID number", field="code")
+    if expected is None:
+        assert service is not None
+        return issue_preview(session, hall, service, now)
+    return issue_preview(session, hall, expected.service, now, expected)

@@ -53,6 +53,48 @@ def refusal_text() -> dict[str, dict[str, str]]:
                 "kiosk", "Take an ordinary ticket instead, or ask at the service desk."
             ),
         },
+        "booking_used": {
+            "title": pgettext("kiosk", "This appointment has already been used."),
+            "advice": pgettext(
+                "kiosk",
+                "An appointment gives one ticket. If you lost yours, please ask at the service "
+                "desk.",
+            ),
+        },
+        "booking_cancelled": {
+            "title": pgettext("kiosk", "This appointment was cancelled."),
+            "advice": pgettext("kiosk", "Please book again online, or take an ordinary ticket."),
+        },
+        "booking_not_today": {
+            "title": pgettext("kiosk", "This appointment is for another day."),
+            "advice": pgettext(
+                "kiosk", "Please come on the day you booked, or take an ordinary ticket today."
+            ),
+        },
+        "pre_review_cancelled": {
+            "title": pgettext("kiosk", "This pre-review was withdrawn."),
+            "advice": pgettext(
+                "kiosk", "Please check your application online, or take an ordinary ticket."
+            ),
+        },
+        "pre_review_expired": {
+            "title": pgettext("kiosk", "This pre-review has expired."),
+            "advice": pgettext(
+                "kiosk",
+                "Please have your materials pre-reviewed online again, or take an ordinary ticket.",
+            ),
+        },
+        "pre_review_used": {
+            "title": pgettext("kiosk", "This pre-review already has a ticket in the queue."),
+            "advice": pgettext("kiosk", "Please keep that ticket and wait to be called."),
+        },
+        "no_booking_for_id_card": {
+            "title": pgettext("kiosk", "No appointment or pre-review was found for this ID card."),
+            "advice": pgettext(
+                "kiosk",
+                "Take an ordinary ticket, or scan the code in your booking message.",
+            ),
+        },
         "kiosk_offline": {
             "title": pgettext("kiosk", "This kiosk cannot reach the server."),
             "advice": pgettext("kiosk", "Please use another kiosk or ask at the service desk."),
@@ -114,6 +156,51 @@ def kiosk_page_text() -> dict[str, object]:
             "kiosk", "That is not an ID number: 18 characters, the last may be X."
         ),
         "code_scanned": pgettext("kiosk", "Code scanned: {code}"),
+        "code_entered": pgettext("kiosk", "Code entered: {code}"),
+        "booking_open": pgettext("kiosk", "I have an appointment or a pre-review"),
+        "booking_hint": pgettext(
+            "kiosk", "Hold the code under the scanner, or type it on the keys below."
+        ),
+        "booking_hint_with_id_card": pgettext(
+            "kiosk",
+            "Hold the code under the scanner, or type it on the keys below; or place your ID "
+            "card on the reader.",
+        ),
+        "booking_checking": pgettext("kiosk", "Checking…"),
+        "booking_enter_code": pgettext("kiosk", "Please scan or type your code first."),
+        "take_ordinary_ticket": pgettext("kiosk", "Take an ordinary ticket"),
+        "booking_appointment": pgettext("kiosk", "Appointment at {time}"),
+        "booking_pre_review_passed": pgettext("kiosk", "Pre-review passed"),
+        "booking_pre_review_to_correct": pgettext("kiosk", "Pre-review: materials to correct"),
+        "note_early": pgettext(
+            "kiosk",
+            "You are early: you will be called first once your slot ({time}) comes near. "
+            "Please wait nearby.",
+        ),
+        "note_on_time": pgettext("kiosk", "Your appointment is valid: you will be called first."),
+        "note_too_late": pgettext(
+            "kiosk",
+            "You are more than {grace} minutes past your slot ({time}), so the appointment has "
+            "lapsed: you queue as an ordinary visitor.",
+        ),
+        "note_pre_review_passed": pgettext(
+            "kiosk", "Your pre-review passed: you will be called first."
+        ),
+        "note_pre_review_to_correct": pgettext(
+            "kiosk",
+            "Your pre-review asks for corrected materials: you queue as an ordinary visitor, "
+            "and the clerk sees what to correct.",
+        ),
+        "ticket_note_early": pgettext(
+            "kiosk", "Your slot is {time}: you will be called first from about then."
+        ),
+        "ticket_note_lapsed": pgettext(
+            "kiosk", "Your appointment has lapsed: this is an ordinary ticket."
+        ),
+        "tag_appointment": pgettext("kiosk", "[Appointment]"),
+        "tag_pre_reviewed": pgettext("kiosk", "[Pre-reviewed]"),
+        "tag_priority": pgettext("kiosk", "[Priority lane]"),
+        "try_again": pgettext("kiosk", "Try again"),
         "confirm_title": pgettext("kiosk", "Please confirm"),
         "service": pgettext("kiosk", "Service"),
         "people_ahead": pgettext("kiosk", "People ahead"),

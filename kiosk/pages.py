@@ -2,11 +2,13 @@
 
 One blueprint without a prefix serves both, so the QR code's short /t/ link needs no second
 registration. The JSON routes here feed the kiosk screen only (its catalogue and the preview
-before a ticket exists); issuing, cancelling and print jobs go through the public API.
+before a ticket exists, with what a scanned booking or pre-review code or an ID card would give);
+issuing, cancelling and print jobs go through the public API.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,7 @@ from hall_server.operations.access import Actor, Role
 from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import hall_view
 from hall_server.storage.models import Device, Hall, Service
-from kiosk.issue_preview import issue_preview
+from kiosk.issue_preview import booked_issue_preview, issue_preview
 from kiosk.page_text import kiosk_page_text, status_page_text
 from kiosk.service_catalogue import kiosk_catalogue
 from kiosk.ticket_qr import qr_svg, status_url
@@ -38,6 +40,8 @@ IDENTIFY_BY = ("id_card", "phone", "code")
 DEFAULT_IDLE_SECONDS = 60
 MAX_STATUS_TOKEN = 40
 KIOSK_LOCALE = "zh"
+MAX_CODE = 64
+ID_NUMBER = re.compile(r"^[0-9]{17}[0-9Xx]$")
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,39 @@ def kiosk_issue_preview() -> Any:
         if hall is None or service is None or service.hall_id != hall.id:
             raise Refused("not_found", "this service is not offered in this hall", "service_id")
         return jsonify(issue_preview(session, hall, service, now()))
+
+
+@blueprint.post("/kiosk/preview.json")
+def kiosk_booked_issue_preview() -> Any:
+    """The preview for what the visitor brings: `code` (a booking or pre-review code, which
+    names its service) or `id_number` (the ID card; with `service_id` once one is chosen).
+    POST, so an ID number never lands in a URL or an access log."""
+    actor = _require_kiosk()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Refused("bad_request", "send a JSON object")
+    code = body.get("code")
+    id_number = body.get("id_number")
+    service_id = body.get("service_id")
+    if code is not None and not (isinstance(code, str) and 0 < len(code.strip()) <= MAX_CODE):
+        raise Refused("bad_request", f"a code has 1 to {MAX_CODE} characters", field="code")
+    if id_number is not None and not (isinstance(id_number, str) and ID_NUMBER.match(id_number)):
+        raise Refused("bad_request", "an ID number has 18 characters", field="id_number")
+    if service_id is not None and (isinstance(service_id, bool) or not isinstance(service_id, int)):
+        raise Refused("bad_request", "service_id is a number", field="service_id")
+    with database().reading() as session:
+        hall = session.get(Hall, actor.hall_id)
+        assert hall is not None
+        service = None
+        if service_id is not None:
+            service = session.get(Service, service_id)
+            if service is None or service.hall_id != hall.id:
+                raise Refused("not_found", "this service is not offered in this hall", "service_id")
+        return jsonify(
+            booked_issue_preview(
+                session, hall, now(), code=code, id_number=id_number, service=service
+            )
+        )
 
 
 def _valid_status_token(token: str) -> bool:

@@ -14,7 +14,7 @@ from hall_server.background.lease import HeldLease, fenced_transaction
 from hall_server.operations.alerts import check_all_halls
 from hall_server.operations.booked_arrival import run_no_show_sweep
 from hall_server.operations.daily_rollover import halls_due_for_rollover, roll_over_hall
-from hall_server.operations.outbox import run_platform_outbox
+from hall_server.operations.outbox import forget_delivered, run_platform_outbox
 from hall_server.storage.database import Database, UnitOfWork
 from hall_server.storage.models import BackgroundRun, IdempotentResponse
 
@@ -63,19 +63,35 @@ def _batches(context: JobContext, hall_id: int, now: datetime) -> Iterator[dict[
             return
 
 
+def _deleted(result: Any) -> int:
+    """Rows a DELETE removed (a CursorResult's rowcount; None where a driver cannot tell)."""
+    return int(result.rowcount or 0)
+
+
 def run_housekeeping(context: JobContext) -> dict[str, Any]:
-    """Forget stored Idempotency-Key answers once no client would still retry, and old run logs."""
+    """Forget stored Idempotency-Key answers once no client would still retry, old run logs,
+    and outbox messages the platforms acknowledged long ago."""
     now = context.clock()
     keep_answers = timedelta(hours=context.settings["IDEMPOTENCY_KEEP_HOURS"])
     keep_runs = timedelta(days=context.settings["BACKGROUND_RUNS_KEEP_DAYS"])
+    keep_delivered = timedelta(days=context.settings["OUTBOX_DELIVERED_KEEP_DAYS"])
     with context.transaction() as uow:
-        answers = uow.session.execute(
-            delete(IdempotentResponse).where(IdempotentResponse.created_at < now - keep_answers)
-        ).rowcount
-        runs = uow.session.execute(
-            delete(BackgroundRun).where(BackgroundRun.started_at < now - keep_runs)
-        ).rowcount
-    return {"idempotent_responses_deleted": int(answers or 0), "runs_deleted": int(runs or 0)}
+        answers = _deleted(
+            uow.session.execute(
+                delete(IdempotentResponse).where(IdempotentResponse.created_at < now - keep_answers)
+            )
+        )
+        runs = _deleted(
+            uow.session.execute(
+                delete(BackgroundRun).where(BackgroundRun.started_at < now - keep_runs)
+            )
+        )
+    delivered = forget_delivered(context.transaction, now, keep_delivered)
+    return {
+        "idempotent_responses_deleted": answers,
+        "runs_deleted": runs,
+        "outbox_messages_deleted": delivered,
+    }
 
 
 def standard_jobs(settings: dict[str, Any]) -> list[PeriodicJob]:

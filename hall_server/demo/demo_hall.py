@@ -11,6 +11,11 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from hall_server.demo.demo_bookings import (
+    add_demo_platform,
+    seed_todays_bookings,
+    todays_codes,
+)
 from hall_server.demo.demo_catalogue import (
     CITY_WINDOWS,
     DEPARTMENTS,
@@ -48,6 +53,7 @@ def _seed_hall(
     departments: list[str],
     windows: list[tuple[int, str, str, str, list[str]]],
     opening_hours: str | None,
+    calling_policy: str = "fcfs",
 ) -> int:
     with database.transaction() as uow:
         session = uow.session
@@ -60,7 +66,8 @@ def _seed_hall(
             time_zone="Asia/Shanghai",
             opening_hours=opening_hours,
             notice_lines=NOTICE_LINES,
-            calling_policy="fcfs",
+            calling_policy=calling_policy,
+            calling_settings={},  # the defaults of docs/calling_policy.md
             max_recalls=3,
             no_show_grace_minutes=30,
             requeue_behind=3,
@@ -154,7 +161,8 @@ CLERK_NAMES = [
 
 
 def seed_demo(database: Database, now: datetime) -> DemoDirectory:
-    """A city centre (10 departments, 42 services, 16 windows) and a township centre under it."""
+    """A city centre (10 departments, 42 services, 16 windows; calling by due times, with an
+    online platform and today's bookings) and a township centre under it."""
     directory = DemoDirectory()
     city = _seed_hall(
         database,
@@ -166,6 +174,7 @@ def seed_demo(database: Database, now: datetime) -> DemoDirectory:
         [d[0] for d in DEPARTMENTS],
         CITY_WINDOWS,
         None,
+        calling_policy="due_time",
     )
     township = _seed_hall(
         database,
@@ -195,6 +204,8 @@ def seed_demo(database: Database, now: datetime) -> DemoDirectory:
     _open_windows(database, city, clerk_ids, now)
     _open_windows(database, township, township_clerks, now)
     _morning_so_far(database, city, admin, now)
+    add_demo_platform(database, city, now)
+    seed_todays_bookings(database, now)
     return directory
 
 
@@ -281,6 +292,7 @@ def serve_some(
         ).all()
     for _ in range(rounds):
         for window_id, clerk_id in windows:
+            assert clerk_id is not None  # only staffed windows were selected
             clerk = Actor(kind="user", id=clerk_id, role="clerk", hall_id=hall_id)
             with database.reading() as session:
                 current = session.scalar(
@@ -330,14 +342,16 @@ def run_demo(port: int, database_path: Path, fresh: bool, async_mode: str) -> No
     if not seeded:
         click.echo("Seeding the demo halls…")
         seed_demo(database, utc_now())
-    print_directory(database, port)
+    else:
+        seed_todays_bookings(database, utc_now())  # a kept database gets today's codes
+    print_directory(database, port, utc_now())
     start_demo_activity(app, socketio)
     from hall_server.live.serving import run_server
 
     run_server(socketio, app, "127.0.0.1", port)
 
 
-def print_directory(database: Database, port: int) -> None:
+def print_directory(database: Database, port: int, now: datetime) -> None:
     base = f"http://127.0.0.1:{port}"
     with database.reading() as session:
         halls = session.execute(select(Hall.id, Hall.code, Hall.name)).all()
@@ -373,5 +387,6 @@ def print_directory(database: Database, port: int) -> None:
         lines.append(f"  {staff_number:<6} / {password:<13} {role:<8} {name} ({where})")
     lines.append("  … clerks C1001–C1016 and C2001–C2003 share the clerk password.")
     lines.append("Windows 3–16 are staffed by robot clerks so the board moves; 1 and 2 are yours.")
+    lines.extend(todays_codes(database, now))
     lines.append("Stop with Ctrl+C. `make demo` keeps the data; `make demo-fresh` starts over.")
     click.echo("\n".join(lines))

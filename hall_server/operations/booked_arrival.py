@@ -5,6 +5,9 @@ matches one the platform pushed, turns an ordinary ticket into an appointment or
 ticket. Early arrivals queue at their slot, late ones within the grace period at arrival, and
 later ones as walk-ins (the booking is then recorded as `late`); a passed pre-review makes the
 ticket pre-reviewed, a pre-review that needs correction only shows its record to the clerk.
+Before issuing, the kiosk asks what a code or an ID card would give (`arrival_for_code`,
+`arrival_for_id_number`): the same checks and the same plan (`plan_check_in`) as issuing, so
+what the visitor is told is what the ticket becomes.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from hall_server.core.appointment_check_in import Punctuality, check_in_appointment
 from hall_server.core.due_time_policy import DueTimeSettings
-from hall_server.core.numbering import local_business_date
+from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.refusals import Refused
-from hall_server.core.ticket_life import VisitorClass
+from hall_server.core.ticket_life import ACTIVE_STATUSES, VisitorClass
 from hall_server.operations.access import hall_ancestors
 from hall_server.operations.online_platform import (
     appointment_view,
@@ -71,7 +74,9 @@ def _appointment_by_code(session: Session, hall: Hall, code: str) -> Appointment
 
 def _pre_review_by_code(session: Session, hall: Hall, code: str) -> PreReview:
     pre_review = session.scalar(
-        select(PreReview).where(PreReview.hall_id == hall.id, PreReview.code == code.strip())
+        select(PreReview)
+        .where(PreReview.hall_id == hall.id, PreReview.code == code.strip())
+        .order_by(PreReview.id.desc())  # the newest, as arrival_for_code finds it
     )
     if pre_review is None:
         raise Refused(
@@ -100,11 +105,23 @@ def _require_usable_appointment(
         )
 
 
-def _require_usable_pre_review(service: Service, pre_review: PreReview, now: datetime) -> None:
+def _require_usable_pre_review(
+    session: Session, service: Service, pre_review: PreReview, now: datetime
+) -> None:
     if pre_review.status == "cancelled":
         raise Refused("pre_review_cancelled", "this pre-review was cancelled")
     if pre_review.valid_until < now:
         raise Refused("pre_review_expired", "this pre-review has expired; apply online again")
+    # A pre-review stays valid for days (a case may need a second visit), but it earns one
+    # place in the queue at a time.
+    if pre_review.ticket_id is not None:
+        earlier = session.get(Ticket, pre_review.ticket_id)
+        if earlier is not None and earlier.status in ACTIVE_STATUSES:
+            raise Refused(
+                "pre_review_used",
+                f"this pre-review already has ticket {earlier.number} in the queue",
+                field="prereview_code",
+            )
     if pre_review.service_id != service.id:
         raise Refused(
             "pre_review_for_other_service",
@@ -114,33 +131,41 @@ def _require_usable_pre_review(service: Service, pre_review: PreReview, now: dat
 
 
 def _match_by_id_number(
-    session: Session, hall: Hall, service: Service, id_number: str, now: datetime
+    session: Session, hall: Hall, service: Service | None, id_number: str, now: datetime
 ) -> tuple[Appointment | None, PreReview | None]:
-    """Today's booking or a valid pre-review whose keyed hash matches the ID card read."""
+    """Today's booking (earliest slot first) or a valid pre-review whose keyed hash matches the
+    ID card read, for `service`, or for any service of the hall when it is None."""
     today = local_business_date(now, hall.time_zone)
     for platform in _platforms_for(session, hall):
         hashed = id_number_hash(platform.secret, id_number)
-        for appointment in session.scalars(
-            select(Appointment).where(
+        bookings = (
+            select(Appointment)
+            .where(
                 Appointment.platform_id == platform.id,
                 Appointment.hall_id == hall.id,
-                Appointment.service_id == service.id,
                 Appointment.id_number_hash == hashed,
                 Appointment.status.in_(("booked", "no_show")),
             )
-        ):
-            if local_business_date(appointment.slot_start, hall.time_zone) == today:
-                return appointment, None
-        pre_review = session.scalar(
-            select(PreReview).where(
+            .order_by(Appointment.slot_start)
+        )
+        pre_reviews = (
+            select(PreReview)
+            .where(
                 PreReview.platform_id == platform.id,
                 PreReview.hall_id == hall.id,
-                PreReview.service_id == service.id,
                 PreReview.id_number_hash == hashed,
                 PreReview.status == "active",
                 PreReview.valid_until >= now,
             )
+            .order_by(PreReview.id)
         )
+        if service is not None:
+            bookings = bookings.where(Appointment.service_id == service.id)
+            pre_reviews = pre_reviews.where(PreReview.service_id == service.id)
+        for appointment in session.scalars(bookings):
+            if local_business_date(appointment.slot_start, hall.time_zone) == today:
+                return appointment, None
+        pre_review = session.scalars(pre_reviews).first()
         if pre_review is not None:
             return None, pre_review
     return None, None
@@ -176,16 +201,47 @@ def find_booking(
         pre_review = _pre_review_of(session, appointment)
     if request.prereview_code:
         pre_review = _pre_review_by_code(session, hall, request.prereview_code)
-        _require_usable_pre_review(service, pre_review, now)
+        _require_usable_pre_review(session, service, pre_review, now)
     if appointment is None and pre_review is None and request.id_number:
         appointment, pre_review = _match_by_id_number(
             session, hall, service, request.id_number, now
         )
         if appointment is not None:
             pre_review = _pre_review_of(session, appointment)
+        elif pre_review is not None:
+            _require_usable_pre_review(session, service, pre_review, now)
     if appointment is None and pre_review is None:
         return None
     return BookedArrival(appointment, pre_review)
+
+
+@dataclass(frozen=True)
+class PlannedCheckIn:
+    """The class and queue place a booked or pre-reviewed visitor's ticket gets at `now`."""
+
+    visitor_class: str
+    appointment_due_at: datetime | None  # the slot, unless the booking was missed
+    queue_key: datetime  # the slot for an early arrival, the arrival otherwise
+    punctuality: Punctuality | None  # None without a booking
+
+
+def plan_check_in(hall: Hall, arrival: BookedArrival, now: datetime) -> PlannedCheckIn:
+    """Early arrivals queue at their slot, punctual ones at arrival; beyond the grace period
+    the booking is missed and only a passed pre-review still gives priority."""
+    passed = arrival.pre_review is not None and arrival.pre_review.result == "passed"
+    visitor_class = VisitorClass.PRE_REVIEWED.value if passed else VisitorClass.WALK_IN.value
+    if arrival.appointment is None:
+        return PlannedCheckIn(visitor_class, None, now, None)
+    grace = hall_settings(hall).appointment_grace
+    check_in = check_in_appointment(arrival.appointment.slot_start, now, grace)
+    if check_in.punctuality == Punctuality.TOO_LATE:
+        return PlannedCheckIn(visitor_class, None, now, check_in.punctuality)
+    return PlannedCheckIn(
+        check_in.visitor_class,
+        check_in.appointment_due_at,
+        check_in.queue_key,
+        check_in.punctuality,
+    )
 
 
 def check_in_booked_visitor(
@@ -204,22 +260,17 @@ def check_in_booked_visitor(
     arrival = find_booking(session, hall, service, request, now)
     if arrival is None:
         return
-    visitor_class = VisitorClass.WALK_IN.value
-    passed = arrival.pre_review is not None and arrival.pre_review.result == "passed"
-    if passed:
-        visitor_class = VisitorClass.PRE_REVIEWED.value
+    planned = plan_check_in(hall, arrival, now)
+    visitor_class = planned.visitor_class
     if arrival.appointment is not None:
-        grace = hall_settings(hall).appointment_grace
-        check_in = check_in_appointment(arrival.appointment.slot_start, now, grace)
-        too_late = check_in.punctuality == Punctuality.TOO_LATE
+        too_late = planned.punctuality == Punctuality.TOO_LATE
         arrival.appointment.status = "late" if too_late else "checked_in"
         arrival.appointment.checked_in_at = now
         arrival.appointment.ticket_id = ticket.id
         arrival.appointment.updated_at = now
         if not too_late:
-            visitor_class = check_in.visitor_class
-            ticket.queue_key = check_in.queue_key
-            ticket.appointment_due_at = check_in.appointment_due_at
+            ticket.queue_key = planned.queue_key
+            ticket.appointment_due_at = planned.appointment_due_at
     if arrival.pre_review is not None:
         arrival.pre_review.ticket_id = ticket.id
     if request.visitor_class == VisitorClass.PRIORITY:
@@ -227,6 +278,91 @@ def check_in_booked_visitor(
     ticket.visitor_class = visitor_class
     ticket.priority_rank = class_rank(visitor_class)
     session.flush()
+
+
+@dataclass(frozen=True)
+class ExpectedArrival:
+    """What a visitor brings to the kiosk, checked as issuing will check it: the service it is
+    for, the field that carries it on the issue request, and the ticket it would give now."""
+
+    service: Service
+    arrival: BookedArrival
+    issue_field: str  # booking_code, prereview_code or id_number
+    planned: PlannedCheckIn
+
+
+def arrival_for_code(session: Session, hall: Hall, code: str, now: datetime) -> ExpectedArrival:
+    """A scanned or typed booking or pre-review code; the service comes with it."""
+    code = code.strip()
+    appointment = session.scalar(
+        select(Appointment).where(Appointment.hall_id == hall.id, Appointment.booking_code == code)
+    )
+    if appointment is not None:
+        service = session.get(Service, appointment.service_id)
+        assert service is not None
+        _require_usable_appointment(hall, service, appointment, now)
+        arrival = BookedArrival(appointment, _pre_review_of(session, appointment))
+        planned = plan_check_in(hall, arrival, now)
+        return ExpectedArrival(service, arrival, "booking_code", planned)
+    pre_review = session.scalar(
+        select(PreReview)
+        .where(PreReview.hall_id == hall.id, PreReview.code == code)
+        .order_by(PreReview.id.desc())
+    )
+    if pre_review is None:
+        raise Refused(
+            "not_found", "no booking or pre-review with this code in this hall", field="code"
+        )
+    service = session.get(Service, pre_review.service_id)
+    assert service is not None
+    _require_usable_pre_review(session, service, pre_review, now)
+    arrival = BookedArrival(None, pre_review)
+    return ExpectedArrival(service, arrival, "prereview_code", plan_check_in(hall, arrival, now))
+
+
+def arrival_for_id_number(
+    session: Session, hall: Hall, service: Service | None, id_number: str, now: datetime
+) -> ExpectedArrival | None:
+    """Today's booking or a valid pre-review the ID card's holder has, for `service` or, before
+    a service is chosen, for any (the earliest slot first); None if the holder has none."""
+    id_number = id_number.strip().upper()
+    appointment, pre_review = _match_by_id_number(session, hall, service, id_number, now)
+    if appointment is None and pre_review is None:
+        return None
+    if appointment is not None:
+        pre_review = _pre_review_of(session, appointment)
+        found_service = session.get(Service, appointment.service_id)
+    else:
+        assert pre_review is not None
+        found_service = session.get(Service, pre_review.service_id)
+    assert found_service is not None
+    if appointment is None and pre_review is not None:
+        _require_usable_pre_review(session, found_service, pre_review, now)
+    arrival = BookedArrival(appointment, pre_review)
+    return ExpectedArrival(found_service, arrival, "id_number", plan_check_in(hall, arrival, now))
+
+
+def expected_arrival_view(hall: Hall, expected: ExpectedArrival) -> dict[str, Any]:
+    """The kiosk's picture of an expected arrival: nothing it may not show on a public screen
+    (the name comes masked from the platform; no ID number, no materials)."""
+    appointment = expected.arrival.appointment
+    pre_review = expected.arrival.pre_review
+    slot = appointment.slot_start if appointment is not None else None
+    return {
+        "kind": "appointment" if appointment is not None else "pre_review",
+        "issue_field": expected.issue_field,
+        "service_id": expected.service.id,
+        "visitor_class": expected.planned.visitor_class,
+        "punctuality": None
+        if expected.planned.punctuality is None
+        else expected.planned.punctuality.value,
+        "slot_start": None if slot is None else slot.isoformat(),
+        "slot_local": None if slot is None else f"{local_time(slot, hall.time_zone):%H:%M}",
+        "grace_minutes": hall_settings(hall).appointment_grace_minutes,
+        "pre_review_result": None if pre_review is None else pre_review.result,
+        "applicant_name": (appointment.applicant_name if appointment is not None else None)
+        or (pre_review.applicant_name if pre_review is not None else None),
+    }
 
 
 def code_lookup(session: Session, hall_id: int, code: str, now: datetime) -> dict[str, Any]:

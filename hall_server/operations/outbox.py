@@ -11,6 +11,10 @@ as long after each further one, up to an hour. Nothing is dropped while a platfo
 Delivery is at least once: if the process dies between the platform's answer and recording it,
 the message is sent again, with the same `id` (also in `X-HallQ-Message-Id`) for the platform
 to recognise.
+
+Acknowledged messages are kept a while for managers to look back on, then the `housekeeping`
+job forgets them (HALLQ_OUTBOX_DELIVERED_KEEP_DAYS, 30 by default); pending ones are never
+forgotten.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hall_server.core.refusals import Refused
@@ -131,7 +135,8 @@ def post_to_webhook(url: str, headers: dict[str, str], body: bytes) -> Delivery:
 
 def retry_delay(attempts: int) -> timedelta:
     """Wait after the n-th failed attempt: 15 s, 30 s, 1 min, … at most an hour."""
-    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), LONGEST_RETRY)
+    delay: timedelta = FIRST_RETRY * 2 ** max(0, attempts - 1)
+    return min(delay, LONGEST_RETRY)
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,34 @@ def deliver_due(
 def run_platform_outbox(context: JobContext) -> dict[str, Any]:
     """The background job: deliver what is due, fenced by the job's lease."""
     return deliver_due(context.transaction, context.database.reading, context.clock())
+
+
+def forget_delivered(
+    transaction: Callable[[], AbstractContextManager[UnitOfWork]],
+    now: datetime,
+    keep: timedelta,
+    batch: int = 1000,
+) -> int:
+    """Delete messages acknowledged more than `keep` ago, `batch` per transaction so that a
+    large backlog never holds one long transaction; returns how many went."""
+    forgotten = 0
+    while True:
+        with transaction() as uow:
+            old = (
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == "delivered",
+                    OutboxMessage.delivered_at < now - keep,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(batch)
+            )
+            ids = list(uow.session.scalars(old))
+            if ids:
+                uow.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        forgotten += len(ids)
+        if len(ids) < batch:
+            return forgotten
 
 
 def outbox_view(message: OutboxMessage, platform_code: str) -> dict[str, Any]:

@@ -1,6 +1,9 @@
 // The kiosk's touch screen: department → service (or search by name or pinyin initials),
 // optional identification, confirmation with the wait, then the ticket with its QR code and
-// the print job's fate. Every screen falls back to the start after the idle time.
+// the print job's fate. A visitor with an appointment or an online pre-review scans or types
+// its code (or presents the ID card) instead: the booking names the service, and the ticket is
+// issued with the code, so it comes out as an appointment or pre-reviewed ticket. Every screen
+// falls back to the start after the idle time.
 (function () {
   "use strict";
 
@@ -30,14 +33,18 @@
       searching: false,
       query: "",
       service: null,
-      identity: null, // {kind: "phone"|"id_number"|"code", value}; kept in memory only
+      identity: null, // {kind: "phone"|"id_number"|"code", value, scanned}; in memory only
       entryKind: null, // which keypad is open on the identify screen
       entry: "",
+      bookingFlow: false, // the visitor came with a code or ID card to check in a booking
+      booking: null, // what the server found: appointment or pre-review (preview.booking)
       preview: null,
       issueKey: null,
       ticket: null,
       job: null,
       printGaveUp: false,
+      serviceChosen: false, // chose a service before identifying (not from a booking)
+      retry: null,
     };
   }
 
@@ -203,6 +210,7 @@
   // ---- identification ------------------------------------------------------------------
   function chooseService(service) {
     state.service = service;
+    state.serviceChosen = true;
     state.identity = null;
     if (POLICY.identification === "off") {
       confirm();
@@ -232,6 +240,10 @@
   }
 
   function openEntry(kind) {
+    if (kind === "code") {
+      openBooking();
+      return;
+    }
     state.entryKind = kind;
     state.entry = "";
     document.querySelectorAll("#identify-methods .method").forEach(function (element) {
@@ -292,39 +304,190 @@
     confirm();
   }
 
+  // ---- appointments and pre-reviews ----------------------------------------------------
+  function mayUse(kind) { return POLICY.identify_by.indexOf(kind) !== -1; }
+
+  function openBooking() {
+    state.entry = "";
+    scanBuffer = "";
+    $("booking-hint").textContent = mayUse("id_card") ? T.booking_hint_with_id_card : T.booking_hint;
+    $("booking-continue").disabled = false;
+    renderBookingEntry();
+    show("booking");
+  }
+
+  function renderCodePad() {
+    var pad = $("code-pad");
+    "1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ-".split("").forEach(function (key) {
+      pad.appendChild(button(key, "key", function () {
+        if (state.entry.length >= 40) return;
+        state.entry += key;
+        renderBookingEntry();
+      }));
+    });
+    pad.appendChild(button(T.delete, "key wide", function () {
+      state.entry = state.entry.slice(0, -1);
+      renderBookingEntry();
+    }));
+    pad.appendChild(button(T.clear, "key wide", function () {
+      state.entry = "";
+      renderBookingEntry();
+    }));
+  }
+
+  function renderBookingEntry() {
+    $("booking-value").textContent = state.entry;
+    $("booking-error").hidden = true;
+  }
+
+  function acceptBookingEntry() {
+    var value = state.entry.trim().toUpperCase();
+    if (!value) {
+      $("booking-error").textContent = T.booking_enter_code;
+      $("booking-error").hidden = false;
+      return;
+    }
+    checkBooking(value, false);
+  }
+
+  // What the visitor brings: an ID card (18 characters) or any other code.
+  function checkBooking(value, scanned) {
+    var byIdCard = ID_NUMBER.test(value.toUpperCase()) && mayUse("id_card");
+    state.identity = byIdCard
+      ? { kind: "id_number", value: value.toUpperCase() }
+      : { kind: "code", value: value, scanned: scanned };
+    state.bookingFlow = true;
+    var body = byIdCard ? { id_number: state.identity.value } : { code: value };
+    $("booking-continue").disabled = true;
+    $("booking-value").textContent = byIdCard ? maskedIdentity(state.identity) : value;
+    $("booking-error").textContent = T.booking_checking;
+    $("booking-error").hidden = false;
+    api("POST", "/kiosk/preview.json", body).then(function (answer) {
+      $("booking-continue").disabled = false;
+      if (state.screen !== "booking" && state.screen !== "identify" &&
+          state.screen !== "start") return;
+      $("booking-error").hidden = true;
+      if (!answer.ok) {
+        refuse(refusalCode(answer));
+        return;
+      }
+      state.service = answer.data.service;
+      confirm(answer.data);
+    }).catch(function () {
+      $("booking-continue").disabled = false;
+      refuse("kiosk_offline", function () {
+        show("booking");
+        checkBooking(value, scanned);
+      });
+    });
+  }
+
+  function refusalCode(answer) {
+    var code = answer.data && answer.data.error ? answer.data.error.code : "error";
+    if (code === "not_found" && state.identity && state.identity.kind === "code") {
+      return "code_not_recognised";
+    }
+    return code;
+  }
+
+  // One line naming what was found, and one saying what it means for the visitor's turn.
+  function bookingFacts(booking) {
+    var what;
+    if (booking.kind === "appointment") {
+      what = fill(T.booking_appointment, { time: booking.slot_local });
+    } else if (booking.pre_review_result === "passed") {
+      what = T.booking_pre_review_passed;
+    } else {
+      what = T.booking_pre_review_to_correct;
+    }
+    return booking.applicant_name ? what + " · " + booking.applicant_name : what;
+  }
+
+  function bookingNote(booking) {
+    var values = { time: booking.slot_local, grace: booking.grace_minutes };
+    var notes = [];
+    if (booking.kind === "appointment") {
+      if (booking.punctuality === "early") notes.push(fill(T.note_early, values));
+      else if (booking.punctuality === "on_time") notes.push(T.note_on_time);
+      else notes.push(fill(T.note_too_late, values));
+      if (booking.punctuality === "too_late" && booking.visitor_class === "pre_reviewed") {
+        notes.push(T.note_pre_review_passed);
+      }
+    } else if (booking.pre_review_result === "passed") {
+      notes.push(T.note_pre_review_passed);
+    } else {
+      notes.push(T.note_pre_review_to_correct);
+    }
+    return notes.join(" ");
+  }
+
+  function renderBooking() {
+    var booking = state.booking;
+    $("confirm-booking-label").hidden = !booking;
+    $("confirm-booking").hidden = !booking;
+    $("confirm-booking-note").hidden = !booking;
+    $("confirm-booking").textContent = booking ? bookingFacts(booking) : "";
+    $("confirm-booking-note").textContent = booking ? bookingNote(booking) : "";
+    var note = $("confirm-booking-note");
+    note.dataset.punctuality = booking && booking.punctuality ? booking.punctuality : "";
+  }
+
+  // After issuing, the ticket's class is the truth (the slot may have passed meanwhile).
+  function ticketBookingNote(ticket) {
+    var booking = state.booking;
+    if (!booking || booking.kind !== "appointment") return "";
+    if (ticket.visitor_class === "appointment") {
+      return new Date(booking.slot_start) > new Date(ticket.issued_at)
+        ? fill(T.ticket_note_early, { time: booking.slot_local }) : "";
+    }
+    if (ticket.visitor_class === "priority") return "";
+    return T.ticket_note_lapsed;
+  }
+
   function entryError(message) {
     $("identify-error").textContent = message;
     $("identify-error").hidden = false;
   }
 
-  // Card readers and code scanners type like a keyboard and end with Enter.
+  // Card readers and code scanners type like a keyboard and end with Enter. On the start and
+  // booking screens what they type is a booking: a code, or an ID card to find one by.
   function onScannerKey(event) {
-    if (state.screen !== "identify") return;
+    var screen = state.screen;
+    var bookingScreen = screen === "booking" || (screen === "start" && bookingsOffered());
+    if (screen !== "identify" && !bookingScreen) return;
     if (event.key === "Enter") {
       var scanned = scanBuffer.trim();
       scanBuffer = "";
       if (!scanned) {
-        if (state.entryKind === "phone" || state.entryKind === "id_card") acceptEntry();
+        if (screen === "booking") acceptBookingEntry();
+        else if (state.entryKind === "phone" || state.entryKind === "id_card") acceptEntry();
         return;
       }
       event.preventDefault();
-      if (ID_NUMBER.test(scanned.toUpperCase())) {
+      if (bookingScreen) {
+        checkBooking(scanned, true);
+      } else if (ID_NUMBER.test(scanned.toUpperCase())) {
         state.identity = { kind: "id_number", value: scanned.toUpperCase() };
+        confirm();
       } else if (PHONE.test(scanned) && state.entryKind === "phone") {
         state.identity = { kind: "phone", value: scanned };
+        confirm();
       } else {
-        state.identity = { kind: "code", value: scanned };
+        checkBooking(scanned, true);
       }
-      confirm();
     } else if (event.key && event.key.length === 1) {
       scanBuffer += event.key;
     }
   }
 
+  function bookingsOffered() { return mayUse("code") || mayUse("id_card"); }
+
   // ---- confirmation and issuing --------------------------------------------------------
-  function confirm() {
+  // `checked` is the preview the booking check already fetched; otherwise it is fetched here.
+  function confirm(checked) {
     state.issueKey = newKey(); // one key per confirmation: a double tap issues one ticket
     state.preview = null;
+    state.booking = null;
     $("confirm-service").textContent = named(state.service);
     $("confirm-ahead").textContent = "…";
     $("confirm-wait").textContent = "…";
@@ -333,65 +496,111 @@
     $("confirm-identity").hidden = !identified;
     if (identified) {
       var shown = maskedIdentity(state.identity);
-      $("confirm-identity").textContent = state.identity.kind === "code"
-        ? fill(T.code_scanned, { code: shown }) : shown;
+      $("confirm-identity").textContent = state.identity.kind !== "code" ? shown
+        : fill(state.identity.scanned ? T.code_scanned : T.code_entered, { code: shown });
     }
+    renderBooking();
     $("take-ticket").disabled = false;
     show("confirm");
-    api("GET", "/kiosk/preview.json?service_id=" + state.service.id).then(function (answer) {
+    if (checked) {
+      showPreview(checked);
+      return;
+    }
+    var request = state.identity && state.identity.kind === "id_number"
+      // The ID card may find a booking for this service; POST keeps the number out of URLs.
+      ? api("POST", "/kiosk/preview.json",
+        { service_id: state.service.id, id_number: state.identity.value })
+      : api("GET", "/kiosk/preview.json?service_id=" + state.service.id);
+    request.then(function (answer) {
       if (state.screen !== "confirm") return;
-      if (!answer.ok) return;
-      state.preview = answer.data;
-      if (answer.data.refusal) {
-        refuse(answer.data.refusal.code);
+      if (!answer.ok) {
+        if (answer.status === 409) refuse(refusalCode(answer)); // e.g. pre-review in use
         return;
       }
-      $("confirm-ahead").textContent = String(answer.data.people_ahead);
-      $("confirm-wait").textContent = waitText(answer.data.estimated_wait);
+      showPreview(answer.data);
     }).catch(function () { /* the issue request reports a lost connection */ });
   }
 
+  function showPreview(preview) {
+    state.preview = preview;
+    state.booking = preview.booking || null;
+    renderBooking();
+    if (preview.refusal) {
+      refuse(preview.refusal.code);
+      return;
+    }
+    $("confirm-ahead").textContent = String(preview.people_ahead);
+    $("confirm-wait").textContent = waitText(preview.estimated_wait);
+  }
+
+  // The one issue endpoint checks a booking in: its code rides along as booking_code or
+  // prereview_code (an ID card as id_number). A retry after a lost answer reuses the
+  // Idempotency-Key, so the server hands back the same ticket rather than a second one.
   function takeTicket() {
     $("take-ticket").disabled = true;
-    var hallId = KIOSK.hall_id;
-    var request;
-    var headers = { "Idempotency-Key": state.issueKey };
-    if (state.identity && state.identity.kind === "code") {
-      // Appointment and pre-review check-in (the appointments feature answers this route).
-      request = api("POST", "/api/v1/halls/" + hallId + "/check-ins",
-        { code: state.identity.value, service_id: state.service.id }, headers);
-    } else {
-      var body = { service_id: state.service.id };
-      if (state.identity && state.identity.kind === "phone") body.phone = state.identity.value;
-      if (state.identity && state.identity.kind === "id_number") {
-        body.id_number = state.identity.value;
+    var body = { service_id: state.service.id };
+    var identity = state.identity;
+    if (identity && identity.kind === "phone") body.phone = identity.value;
+    if (identity && identity.kind === "id_number") body.id_number = identity.value;
+    if (identity && identity.kind === "code") {
+      var field = state.booking ? state.booking.issue_field : null;
+      if (field !== "booking_code" && field !== "prereview_code") {
+        refuse("code_not_recognised");
+        return;
       }
-      request = api("POST", "/api/v1/halls/" + hallId + "/tickets", body, headers);
+      body[field] = identity.value;
     }
-    request.then(function (answer) {
+    api("POST", "/api/v1/halls/" + KIOSK.hall_id + "/tickets", body,
+      { "Idempotency-Key": state.issueKey }).then(function (answer) {
       if (answer.ok) {
         state.identity = null; // nothing personal stays in the page once the ticket exists
         showTicket(answer.data);
         return;
       }
-      var code = answer.data && answer.data.error ? answer.data.error.code : "error";
-      if (state.identity && state.identity.kind === "code" && (answer.status === 404 ||
-          answer.status === 405 || code === "not_found")) {
-        code = "code_not_recognised";
-      }
-      refuse(code);
-    }).catch(function () { refuse("kiosk_offline"); });
+      refuse(refusalCode(answer));
+    }).catch(function () {
+      refuse("kiosk_offline", function () {
+        show("confirm");
+        takeTicket();
+      });
+    });
   }
 
-  function refuse(code) {
+  var BOOKING_REFUSALS = [
+    "code_not_recognised", "booking_cancelled", "booking_not_today", "pre_review_cancelled",
+    "pre_review_expired", "no_booking_for_id_card",
+  ];
+
+  // `retry`, when given, is offered as "Try again" (the same request, the same key).
+  function refuse(code, retry) {
     var texts = T.refusals[code] || T.refusals.error;
     $("refusal-title").textContent = texts.title;
     $("refusal-advice").textContent = texts.advice;
     $("screen-refusal").dataset.code = code;
-    $("refusal-ordinary").hidden = code !== "code_not_recognised";
-    $("refusal-ordinary").textContent =
-      POLICY.identification === "required" ? T.identify_other_way : T.identify_skip;
+    var ordinary = BOOKING_REFUSALS.indexOf(code) !== -1;
+    $("refusal-ordinary").hidden = !ordinary;
+    if (state.bookingFlow && !state.serviceChosen) {
+      $("refusal-ordinary").textContent = T.take_ordinary_ticket;
+    } else {
+      $("refusal-ordinary").textContent =
+        POLICY.identification === "required" ? T.identify_other_way : T.identify_skip;
+    }
+    state.retry = retry || null;
+    $("refusal-retry").hidden = !retry;
     show("refusal");
+  }
+
+  function takeOrdinaryTicket() {
+    state.identity = null;
+    state.booking = null;
+    state.bookingFlow = false;
+    if (!state.serviceChosen) {
+      show("start"); // no service chosen yet: the visitor picks one as anyone does
+    } else if (POLICY.identification === "required") {
+      openIdentify();
+    } else {
+      confirm();
+    }
   }
 
   // ---- the ticket and its print job ----------------------------------------------------
@@ -403,6 +612,14 @@
     $("ticket-service").textContent = named(ticket.service);
     $("ticket-holder").hidden = !ticket.holder_display_name;
     $("ticket-holder").textContent = ticket.holder_display_name || "";
+    var tags = { appointment: T.tag_appointment, pre_reviewed: T.tag_pre_reviewed,
+      priority: T.tag_priority };
+    $("ticket-tag").hidden = !tags[ticket.visitor_class];
+    $("ticket-tag").textContent = tags[ticket.visitor_class] || "";
+    $("ticket-tag").dataset.visitorClass = ticket.visitor_class;
+    var note = ticketBookingNote(ticket);
+    $("ticket-booking-note").hidden = !note;
+    $("ticket-booking-note").textContent = note;
     $("ticket-ahead").textContent = ticket.people_ahead === null ? "–" : String(ticket.people_ahead);
     $("ticket-wait").textContent = waitText(ticket.estimated_wait);
     $("ticket-qr").src = "/kiosk/qr/" + encodeURIComponent(ticket.status_token) + ".svg";
@@ -590,14 +807,17 @@
       confirm();
     });
     $("identify-continue").addEventListener("click", acceptEntry);
+    $("open-booking").addEventListener("click", openBooking);
+    $("booking-continue").addEventListener("click", acceptBookingEntry);
+    $("refusal-retry").addEventListener("click", function () {
+      var retry = state.retry;
+      state.retry = null;
+      if (retry) retry();
+    });
     $("take-ticket").addEventListener("click", takeTicket);
     $("print-again").addEventListener("click", printAgain);
     $("on-screen-only").addEventListener("click", onScreenOnly);
-    $("refusal-ordinary").addEventListener("click", function () {
-      state.identity = null;
-      if (POLICY.identification === "required") openIdentify();
-      else confirm();
-    });
+    $("refusal-ordinary").addEventListener("click", takeOrdinaryTicket);
     $("text-size").addEventListener("click", function () {
       setLargeText(!document.body.classList.contains("large-text"));
     });
@@ -614,8 +834,14 @@
           if (state.department || state.searching) show("services");
           else backToStart();
         } else if (action === "back-from-confirm") {
-          if (POLICY.identification === "off") show("services");
+          if (state.bookingFlow) openBooking();
+          else if (POLICY.identification === "off") show("services");
           else openIdentify();
+        } else if (action === "back-from-booking") {
+          state.bookingFlow = false;
+          state.identity = null;
+          if (state.serviceChosen) openIdentify();
+          else backToStart();
         }
       });
     });
@@ -627,6 +853,8 @@
 
   wire();
   renderLetterPad();
+  renderCodePad();
+  $("open-booking").hidden = !bookingsOffered();
   renderPrinterBanner();
   loadCatalogue();
   startLive();

@@ -283,3 +283,81 @@ def test_print_routes_are_in_the_openapi_document(client: Any) -> None:
     assert {"get"} <= set(paths["/api/v1/print-jobs/{job_id}"])
     assert paths["/api/v1/print-jobs/{job_id}/retry"]["post"]["security"] == [{"bearerAuth": []}]
     assert "409" in paths["/api/v1/print-jobs/{job_id}/cancel"]["post"]["responses"]
+
+
+def _strings(texts: Any) -> list[str]:
+    if isinstance(texts, dict):
+        return [s for value in texts.values() for s in _strings(value)]
+    return [texts]
+
+
+def test_every_kiosk_text_has_its_chinese_translation(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from kiosk.page_text import kiosk_page_text, status_page_text
+
+    with app.test_request_context(), force_locale("zh"):
+        texts = _strings(kiosk_page_text()) + _strings(status_page_text())
+    untranslated = [text for text in texts if not re.search(r"[\u4e00-\u9fff]", text)]
+    assert untranslated == []
+
+
+def test_booked_preview_names_the_service_and_counts_as_the_appointment_ticket_will(
+    client: Any, app: Any, kiosk_hall: KioskHall, kiosk_token: str, clock: Any
+) -> None:
+    from datetime import timedelta
+
+    from hall_server.operations.online_platform import AppointmentPush, push_appointment
+    from hall_server.storage.models import Hall, Platform
+
+    with app.extensions["hallq_db"].transaction() as uow:
+        # Under due times an early booking is called just in time, not at once: the preview
+        # must place it as the issued ticket will be placed, not merely count by class.
+        uow.session.execute(
+            update(Hall).where(Hall.id == kiosk_hall.id).values(calling_policy="due_time")
+        )
+        platform = Platform(code="gov", name="gov", hall_id=kiosk_hall.id, secret="s",
+                            webhook_url=None, active=True, created_at=clock())  # fmt: skip
+        uow.session.add(platform)
+        uow.session.flush()
+        booking = AppointmentPush(appointment_id="A-1", hall_code="kiosk-hall",
+                                  service_code="s10", slot_start=clock() + timedelta(minutes=5),
+                                  booking_code="YY0001", applicant_name="李四")  # fmt: skip
+        push_appointment(uow, platform, booking, clock())
+    withdrawal = kiosk_hall.services["公积金提取"]
+    issue = f"/api/v1/halls/{kiosk_hall.id}/tickets"
+    for _ in range(3):
+        client.post(issue, json={"service_id": withdrawal}, headers=bearer(kiosk_token))
+        clock.advance(minutes=1)
+
+    preview = client.post(
+        "/kiosk/preview.json", json={"code": "YY0001"}, headers=bearer(kiosk_token)
+    )
+    assert preview.status_code == 200, preview.get_json()
+    found = preview.get_json()
+    assert found["service"]["id"] == withdrawal
+    assert found["booking"]["issue_field"] == "booking_code"
+    assert found["booking"]["punctuality"] == "early"
+    assert found["booking"]["visitor_class"] == "appointment"
+    assert found["booking"]["applicant_name"] == "李*"
+    ticket = client.post(
+        issue,
+        json={"service_id": withdrawal, "booking_code": "YY0001"},
+        headers=bearer(kiosk_token),
+    ).get_json()
+    assert ticket["visitor_class"] == "appointment"
+    assert found["people_ahead"] == ticket["people_ahead"]
+
+    unknown = client.post("/kiosk/preview.json", json={"code": "NOPE"}, headers=bearer(kiosk_token))
+    assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "not_found")
+    bad_card = client.post(
+        "/kiosk/preview.json", json={"id_number": "123"}, headers=bearer(kiosk_token)
+    )
+    assert (bad_card.get_json()["error"]["code"], bad_card.get_json()["error"]["field"]) == (
+        "bad_request",
+        "id_number",
+    )
+    nobody = client.post(
+        "/kiosk/preview.json", json={"id_number": "110105194912310039"}, headers=bearer(kiosk_token)
+    )
+    assert nobody.get_json()["error"]["code"] == "no_booking_for_id_card"

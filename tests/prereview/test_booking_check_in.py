@@ -194,3 +194,23 @@ def test_bookings_not_kept_become_no_shows_and_the_platform_is_told(app, hall, b
     assert message.payload["appointment_id"] == "APT-1"
     with database.transaction() as uow:
         assert record_no_shows(uow, clock()) == 0  # recorded once
+
+
+def test_a_pre_review_code_earns_one_place_in_the_queue_at_a_time(client, hall, platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, code="PR-1"))
+    first = issue(client, hall, prereview_code="PR-1")
+    assert first.status_code == 201
+    again = issue(client, hall, prereview_code="PR-1")
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "pre_review_used"
+    assert first.get_json()["number"] in again.get_json()["error"]["message"]
+
+    # Once that case is over, the still-valid pre-review may bring its holder back.
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    window = hall.windows[1]
+    assert client.post(f"/api/v1/windows/{window}/call-next", headers=clerk).status_code == 200
+    base = f"/api/v1/windows/{window}/tickets/{first.get_json()['id']}"
+    assert client.post(f"{base}/start", headers=clerk).status_code == 200
+    finished = client.post(f"{base}/finish", json={"outcome": "enquiry"}, headers=clerk)
+    assert finished.status_code == 200, finished.get_json()
+    assert issue(client, hall, prereview_code="PR-1").status_code == 201
