@@ -20,7 +20,10 @@ from hall_server.storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
+# A refusal's code decides its HTTP status; a code not listed is a conflict with the state of
+# things (409): an invalid transition, a window busy, a booking already used.
 STATUS_BY_CODE = {
+    "bad_request": 400,
     "not_found": 404,
     "unauthorized": 401,
     "bad_credentials": 401,
@@ -55,6 +58,12 @@ STATUS_BY_CODE = {
     "invalid_dimension": 422,
     "too_many_lines": 422,
     "weak_password": 422,
+    # ratings and print results (hall_server/operations/ratings.py, print_jobs.py)
+    "invalid_rating_level": 422,
+    "invalid_rating_reason": 422,
+    "comment_too_long": 422,
+    "invalid_printer_status": 422,
+    "invalid_print_result": 422,
 }
 CODE_BY_HTTP_STATUS = {
     400: "bad_request",

@@ -69,3 +69,17 @@ def test_a_kiosk_flooding_the_issue_endpoint_gets_429(sqlite_url, clock):
     assert last.get_json()["error"]["code"] == "too_many_requests"
     assert "Retry-After" in last.headers
     app.extensions["hallq_db"].dispose()
+
+
+def test_an_oversized_idempotency_key_is_a_bad_request_that_issues_nothing(app, client, hall):
+    headers = {"Authorization": f"Bearer {hall.kiosk_token}", "Idempotency-Key": "k" * 201}
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"]},
+        headers=headers,
+    )
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+    with app.extensions["hallq_db"].reading() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 0
