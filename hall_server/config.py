@@ -29,9 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "HOUSEKEEPING_EVERY_SECONDS": 3600,
     # Managers' alerts raised and cleared as time passes (hall_server/operations/alerts.py).
     "ALERTS_EVERY_SECONDS": 20,
-    # After issuing, a hall's wait forecast is made anew at most this often per process
-    # (reads always see the current state; hall_server/operations/wait_predictions.py).
-    "FORECAST_REFRESH_SECONDS": 1.0,
+    # Issuing places a walk-in by the hall's kept wait forecast (plus the tickets issued since)
+    # and remakes that forecast after the commit only once it is this old; reads (phones,
+    # boards) always see the current state (hall_server/operations/wait_predictions.py).
+    "FORECAST_REFRESH_SECONDS": 30.0,
     "OUTBOX_EVERY_SECONDS": 10,  # how often results are posted to online platforms
     # Acknowledged outbox messages are kept this long, then housekeeping deletes them.
     "OUTBOX_DELIVERED_KEEP_DAYS": 30,
