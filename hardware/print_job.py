@@ -16,9 +16,11 @@ VISITOR_CLASSES: tuple[str, ...] = get_args(VisitorClass)
 LANGUAGES: tuple[str, ...] = get_args(Language)
 WAIT_KINDS: tuple[str, ...] = get_args(WaitKind)
 ISSUED_AT_FORMAT = "%Y-%m-%d %H:%M"
+SLOT_FORMAT = "%H:%M"
 
 # The number is printed in the largest text size, which only works for ASCII cells.
 _TICKET_NUMBER = re.compile(r"[A-Za-z0-9-]{1,10}")
+_CLOCK_TIME = re.compile(r"[0-9]{2}:[0-9]{2}")  # strptime alone would take "9:5"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class TicketPrintJob:
     # "range": the minutes above; "over_limit": over two hours, however many; "unknown": no
     # window can serve the ticket now, so no wait is promised (the minutes are then 0, 0).
     wait_kind: WaitKind = "range"
+    # An appointment ticket's slot in the hall's time ("10:40"); None for every other ticket.
+    appointment_due_local: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("job_id", "hall_name", "service_name", "issued_at_local", "status_url"):
@@ -73,6 +77,8 @@ class TicketPrintJob:
             raise ValueError(
                 f"issued_at_local must look like '2026-11-30 09:12', got {self.issued_at_local!r}"
             ) from None
+        if self.appointment_due_local is not None:
+            _require_clock_time("appointment_due_local", self.appointment_due_local)
         if not self.status_url.startswith(("https://", "http://")):
             raise ValueError(f"status_url must be an http(s) URL, got {self.status_url!r}")
         if not isinstance(self.notice_lines, tuple) or not all(
@@ -116,11 +122,12 @@ class TicketPrintJob:
             notice_lines=tuple(notice_lines),
             language=cast(Language, payload.get("language", "zh")),
             wait_kind=cast(WaitKind, payload.get("wait_kind", "range")),
+            appointment_due_local=payload.get("appointment_due_local"),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready payload that `from_dict` reads back."""
-        return {
+        payload: dict[str, Any] = {
             "job_id": self.job_id,
             "ticket_id": self.ticket_id,
             "hall_name": self.hall_name,
@@ -135,11 +142,24 @@ class TicketPrintJob:
             "language": self.language,
             "wait_kind": self.wait_kind,
         }
+        if self.appointment_due_local is not None:
+            payload["appointment_due_local"] = self.appointment_due_local
+        return payload
 
 
 def _require_text(name: str, value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+
+
+def _require_clock_time(name: str, value: object) -> None:
+    message = f"{name} must look like '10:40', got {value!r}"
+    if not isinstance(value, str) or not _CLOCK_TIME.fullmatch(value):
+        raise ValueError(message)
+    try:
+        datetime.strptime(value, SLOT_FORMAT)
+    except ValueError:
+        raise ValueError(message) from None
 
 
 def _require_int(name: str, value: object, *, minimum: int) -> None:

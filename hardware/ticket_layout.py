@@ -242,15 +242,26 @@ def _wait_line(job: TicketPrintJob) -> str:
     )
 
 
+def _slot_lines(job: TicketPrintJob) -> list[str]:
+    """An appointment's slot: a visitor who came early learns from the paper when it is."""
+    if job.appointment_due_local is None:
+        return []
+    if job.language == "zh":
+        return [f"预约时段 {job.appointment_due_local}，请留意叫号"]
+    return [f"Your slot: {job.appointment_due_local}"]
+
+
 def _queue_lines(job: TicketPrintJob) -> list[str]:
     if job.language == "zh":
         return [
+            *_slot_lines(job),
             f"前面还有 {job.people_ahead} 人",
             _wait_line(job),
             f"取号时间 {job.issued_at_local}",
         ]
     people = "person" if job.people_ahead == 1 else "people"
     return [
+        *_slot_lines(job),
         f"{job.people_ahead} {people} ahead of you",
         _wait_line(job),
         f"Issued: {job.issued_at_local}",

@@ -133,6 +133,13 @@ def kiosk_page_text() -> dict[str, object]:
             "The printer is not working. You can still take a ticket: it is shown on screen "
             "with a QR code for your phone.",
         ),
+        # Its print agent has fallen silent (alerts.py): the printer may work, but nobody knows.
+        "printer_unknown": pgettext(
+            "kiosk",
+            "The printer is not responding, so your ticket may not print. You can still take a "
+            "ticket: it is shown on screen with a QR code for your phone. Please tell a member "
+            "of staff.",
+        ),
         "identify_title": pgettext("kiosk", "Who is the ticket for?"),
         "identify_optional": pgettext(
             "kiosk", "Optional: it lets the clerk find your case faster."

@@ -76,6 +76,10 @@ class TicketSchema(Schema):
     status_url = fields.String()
     holder_display_name = fields.String(allow_none=True, metadata={"example": "张*明"})
     issued_at = fields.AwareDateTime()
+    appointment_due_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "an appointment ticket's slot: it is called first from then"},
+    )
     called_at = fields.AwareDateTime(allow_none=True)
     started_at = fields.AwareDateTime(allow_none=True)
     finished_at = fields.AwareDateTime(allow_none=True)

@@ -246,6 +246,7 @@ def ticket_view(
         "status_token": ticket.status_token,
         "holder_display_name": ticket.holder_display_name,
         "issued_at": ticket.issued_at,
+        "appointment_due_at": ticket.appointment_due_at,
         "called_at": ticket.called_at,
         "started_at": ticket.started_at,
         "finished_at": ticket.finished_at,

@@ -76,7 +76,7 @@ def _print_payload(
     known = view["estimated_wait"]
     estimate = known or {"low_minutes": 0, "high_minutes": 0}
     wait_kind = "unknown" if known is None else "over_limit" if known["over_limit"] else "range"
-    return {
+    payload: dict[str, Any] = {
         "job_id": job_id,
         "ticket_id": ticket.id,
         "hall_name": hall.name,
@@ -91,6 +91,11 @@ def _print_payload(
         "notice_lines": list(hall.notice_lines or []),
         "language": "zh",
     }
+    if ticket.appointment_due_at is not None:
+        # An early arrival holds a ticket long before its turn: the paper says when that is.
+        due = local_time(ticket.appointment_due_at, hall.time_zone)
+        payload["appointment_due_local"] = f"{due:%H:%M}"
+    return payload
 
 
 def issue_ticket(

@@ -95,6 +95,12 @@
     }
     return value;
   }
+  // HH:MM in the hall's time zone, as the server writes a slot (slot_local).
+  function hallClockTime(isoMoment) {
+    return new Intl.DateTimeFormat("en-GB", {
+      timeZone: HALLQ.hall.time_zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).format(new Date(isoMoment));
+  }
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     return String(Date.now()) + Math.random().toString(16).slice(2);
@@ -432,13 +438,15 @@
     note.dataset.punctuality = booking && booking.punctuality ? booking.punctuality : "";
   }
 
-  // After issuing, the ticket's class is the truth (the slot may have passed meanwhile).
+  // After issuing, the ticket is the truth: its class (the slot may have passed meanwhile) and
+  // its own slot (the booking may have moved since the preview).
   function ticketBookingNote(ticket) {
     var booking = state.booking;
     if (!booking || booking.kind !== "appointment") return "";
     if (ticket.visitor_class === "appointment") {
-      return new Date(booking.slot_start) > new Date(ticket.issued_at)
-        ? fill(T.ticket_note_early, { time: booking.slot_local }) : "";
+      var due = ticket.appointment_due_at;
+      return due && new Date(due) > new Date(ticket.issued_at)
+        ? fill(T.ticket_note_early, { time: hallClockTime(due) }) : "";
     }
     if (ticket.visitor_class === "priority") return "";
     return T.ticket_note_lapsed;
@@ -630,13 +638,21 @@
 
   function watchPrintJob(startedAt) {
     clearTimeout(printPoll);
-    renderPrintStatus("pending");
+    // A printer whose agent has fallen silent will not answer: say so at once, as a printer
+    // that reports a fault does, rather than keep the visitor waiting. Keep watching, though:
+    // should the agent come back meanwhile, it prints what it owes and the screen says so.
+    state.printGaveUp = printerStatus === "unknown";
+    renderPrintStatus(state.printGaveUp ? "failed" : "pending");
     function poll() {
       if (!state.job || state.screen !== "ticket") return;
       api("GET", "/api/v1/print-jobs/" + state.job.id).then(function (answer) {
         if (!state.job || state.screen !== "ticket") return;
         if (answer.ok) state.job = answer.data;
         if (state.job.status === "pending") {
+          if (state.printGaveUp) {
+            printPoll = setTimeout(poll, PRINT_POLL_MS);
+            return;
+          }
           if (Date.now() - startedAt > PRINT_GIVE_UP_MS) {
             state.printGaveUp = true;
             renderPrintStatus("failed");
@@ -645,6 +661,7 @@
           printPoll = setTimeout(poll, PRINT_POLL_MS);
           return;
         }
+        state.printGaveUp = false; // the job has its own answer now
         renderPrintStatus(state.job.status);
       }).catch(function () { printPoll = setTimeout(poll, PRINT_POLL_MS * 3); });
     }
@@ -658,6 +675,7 @@
     if (error.indexOf("paper") !== -1 || status === "paper_out") return T.print_reason_paper_out;
     if (error.indexOf("offline") !== -1 || error.indexOf("unavailable") !== -1 ||
         status === "offline") return T.print_reason_offline;
+    if (status === "unknown") return T.print_reason_no_answer;
     return T.print_reason_other;
   }
 
@@ -717,10 +735,15 @@
   }
 
   // ---- printer status ------------------------------------------------------------------
+  // "unknown": the server heard nothing from the kiosk's print agent for the hall's
+  // device-offline time; the agent's next report ("ok") takes the banner away.
+  var PRINTER_BANNERS = {
+    paper_out: T.printer_paper_out, offline: T.printer_offline, unknown: T.printer_unknown,
+  };
+
   function renderPrinterBanner() {
     var banner = $("printer-banner");
-    var text = printerStatus === "paper_out" ? T.printer_paper_out
-      : printerStatus === "offline" ? T.printer_offline : "";
+    var text = PRINTER_BANNERS[printerStatus] || "";
     banner.textContent = text;
     banner.hidden = !text;
     banner.dataset.status = printerStatus || "";

@@ -82,6 +82,30 @@ def test_english_ticket_prints_english_tag_and_queue_lines(make_job: MakeJob) ->
     assert "Issued: 2026-11-30 09:12" in lines
 
 
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [("zh", "预约时段 10:40，请留意叫号"), ("en", "Your slot: 10:40")],
+)
+@pytest.mark.parametrize("paper", [PAPER_80, PAPER_58], ids=["80mm", "58mm"])
+def test_an_appointment_ticket_prints_its_slot_on_one_line_above_the_queue_lines(
+    make_job: MakeJob, language: str, line: str, paper: PaperProfile
+) -> None:
+    job = make_job(language=language, visitor_class="appointment", appointment_due_local="10:40")
+
+    lines = printed_lines(printout(job, paper))
+
+    assert line in lines
+    ahead = "前面还有 12 人" if language == "zh" else "12 people ahead of you"
+    assert lines.index(line) + 1 == lines.index(ahead)
+
+
+def test_a_ticket_without_a_slot_prints_no_slot_line(make_job: MakeJob) -> None:
+    for language in ("zh", "en"):
+        lines = printed_lines(printout(make_job(language=language, visitor_class="appointment")))
+
+        assert not any("预约时段" in line or "Your slot" in line for line in lines)
+
+
 def test_point_wait_estimate_prints_one_value(make_job: MakeJob) -> None:
     lines = printed_lines(printout(make_job(estimated_wait_minutes=[20, 20])))
 

@@ -29,6 +29,20 @@ def test_a_payload_from_an_older_server_without_wait_kind_reads_as_a_range(
     assert TicketPrintJob.from_dict(payload).wait_kind == "range"
 
 
+def test_an_appointment_slot_round_trips_and_older_payloads_without_it_still_read(
+    make_payload: MakePayload,
+) -> None:
+    booked = make_payload(visitor_class="appointment", appointment_due_local="10:40")
+    older = make_payload()  # no slot: every payload before the field existed, and walk-ins
+
+    job = TicketPrintJob.from_dict(booked)
+
+    assert job.appointment_due_local == "10:40"
+    assert job.to_dict() == booked
+    assert TicketPrintJob.from_dict(older).appointment_due_local is None
+    assert "appointment_due_local" not in TicketPrintJob.from_dict(older).to_dict()
+
+
 def test_json_lists_become_tuples_and_the_job_is_frozen(make_payload: MakePayload) -> None:
     job = TicketPrintJob.from_dict(make_payload(notice_lines=["甲", "乙"]))
 
@@ -82,6 +96,11 @@ def test_missing_field_is_named(make_payload: MakePayload, field: str) -> None:
         ("notice_lines", "one line"),
         ("notice_lines", ["ok", 3]),
         ("language", "fr"),
+        ("appointment_due_local", "9:5"),
+        ("appointment_due_local", "25:00"),
+        ("appointment_due_local", "2026-11-30 10:40"),
+        ("appointment_due_local", ""),
+        ("appointment_due_local", 1040),
     ],
 )
 def test_invalid_field_is_named(make_payload: MakePayload, field: str, value: object) -> None:

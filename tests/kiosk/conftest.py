@@ -168,9 +168,10 @@ def prepare_kiosk_hall(directory: Path) -> tuple[str, Database, KioskHall]:
 
 @contextmanager
 def run_server(
-    url: str, directory: Path, port: int, log_name: str = "server.log"
+    url: str, directory: Path, port: int, log_name: str = "server.log", **settings: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`hallq serve` on the database at `url` until the block ends."""
+    """`hallq serve` on the database at `url` until the block ends; `settings` are HALLQ_ ones
+    (e.g. ALERTS_EVERY_SECONDS="1")."""
     base = f"http://127.0.0.1:{port}"
     environment = {
         **os.environ,
@@ -181,6 +182,7 @@ def run_server(
         "HALLQ_RATELIMIT_ISSUE": "1000 per minute",
         "HALLQ_RATELIMIT_LOGIN": "1000 per minute",
         "HALLQ_LOG_JSON": "false",
+        **{f"HALLQ_{name}": value for name, value in settings.items()},
     }
     log = directory / log_name
     with log.open("wb") as log_file:
@@ -204,11 +206,11 @@ def run_server(
 
 
 @contextmanager
-def serve_kiosk_hall(directory: Path) -> Iterator[LiveKioskHall]:
+def serve_kiosk_hall(directory: Path, **settings: str) -> Iterator[LiveKioskHall]:
     url, database, hall = prepare_kiosk_hall(directory)
     port = free_port()
     try:
-        with run_server(url, directory, port):
+        with run_server(url, directory, port, **settings):
             yield LiveKioskHall(
                 f"http://127.0.0.1:{port}", hall, database, directory / "server.log"
             )

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -250,25 +251,60 @@ def test_an_early_arrival_is_told_to_wait_until_its_slot_comes_near(
 ) -> None:
     live = live_kiosk_hall
     slot = platform.book("YY0003", slot_in_minutes=40)
-    open_kiosk(page, live, kiosk)
-    scan(page, "YY0003")
+    with live.print_agent(kiosk) as running:
+        open_kiosk(page, live, kiosk)
+        scan(page, "YY0003")
 
-    slot_local = shown_slot(page)
-    assert re.fullmatch(r"\d\d:\d\d", slot_local)
-    expect(page.locator("#confirm-booking-note")).to_have_text(
-        f"您来早了：临近预约时段（{slot_local}）时将优先叫号，请在附近等候。"
-    )
-    page.get_by_role("button", name="确认取号").click()
+        slot_local = shown_slot(page)
+        assert re.fullmatch(r"\d\d:\d\d", slot_local)
+        expect(page.locator("#confirm-booking-note")).to_have_text(
+            f"您来早了：临近预约时段（{slot_local}）时将优先叫号，请在附近等候。"
+        )
+        page.get_by_role("button", name="确认取号").click()
 
-    expect(page.locator("#ticket-tag")).to_have_text("【预约】")
-    expect(page.locator("#ticket-booking-note")).to_have_text(
-        f"您的预约时段是 {slot_local}，届时将优先叫号，请在附近等候。"
-    )
+        expect(page.locator("#ticket-tag")).to_have_text("【预约】")
+        expect(page.locator("#ticket-booking-note")).to_have_text(
+            f"您的预约时段是 {slot_local}，届时将优先叫号，请在附近等候。"
+        )
+        expect(page.locator("#print-status")).to_have_text("请取走号票。")
+
+    # The paper the visitor holds for the next forty minutes says when the slot is.
+    lines = printed_lines(decode(running.simulated.received))
+    assert f"预约时段 {slot_local}，请留意叫号" in lines
     ticket = stored_ticket(live, page.locator("#ticket-number").inner_text())
     # It queues at its slot: walk-ins who come in between are not pushed back by it.
     assert (ticket.visitor_class, ticket.queue_key, ticket.appointment_due_at) == (
         "appointment", slot, slot
     )  # fmt: skip
+
+
+def test_a_booking_moved_after_the_check_is_shown_and_printed_with_the_tickets_own_slot(
+    page: Any, live_kiosk_hall: LiveKioskHall, platform: Platform_, kiosk: str
+) -> None:
+    live = live_kiosk_hall
+    platform.book("YY0013", slot_in_minutes=40)
+    with live.print_agent(kiosk) as running:
+        open_kiosk(page, live, kiosk)
+        scan(page, "YY0013")
+        checked_slot = shown_slot(page)
+        # The visitor moves the booking on the phone while standing at the kiosk.
+        moved = platform.book("YY0013", slot_in_minutes=40 + 25)
+        page.get_by_role("button", name="确认取号").click()
+
+        expect(page.locator("#ticket-tag")).to_have_text("【预约】")
+        expect(page.locator("#print-status")).to_have_text("请取走号票。")
+        note = page.locator("#ticket-booking-note").inner_text()
+        number = page.locator("#ticket-number").inner_text()
+
+    assert stored_ticket(live, number).appointment_due_at == moved
+    with live.database.reading() as session:
+        time_zone = session.scalars(select(Hall.time_zone).where(Hall.id == live.hall.id)).one()
+    moved_local = f"{moved.astimezone(ZoneInfo(time_zone)):%H:%M}"
+    assert moved_local != checked_slot
+    assert note == f"您的预约时段是 {moved_local}，届时将优先叫号，请在附近等候。"
+    lines = printed_lines(decode(running.simulated.received))
+    assert f"预约时段 {moved_local}，请留意叫号" in lines
+    assert not any(checked_slot in line for line in lines)
 
 
 def test_a_late_arrival_beyond_the_grace_period_becomes_a_walk_in_and_is_told_so(

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from hall_server.operations.booked_arrival import record_no_shows
-from hall_server.storage.models import Appointment, OutboxMessage, Ticket
+from hall_server.storage.models import Appointment, OutboxMessage, PrintJob, Ticket
+from hardware.print_job import TicketPrintJob
 from tests.conftest import login_headers
 from tests.prereview.conftest import ID_NUMBER, appointment_fields, pre_review_fields
 
@@ -53,6 +54,25 @@ def test_an_early_arrival_queues_at_its_slot(app, client, hall, booked, clock):
     assert (booking.status, booking.ticket_id) == ("checked_in", ticket.id)
 
 
+def test_an_early_arrivals_print_job_and_ticket_carry_its_slot_in_the_halls_time(
+    app, client, hall, booked, clock
+):
+    slot = datetime.fromisoformat(booked(slot_in=40)["slot_start"])  # 09:40 in Asia/Shanghai
+    booked_ticket = issue(client, hall, booking_code="B-2026-0001").get_json()
+    walk_in = issue(client, hall).get_json()
+
+    payload = booked_ticket["print_job"]["payload"]
+    assert payload["appointment_due_local"] == "09:40"
+    assert stored(app, PrintJob, ticket_id=booked_ticket["id"]).payload == payload  # for resends
+    assert TicketPrintJob.from_dict(payload).appointment_due_local == "09:40"  # the kiosk reads it
+    assert datetime.fromisoformat(booked_ticket["appointment_due_at"]) == slot
+    status = client.get(f"/api/v1/ticket-status/{booked_ticket['status_token']}").get_json()
+    assert datetime.fromisoformat(status["appointment_due_at"]) == slot
+    # A walk-in has no slot to print.
+    assert "appointment_due_local" not in walk_in["print_job"]["payload"]
+    assert walk_in["appointment_due_at"] is None
+
+
 def test_a_late_arrival_within_the_grace_queues_at_arrival(app, client, hall, booked, clock):
     booked(slot_in=-10)
     response = issue(client, hall, booking_code="B-2026-0001")
@@ -68,6 +88,8 @@ def test_beyond_the_grace_the_visitor_gets_a_walk_in_ticket_and_the_booking_is_l
     response = issue(client, hall, booking_code="B-2026-0001")
     assert response.status_code == 201
     assert response.get_json()["visitor_class"] == "walk_in"
+    assert response.get_json()["appointment_due_at"] is None  # a lapsed slot is not printed
+    assert "appointment_due_local" not in response.get_json()["print_job"]["payload"]
     assert stored(app, Appointment, appointment_id="APT-1").status == "late"
 
 
