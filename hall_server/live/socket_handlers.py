@@ -19,7 +19,7 @@ from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import board_snapshot
 from hall_server.operations.live_events import device_room, hall_room
 from hall_server.storage.database import Database, DatabaseUnavailable
-from hall_server.storage.models import Hall
+from hall_server.storage.models import Device, Hall
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,18 @@ def _actor() -> Actor | None:
 
 
 def _send_snapshot(hall_id: int) -> None:
+    """The hall as it is now; a device also hears how the server sees it (a kiosk's printer),
+    so a page that missed `device.changed` while away is put right on resync."""
+    actor = _actor()
     with _database().reading() as db_session:
         snapshot = board_snapshot(db_session, hall_id, _now())
+        device = db_session.get(Device, actor.id) if actor and actor.kind == "device" else None
+        if device is not None:
+            snapshot["device"] = {
+                "id": device.id,
+                "kind": device.kind,
+                "printer_status": device.printer_status,
+            }
     emit("snapshot", json_ready(snapshot))
 
 

@@ -795,6 +795,12 @@
   }
 
   function applySnapshot(snapshot) {
+    // The server's view of this kiosk's printer, in case a device.changed was missed.
+    if (snapshot.device && snapshot.device.id === KIOSK.device_id &&
+        snapshot.device.printer_status !== printerStatus) {
+      printerStatus = snapshot.device.printer_status;
+      renderPrinterBanner();
+    }
     waitingByService = {};
     (snapshot.waiting || []).forEach(function (entry) {
       waitingByService[entry.service_id] = entry.waiting;

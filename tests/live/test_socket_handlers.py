@@ -213,3 +213,29 @@ def test_window_changes_are_announced_to_the_hall(
     assert changed["window"]["id"] == hall.windows[2]
     assert changed["window"]["status"] == "paused"
     assert changed["seq"] == 1
+
+
+def test_a_kiosk_hears_its_printer_as_the_server_sees_it_in_every_snapshot(
+    app: Any, hall: factories.TestHall, clock: Any
+) -> None:
+    from hall_server.operations import print_jobs
+
+    database = app.extensions["hallq_db"]
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, hall.kiosk(), "paper_out", clock())
+    kiosk = socketio.test_client(app, auth={"token": hall.kiosk_token})
+    [snapshot] = _received(kiosk, "snapshot")
+    assert snapshot["device"] == {
+        "id": hall.kiosk_id,
+        "kind": "kiosk",
+        "printer_status": "paper_out",
+    }
+
+    with database.transaction() as uow:  # a change this kiosk missed while away
+        print_jobs.report_device_health(uow, hall.kiosk(), "ok", clock())
+    kiosk.get_received()
+    assert kiosk.emit("resync", callback=True) == {"ok": True}
+    [snapshot] = _received(kiosk, "snapshot")
+    assert snapshot["device"]["printer_status"] == "ok"
+    board = socketio.test_client(app, auth={"hall_id": hall.id})
+    assert "device" not in _received(board, "snapshot")[0]
