@@ -51,6 +51,8 @@ def raise_hall_seq(uow: UnitOfWork, hall_id: int) -> int:
         .where(Hall.id == hall_id)
         .values(event_seq=Hall.event_seq + 1)
         .returning(Hall.event_seq)
+        # Nothing in a write reads the loaded Hall's event_seq: skip matching the identity map.
+        .execution_options(synchronize_session=False)
     ).scalar_one()
     return int(seq)
 

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -78,6 +78,7 @@ DEFAULT_REFRESH_SECONDS = 30.0
 # A ticket issued this long before a forecast was made may still be missing from it (the
 # forecast read a snapshot taken before that ticket's commit).
 LATER_TICKET_MARGIN = timedelta(seconds=5)
+MAX_LATER_TICKETS = 25
 ARRIVAL_HORIZON = timedelta(hours=4)
 BOOKING_SHOW_RATE = 0.9  # 5-15% of bookings do not come (DOMAIN.md)
 BOOKING_GRACE = timedelta(minutes=15)  # a booking this late may still check in
@@ -94,6 +95,9 @@ class _Cached:
     windows_for: Mapping[int, tuple[int, ...]]  # service -> windows (not closed) serving it
     services_of: Mapping[int, tuple[int, ...]]  # window -> its services
     mean_handling: Mapping[int, float]  # service -> learned mean handling seconds
+    # How many tickets issued since this forecast the latest walk-in stood behind: past
+    # MAX_LATER_TICKETS, placing by it costs more than making a new one.
+    later_seen: list[int] = field(default_factory=lambda: [0])
 
 
 @dataclass(frozen=True)
@@ -441,7 +445,14 @@ def _usable_entry(session: Session, hall: Hall, now: datetime) -> tuple[_Cached 
 def _due_for_refresh(session: Session, entry: _Cached, seq: int) -> bool:
     if entry.seq == seq:
         return False
-    return time.monotonic() - entry.computed >= _refresh_seconds(session)
+    return _old_or_far_behind(session, entry)
+
+
+def _old_or_far_behind(session: Session, entry: _Cached) -> bool:
+    return (
+        entry.later_seen[0] > MAX_LATER_TICKETS
+        or time.monotonic() - entry.computed >= _refresh_seconds(session)
+    )
 
 
 def _refresh_seconds(session: Session) -> float:
@@ -465,10 +476,10 @@ def _exact_entry(session: Session, hall: Hall, policy: CallingPolicy, now: datet
 
 def may_need_refresh(session: Session, hall: Hall) -> bool:
     """Could the hall's kept forecast be due for a refresh after this change? (No query: a
-    forecast made within the refresh interval is never due, whatever changed.)"""
+    recent forecast that placed the last walk-in behind few later tickets is never due.)"""
     with _lock:
         entry = _forecasts.get((_database_key(session), hall.id))
-    return entry is None or time.monotonic() - entry.computed >= _refresh_seconds(session)
+    return entry is None or _old_or_far_behind(session, entry)
 
 
 def refresh_if_due(
@@ -551,6 +562,7 @@ def _new_walk_in_forecast(
     if entry.seq == seq:
         return forecast  # nothing committed since the forecast was made
     later = _later_tickets_ahead(session, hall, entry, service_id, before_ticket_id)
+    entry.later_seen[0] = max(entry.later_seen[0], len(later))
     windows = len(entry.windows_for.get(service_id, ())) or 1
     return behind_later_tickets(forecast, later, windows)
 

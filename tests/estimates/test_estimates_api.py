@@ -179,6 +179,24 @@ def test_issuing_never_forecasts_the_hall_inside_its_transaction(
         app.extensions["hallq_db"].dispose()
 
 
+def test_a_forecast_many_tickets_behind_is_made_anew_even_within_the_interval(
+    sqlite_url, clock, monkeypatch
+):
+    monkeypatch.setattr(wait_predictions, "MAX_LATER_TICKETS", 3)
+    app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=3600.0)
+    try:
+        client = app.test_client()
+        hall = build_hall(app.extensions["hallq_db"], clock())
+        computed = _count_forecasts(monkeypatch)
+        tickets = [issue(client, hall) for _ in range(6)]
+        # Made in the first transaction and after it; the fifth ticket stood behind four
+        # issued since (more than three), so a new forecast was made after its commit.
+        assert len(computed) == 3
+        assert [t["people_ahead"] for t in tickets] == [0, 1, 2, 3, 4, 5]
+    finally:
+        app.extensions["hallq_db"].dispose()
+
+
 def test_a_late_walk_in_is_placed_as_an_exact_forecast_would_place_it(
     sqlite_url, clock, monkeypatch
 ):
