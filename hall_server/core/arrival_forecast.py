@@ -22,6 +22,7 @@ LEVEL_WINDOW_MINUTES = 120
 LEVEL_SHRINK_TICKETS = 30.0
 MIX_SHRINK_TICKETS = 50.0
 MIN_LEVEL, MAX_LEVEL = 0.5, 2.0
+OPENING_RUSH_MINUTES = 1.0
 MINUTES_A_DAY = 24 * 60
 
 ArrivalKey = tuple[int, str]  # (service id, visitor class)
@@ -46,10 +47,23 @@ class ArrivalProfile:
     # How long before their slot booked visitors check in, on average: until the slot they
     # wait behind walk-ins, so an expected booking cuts in only then.
     booked_lead_minutes: float = 0.0
+    # Visitors who queued at the door take their tickets the minute the hall opens: so many a
+    # day, at that minute, and not spread over the first half hour (after which they are
+    # past, and at the same rate they would make the arrivals to come look busier).
+    opening_minute: float | None = None
+    opening_rush: float = 0.0
 
     def expected_between(self, first_minute: float, last_minute: float) -> float:
         """Tickets the profile expects between two local minutes of the day."""
         total = 0.0
+        opening = self.opening_minute
+        rush_within = (
+            opening is not None
+            and first_minute < opening + OPENING_RUSH_MINUTES
+            and last_minute > opening
+        )
+        if rush_within:
+            total += self.opening_rush
         minute = first_minute
         while minute < last_minute:
             bucket = int(minute // BUCKET_MINUTES)
@@ -75,23 +89,32 @@ def learn_arrival_profile(
     booked_leads_minutes: Iterable[float] = (),
 ) -> ArrivalProfile:
     """`issued` holds (service, class, local minute of the day) of every ticket on `days` days;
-    `booked_leads_minutes` how long before its slot each booked visitor checked in."""
+    `booked_leads_minutes` how long before its slot each booked visitor checked in. Tickets
+    of the first OPENING_RUSH_MINUTES after the earliest are the opening rush."""
     leads = [max(lead, 0.0) for lead in booked_leads_minutes]
     lead = sum(leads) / len(leads) if leads else 0.0
     if days <= 0:
         return ArrivalProfile({}, {}, lead)
+    issued = list(issued)
+    opening = min((minute for _s, _c, minute in issued), default=None)
     per_bucket: dict[int, float] = {}
     mix: dict[ArrivalKey, float] = {}
+    rush = 0
     for service_id, visitor_class, minute in issued:
+        mix[(service_id, visitor_class)] = mix.get((service_id, visitor_class), 0.0) + 1
+        if opening is not None and minute < opening + OPENING_RUSH_MINUTES:
+            rush += 1
+            continue
         bucket = int(minute // BUCKET_MINUTES)
         per_bucket[bucket] = per_bucket.get(bucket, 0.0) + 1
-        mix[(service_id, visitor_class)] = mix.get((service_id, visitor_class), 0.0) + 1
     total = sum(mix.values())
     per_hour = 60 / BUCKET_MINUTES / days
     return ArrivalProfile(
         {bucket: count * per_hour for bucket, count in per_bucket.items()},
         {key: count / total for key, count in mix.items()},
         lead,
+        opening,
+        rush / days,
     )
 
 

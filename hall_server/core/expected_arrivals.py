@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hall_server.core.wait_prediction import HallState
 
 MAX_EXPECTED_ARRIVALS = 400
+CANDIDATES_PER_ARRIVAL = 4.0
 ARRIVAL_LOOKBACK = timedelta(minutes=60)
 MIN_ARRIVAL_LOOKBACK = timedelta(minutes=15)
 # Invented tickets get ids above every real one: a policy breaks ties of queue key by id, and
@@ -87,14 +88,19 @@ def _spread(pieces: list[Piece], until: float, count: int) -> tuple[list[float],
     clipped = [(a, min(b, until), rate) for a, b, rate in pieces if a < until]
     total = sum((b - a) * rate for a, b, rate in clipped)
     moments = []
+    piece, passed = 0, 0.0  # the piece the next moment falls in, and the arrivals before it
     for k in range(count):
         wanted = (k + 0.5) / count * total
-        for a, b, rate in clipped:
-            share = (b - a) * rate
-            if wanted <= share:
-                moments.append(a + wanted / rate)
+        while piece < len(clipped) - 1:
+            a, b, rate = clipped[piece]
+            if wanted - passed <= (b - a) * rate:
                 break
-            wanted -= share
+            passed += (b - a) * rate
+            piece += 1
+        if not clipped:
+            break
+        a, _b, rate = clipped[piece]
+        moments.append(a + (wanted - passed) / rate)
     return moments, total
 
 
@@ -124,14 +130,20 @@ def expected_arrivals(
         minutes=max((p.booked_lead_minutes for p in state.arrival_periods), default=0.0)
     )
     expected_total = sum(plan[4] for plan in plans)
-    # Twice as many candidates as expected arrivals, each present half the time, keeps the
-    # number of arrivals in a run random; fewer when a hall is very busy.
-    density = 2.0 if 2 * expected_total <= MAX_EXPECTED_ARRIVALS else 1.0
+    # More candidates than expected arrivals, each present with its share, keeps the number of
+    # arrivals in a run random (near Poisson with many candidates each rarely present); fewer
+    # candidates when a hall is very busy.
+    density = 1.0
+    for candidates in (CANDIDATES_PER_ARRIVAL, 2.0):
+        if candidates * expected_total <= MAX_EXPECTED_ARRIVALS:
+            density = candidates
+            break
     items: list[RunItem] = []
     next_id = _EXPECTED_IDS
     for service_id, visitor_class, pieces, until, expected in plans:
         count = max(1, math.ceil(density * expected))
         moments, _total = _spread(pieces, until, count)
+        case = handling.for_service(service_id, visitor_class)  # alike for all of them
         for offset in moments:
             at = state.now + timedelta(seconds=offset)
             key, due = at, None
@@ -139,9 +151,7 @@ def expected_arrivals(
                 key = due = at + lead  # an early check-in queues at its slot
             head = QueueHead(next_id, service_id, visitor_class, key, at, None, due)
             next_id -= 1
-            items.append(
-                run_item(head, EXPECTED, handling, arrives=offset, probability=expected / count)
-            )
+            items.append(RunItem(head, EXPECTED, offset, expected / count, case.mu, case.sigma))
     for booking in state.bookings:
         offset = (booking.at - state.now).total_seconds()
         if offset < 0 or offset > horizon or booking.service_id not in served:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from random import Random
 
 from hall_server.core.queue_forward_runs import (
@@ -22,6 +22,7 @@ from hall_server.core.queue_forward_runs import (
     PlannedOrder,
     RunItem,
     RunWindow,
+    draw_shifts,
     eligible_at,
     first_free,
 )
@@ -44,8 +45,10 @@ def timed_runs(
     planned: PlannedOrder,
     runs: int,
     seed: int,
+    uncertainty: Mapping[int, float] | None = None,
 ) -> dict[int, list[float]]:
-    """Seconds from the start until each target is called, once per run (sorted)."""
+    """Seconds from the start until each target is called, once per run (sorted). Each run
+    shifts every service's handling times by a draw of how uncertain they are."""
     rng = Random(seed)
     normals = standard_normals()
     mask = _NORMALS_SIZE - 1
@@ -69,6 +72,10 @@ def timed_runs(
     is_target = [item.kind != EXPECTED for item in items]
     hypothetical = [item.kind == HYPOTHETICAL for item in items]
     mus = [item.mu for item in items]
+    # Each run shifts every service's handling times by one draw (draw_shifts); the items
+    # read their service's shift through a small index.
+    slot_of: dict[int, int] = {}
+    slots = [slot_of.setdefault(item.head.service_id, len(slot_of)) for item in items]
     sigmas = [item.sigma for item in items]
     effects = [window.log_effect for window in windows]
     pauses = [window.pauses for window in windows]
@@ -86,7 +93,9 @@ def timed_runs(
         for i, probability in chance:
             if rng.random() >= probability:
                 taken[i] = 1
-        heap = [(first_free(window, rng), j) for j, window in enumerate(windows)]
+        shifts = draw_shifts(uncertainty or {}, rng)
+        run_shifts = [shifts.get(service_id, 0.0) for service_id in slot_of]
+        heap = [(first_free(window, rng, shifts), j) for j, window in enumerate(windows)]
         heapq.heapify(heap)
         starts = [0] * len(lists)
         next_pause = [0] * len(windows)
@@ -131,7 +140,12 @@ def timed_runs(
                 if hypothetical[chosen]:
                     continue  # the window is still free at `at`
             draw = (draw + 1) & mask
-            handling = exp(mus[chosen] + effects[j] + sigmas[chosen] * normals[draw])
+            handling = exp(
+                mus[chosen]
+                + run_shifts[slots[chosen]]
+                + effects[j]
+                + sigmas[chosen] * normals[draw]
+            )
             heapreplace(heap, (at + handling, j))
     for times in results.values():
         times.sort()

@@ -3,10 +3,11 @@
 Each run starts from the hall as it is (cases in hand with what they still need, windows on a
 pause, the tickets waiting) and lets every window that frees up ask the policy, over the same
 queue heads the server gives it, whom to call next, until every ticket of interest is called.
-Without a random source a run is the planned run: each case takes its expected time and an
-expected arrival comes with its probability's share of a case; its order of calls is what
-order_replay.timed_runs replays in a large hall. With one, handling times, residuals and
-pauses are drawn and an expected arrival comes or not: one run of the Monte-Carlo forecast.
+Without a random source a run is the planned run, a typical run: the windows busy now free at
+typical moments, each case then takes its expected time, and as many expected arrivals come as
+are expected; its order of calls is what order_replay.timed_runs replays in a large hall. With
+one, handling times (each service as slow or quick as the run draws it), residuals and pauses
+are drawn and an expected arrival comes or not: one run of the Monte-Carlo forecast.
 
 This engine differs from `hall_simulation.run_hall` in what it must do quickly: stop as soon as
 the tickets of interest are called, let hypothetical tickets be "called" without taking a
@@ -18,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from random import Random
@@ -71,7 +72,12 @@ class RunWindow:
     view: WindowView
     log_effect: float = 0.0
     busy_mean: float = 0.0  # expected seconds until free (case in hand or pause)
+    # When the planned run has the window free: a typical moment for its case in hand to end
+    # (wait_prediction._typical_free_times). With the mean, every busy window would stay busy
+    # far longer than most of them do (the mean of a long-tailed residual is its tail's).
+    busy_typical: float | None = None
     case_mu: float | None = None  # the case in hand, for drawing its residual
+    case_service_id: int | None = None
     case_sigma: float = 1.0
     case_elapsed: float = 0.0
     case_share_done: float = 0.0  # P(such a case is over by now): drawn from above it
@@ -99,11 +105,8 @@ class _WaitingLines:
     """The waiting tickets of a planned run, kept as the server keeps them: one line per
     (service, visitor class), ordered by queue key, with how many wait in each."""
 
-    def __init__(self, items: Sequence[RunItem], sampled: bool) -> None:
+    def __init__(self, items: Sequence[RunItem]) -> None:
         self.items = items
-        # A sampled run's expected arrivals either came or not; a planned run's count with
-        # their probability.
-        self.weights = [1.0 if sampled else item.probability for item in items]
         self.called = bytearray(len(items))
         self.lines: dict[tuple[int, str], list[tuple[datetime, int, int]]] = {}
         self.starts: dict[tuple[int, str], int] = {}
@@ -124,11 +127,11 @@ class _WaitingLines:
         if position < self.starts.get(key, 0):
             self.starts[key] = position
         self.classes_by_service.setdefault(head.service_id, set()).add(head.visitor_class)
-        self._count(head, self.weights[i])
+        self._count(head, 1.0)
 
     def call(self, i: int) -> None:
         self.called[i] = 1
-        self._count(self.items[i].head, -self.weights[i])
+        self._count(self.items[i].head, -1.0)
 
     def _count(self, head: QueueHead, change: float) -> None:
         if head.target_window_id is None:
@@ -217,14 +220,23 @@ class _WindowViews:
                 for service_id in window.view.service_ids:
                     self.serving[service_id] = self.serving.get(service_id, 0) + 1
         self._known: dict[tuple[int, tuple[int, ...]], WindowView] = {}
+        # Each window's view as last asked, valid while no window has paused or resumed since.
+        self._current: list[WindowView | None] = [None] * len(windows)
 
     def set_paused(self, j: int, paused: bool) -> None:
         if self.paused[j] != paused:
             self.paused[j] = paused
             for service_id in self.windows[j].view.service_ids:
                 self.serving[service_id] = self.serving.get(service_id, 0) + (-1 if paused else 1)
+            self._current = [None] * len(self.windows)
 
     def __getitem__(self, j: int) -> WindowView:
+        current = self._current[j]
+        if current is None:
+            current = self._current[j] = self._view(j)
+        return current
+
+    def _view(self, j: int) -> WindowView:
         view = self.windows[j].view
         own = 1 if self.paused[j] else 0
         counts = tuple(self.serving.get(s, 0) + own for s in view.service_ids)
@@ -235,22 +247,34 @@ class _WindowViews:
         return known
 
 
+def draw_shifts(uncertainty: Mapping[int, float], rng: Random) -> dict[int, float]:
+    """One run's log-scale shift of each service's handling times: what the learned model
+    does not know (HandlingTimes.uncertainty), the same for every case of the run."""
+    return {
+        service_id: rng.gauss(0.0, spread) for service_id, spread in sorted(uncertainty.items())
+    }
+
+
 def plan_order(
     items: Sequence[RunItem],
     windows: Sequence[RunWindow],
     policy: CallingPolicy,
     start: datetime,
     rng: Random | None = None,
+    uncertainty: Mapping[int, float] | None = None,
 ) -> PlannedOrder:
     """Call with the real policy until every target is called.
 
-    Without `rng` each case takes its expected time and an expected arrival comes with its
-    probability's share of a case (the planned run); with it, times are drawn and an expected
-    arrival comes or not (one run of a Monte-Carlo forecast).
+    Without `rng` each case takes its expected time and the expected arrivals come as many as
+    are expected (`planned_presence`): the planned run. With it, times are drawn and each
+    expected arrival comes or not (one run of a Monte-Carlo forecast), and each service's
+    handling times are shifted by a draw of how uncertain they are (`uncertainty`).
     """
+    shifts = draw_shifts(uncertainty or {}, rng) if rng is not None else {}
+    present = planned_presence(items) if rng is None else None
     index_of = {item.head.ticket_id: i for i, item in enumerate(items)}
     service_sets = [frozenset(w.view.service_ids) for w in windows]
-    waiting = _WaitingLines(items, sampled=rng is not None)
+    waiting = _WaitingLines(items)
     events: list[tuple[float, int, int, int]] = []  # time, kind (0 free, 1 arrival), order, who
     sequence = 0
 
@@ -265,8 +289,11 @@ def plan_order(
             eligible_at(item, w.view, service_sets[j]) for j, w in enumerate(windows)
         ):
             targets += 1
-        if rng is not None and item.kind == EXPECTED and rng.random() >= item.probability:
-            continue
+        if item.kind == EXPECTED:
+            if present is not None and not present[i]:
+                continue
+            if rng is not None and rng.random() >= item.probability:
+                continue
         if item.arrives <= 0:
             waiting.add(i)
         else:
@@ -313,10 +340,13 @@ def plan_order(
             if item.kind == HYPOTHETICAL:
                 continue  # a hypothetical ticket never takes the window's time
             if rng is None:
-                handling = item.mean_handling * math.exp(windows[j].log_effect) * item.probability
+                handling = item.mean_handling * math.exp(windows[j].log_effect)
             else:
                 handling = math.exp(
-                    item.mu + windows[j].log_effect + item.sigma * rng.gauss(0.0, 1.0)
+                    item.mu
+                    + shifts.get(item.head.service_id, 0.0)
+                    + windows[j].log_effect
+                    + item.sigma * rng.gauss(0.0, 1.0)
                 )
             occupy(j, at + handling)
             return True
@@ -332,7 +362,10 @@ def plan_order(
         try_call(j, at)
 
     for j, window in enumerate(windows):
-        occupy(j, window.busy_mean if rng is None else first_free(window, rng))
+        if rng is not None:
+            occupy(j, first_free(window, rng, shifts))
+        else:
+            occupy(j, window.busy_mean if window.busy_typical is None else window.busy_typical)
     while events and targets > 0:
         at, kind, _sequence, who = heapq.heappop(events)
         if kind == 1:
@@ -347,20 +380,88 @@ def plan_order(
     uncalled = frozenset(
         i for i, item in enumerate(items) if item.kind != EXPECTED and not waiting.called[i]
     )
+    if present is not None:
+        order = _with_absent_arrivals(order, items, present)
     return PlannedOrder(order=order, uncalled=uncalled, called_at=called_at, policy_work=work)
 
 
-def first_free(window: RunWindow, rng: Random) -> float:
-    """When a window is first free in one run: its case's residual or its pause, drawn."""
+def planned_presence(items: Sequence[RunItem]) -> bytearray:
+    """Which expected arrivals come in the planned run: as many as are expected, spread as
+    they are. Of each (service, visitor class) in order of arrival, one comes whenever the
+    running sum of their probabilities passes the next half.
+
+    Every candidate coming with a share of a case would have the planned run's policy see
+    all of them (several times as many as are expected): a booked or priority visitor
+    cutting in at every turn, and walk-ins pushed back by cut-ins that mostly never come."""
+    present = bytearray(len(items))
+    running: dict[tuple[int, str], float] = {}
+    for i in sorted(range(len(items)), key=lambda i: (items[i].arrives, i)):
+        item = items[i]
+        if item.kind != EXPECTED:
+            present[i] = 1
+            continue
+        key = (item.head.service_id, item.head.visitor_class)
+        before = running.get(key, 0.0)
+        running[key] = after = before + item.probability
+        if math.floor(after + 0.5) > math.floor(before + 0.5):
+            present[i] = 1
+    return present
+
+
+def _with_absent_arrivals(
+    order: list[int], items: Sequence[RunItem], present: bytearray
+) -> list[int]:
+    """The planned order with the expected arrivals the planned run left out placed among
+    those of their kind that came (a timed run may have them come instead)."""
+
+    def kind_of(i: int) -> tuple[int, str]:
+        return (items[i].head.service_id, items[i].head.visitor_class)
+
+    came: dict[tuple[int, str], list[int]] = {}
+    for i in order:
+        if items[i].kind == EXPECTED:
+            came.setdefault(kind_of(i), []).append(i)
+    for kind in came.values():
+        kind.sort(key=lambda i: (items[i].arrives, i))
+    arrivals = {key: [items[i].arrives for i in kind] for key, kind in came.items()}
+    before: dict[int, list[int]] = {}
+    after: dict[int, list[int]] = {}
+    rest: list[int] = []
+    for i, item in enumerate(items):
+        if item.kind != EXPECTED or present[i]:
+            continue
+        same = came.get(kind_of(i), [])
+        if not same:
+            rest.append(i)
+            continue
+        # Just before the first of its kind that came after it: by then it has come, too (so
+        # a timed run need not step over it, not yet there, at every call before).
+        position = bisect_left(arrivals[kind_of(i)], item.arrives)
+        if position < len(same):
+            before.setdefault(same[position], []).append(i)
+        else:
+            after.setdefault(same[-1], []).append(i)
+    placed: list[int] = []
+    for i in order:
+        placed.extend(before.get(i, ()))
+        placed.append(i)
+        placed.extend(after.get(i, ()))
+    return placed + rest
+
+
+def first_free(window: RunWindow, rng: Random, shifts: Mapping[int, float]) -> float:
+    """When a window is first free in one run: its case's residual or its pause, drawn (the
+    case's service as slow or quick as `shifts` has it in this run)."""
     if window.case_mu is not None:
-        return _draw_residual(window, rng)
+        return _draw_residual(window, rng, shifts.get(window.case_service_id or 0, 0.0))
     if window.paused_mean > 0:
         sigma = window.pause_spread
         return window.paused_mean * math.exp(sigma * rng.gauss(0.0, 1.0) - sigma * sigma / 2)
     return 0.0
 
 
-def _draw_residual(window: RunWindow, rng: Random) -> float:
+def _draw_residual(window: RunWindow, rng: Random, shift: float) -> float:
     assert window.case_mu is not None
-    case = LogNormal(window.case_mu, window.case_sigma)
-    return case.sample_residual(window.case_elapsed, rng, window.case_share_done)
+    case = LogNormal(window.case_mu + shift, window.case_sigma)
+    share_done = window.case_share_done if shift == 0.0 else None
+    return case.sample_residual(window.case_elapsed, rng, share_done)

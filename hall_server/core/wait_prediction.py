@@ -8,9 +8,11 @@ as expected arrivals, present in a run with their probability.
 
 The hall's calling policy orders the calls (queue_forward_runs.plan_order); handling times
 drawn from the learned distributions (handling_time_model) time them, many times with a
-fixed seed, so every server process computes the same forecast from the same state. A forecast
-holds the median and the 10th and 90th percentiles (wait_forecast.WaitForecast; its
-`display()` is what visitors read).
+fixed seed, so every server process computes the same forecast from the same state. The
+learned distributions are first corrected by the cases in the windows' hands (the cases
+finished today alone lean quick), and each run draws how slow or quick each service is within
+what the model does not know. A forecast holds the median and the 10th and 90th percentiles
+(wait_forecast.WaitForecast; its `display()` is what visitors read).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from random import Random
 from hall_server.core.arrival_forecast import ArrivalPeriod
 from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView
 from hall_server.core.expected_arrivals import ExpectedArrival, expected_arrivals
-from hall_server.core.handling_time_model import HandlingTimes
+from hall_server.core.handling_time_model import CaseInProgress, HandlingTimes, LogNormal
 from hall_server.core.order_replay import timed_runs
 from hall_server.core.queue_forward_runs import (
     CLASS_ORDERED_POLICIES,
@@ -43,17 +45,23 @@ from hall_server.core.wait_forecast import HallPrediction, WaitForecast, forecas
 # Runs per forecast: every run asking the policy, or a planned order replayed (cheaper runs,
 # so a large hall affords fewer; the percentiles read all draws, see sample_quantile).
 POLICY_RUNS = 40
+MIN_POLICY_RUNS = 16
 REPLAY_RUNS = 24
 # A forecast asks the policy for every call of every run while the queue heads it would weigh
-# stay within this budget (some 30 ms); a larger hall asks it for one planned run and replays
-# that order with drawn times (order_replay.timed_runs), many times quicker. The budget
-# counts work, not time, so every process chooses alike.
-POLICY_WORK_BUDGET = 30000
+# stay within this budget: as many runs as it affords, up to POLICY_RUNS. Where it affords
+# fewer than MIN_POLICY_RUNS, the policy orders one planned run and that order is replayed
+# with drawn times (order_replay.timed_runs), many times quicker but blind to what turns on
+# timing (a booked visitor called in time or, having missed it, queued with the walk-ins).
+# The budget counts work (queue heads weighed), not time, so every process chooses alike;
+# a unit costs some 2-4 microseconds, so a forecast stays within some 50 ms.
+POLICY_WORK_BUDGET = 12000
 SEED = 20261130
 MAX_HORIZON_SECONDS = 3 * 3600.0
 # How long a pause lasts, by reason, when nothing better is known (minutes).
 PAUSE_MINUTES = {"break": 15.0, "meeting": 40.0, "other": 20.0}
 MIN_PAUSE_LEFT_MINUTES = 3.0
+# Draws of each case in hand, at stratified quantiles, that place the planned run's frees.
+FREE_TIME_STRATA = 6  # even: the middle two stand for the median
 BOOKED_CLASSES = frozenset({VisitorClass.APPOINTMENT, VisitorClass.PRE_REVIEWED})
 # Hypothetical new tickets get ids above every real one (and every expected arrival): a policy
 # breaks ties of queue key by id, and a new ticket stands behind one issued at the same moment.
@@ -112,13 +120,66 @@ def _pause_left_seconds(window: WindowState, now: datetime) -> float:
     return max(expected - elapsed, MIN_PAUSE_LEFT_MINUTES * 60)
 
 
+def cases_in_progress(state: HallState) -> tuple[CaseInProgress, ...]:
+    """The cases in the windows' hands now, with how long each has run."""
+    return tuple(
+        CaseInProgress(
+            window.case_service_id,
+            max((state.now - window.case_called_at).total_seconds(), 0.0),
+            window.id,
+            window.case_visitor_class,
+        )
+        for window in state.windows
+        if window.case_service_id is not None and window.case_called_at is not None
+    )
+
+
+def _typical_free_times(cases: Sequence[tuple[LogNormal, float]]) -> list[float]:
+    """When the planned run has each busy window free: the typical moments at which the cases
+    in hand end, one by one, given the distributions of the cases and how long they have run.
+
+    A planned run stands for all runs; giving each window the mean of what its case still
+    needs would have every window busy far longer than most are (a long-tailed residual's
+    mean is its tail's), and one window's median is still late for the first of many windows
+    to free. So the k-th of n windows frees at the (k - 1/2)/n quantile of the mixture of the
+    cases' residuals (read off a few stratified draws of each), the windows taking those
+    moments in the order of their own medians."""
+    if not cases:
+        return []
+    pooled: list[float] = []
+    medians: list[float] = []
+    middle = FREE_TIME_STRATA // 2
+    for case, elapsed in cases:
+        below = case.share_done(elapsed)
+        strata = [
+            case.residual_at(elapsed, below + (1.0 - below) * (k + 0.5) / FREE_TIME_STRATA)
+            for k in range(FREE_TIME_STRATA)
+        ]
+        pooled.extend(strata)
+        medians.append((strata[middle - 1] + strata[middle]) / 2)
+    pooled.sort()
+    count, last = len(cases), len(pooled) - 1
+    moments = []
+    for k in range(count):
+        position = min(max((k + 0.5) / count * len(pooled) - 0.5, 0.0), float(last))
+        low = int(position)
+        high = min(low + 1, last)
+        moments.append(pooled[low] + (pooled[high] - pooled[low]) * (position - low))
+    free = [0.0] * count
+    for rank, j in enumerate(sorted(range(count), key=medians.__getitem__)):
+        free[j] = moments[rank]
+    return free
+
+
 def _run_windows(state: HallState, handling: HandlingTimes) -> list[RunWindow]:
     planned: dict[int, list[tuple[float, float]]] = {}
     for pause in sorted(state.planned_pauses, key=lambda p: p.start):
         offset = (pause.start - state.now).total_seconds()
         if offset + pause.minutes * 60 > 0:
             planned.setdefault(pause.window_id, []).append((max(offset, 0.0), pause.minutes * 60))
-    windows = []
+    windows: list[RunWindow] = []
+    busy: list[int] = []  # windows with a case in hand
+    cases: list[tuple[LogNormal, float]] = []
     for window in state.windows:
         if window.status == "closed" or not window.service_ids:
             continue
@@ -134,12 +195,15 @@ def _run_windows(state: HallState, handling: HandlingTimes) -> list[RunWindow]:
         elif window.case_service_id is not None and window.case_called_at is not None:
             case = handling.for_case(window.case_service_id, window.id, window.case_visitor_class)
             elapsed = max((state.now - window.case_called_at).total_seconds(), 0.0)
+            busy.append(len(windows))
+            cases.append((case, elapsed))
             windows.append(
                 RunWindow(
                     view,
                     effect,
                     busy_mean=case.residual_mean(elapsed),
                     case_mu=case.mu,
+                    case_service_id=window.case_service_id,
                     case_sigma=case.sigma,
                     case_elapsed=elapsed,
                     case_share_done=case.share_done(elapsed),
@@ -148,6 +212,8 @@ def _run_windows(state: HallState, handling: HandlingTimes) -> list[RunWindow]:
             )
         else:
             windows.append(RunWindow(view, effect, pauses=pauses))
+    for j, free in zip(busy, _typical_free_times(cases), strict=True):
+        windows[j] = replace(windows[j], busy_typical=free)
     return windows
 
 
@@ -195,12 +261,13 @@ def _policy_runs(
     now: datetime,
     runs: int,
     seed: int,
+    uncertainty: Mapping[int, float],
 ) -> dict[int, list[float]]:
     """Every run asks the policy for every call: the most faithful forecast, where affordable."""
     rng = Random(seed)
     times: dict[int, list[float]] = {}
     for _ in range(runs):
-        for i, at in plan_order(items, windows, policy, now, rng).called_at.items():
+        for i, at in plan_order(items, windows, policy, now, rng, uncertainty).called_at.items():
             times.setdefault(i, []).append(at)
     for sample in times.values():
         sample.sort()
@@ -222,6 +289,9 @@ def predict_hall(
     window can serve gets None: no estimate rather than a wrong one.
     """
     now = state.now
+    # The cases finished today are the quick ones of those called lately: the cases still in
+    # hand, each with how long it has run, correct the learned handling times for that.
+    handling = handling.given_cases_in_progress(cases_in_progress(state))
     windows = _run_windows(state, handling)
     items: list[RunItem] = [run_item(head, REAL, handling) for head in state.waiting]
     items += [run_item(head, HYPOTHETICAL, handling) for head in extra]
@@ -260,12 +330,15 @@ def predict_hall(
     all_items = items + expected
 
     planned = plan_order(all_items, windows, policy, now)
-    if POLICY_RUNS * planned.policy_work <= POLICY_WORK_BUDGET:
-        runs = POLICY_RUNS
-        times = _policy_runs(all_items, windows, policy, now, runs, seed)
+    services = {item.head.service_id for item in all_items}
+    services.update(w.case_service_id for w in windows if w.case_service_id is not None)
+    uncertainty = {s: handling.uncertainty_of(s) for s in sorted(services)}
+    runs = min(POLICY_RUNS, POLICY_WORK_BUDGET // max(planned.policy_work, 1))
+    if runs >= MIN_POLICY_RUNS:
+        times = _policy_runs(all_items, windows, policy, now, runs, seed, uncertainty)
     else:
         runs = REPLAY_RUNS
-        times = timed_runs(all_items, windows, planned, runs, seed)
+        times = timed_runs(all_items, windows, planned, runs, seed, uncertainty)
 
     # People ahead: waiting tickets called before this one that its windows could call.
     ahead: dict[int, int] = {}
