@@ -9,12 +9,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from hall_server.core import wait_estimate
 from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView, policy_named
-from hall_server.core.numbering import local_business_date
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
-from hall_server.core.wait_forecast import WaitRange
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations import wait_predictions
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
@@ -199,33 +196,6 @@ def people_ahead(session: Session, ticket: Ticket, policy: CallingPolicy) -> int
         )
     )
     return int(count or 0)
-
-
-def learned_handling_seconds(
-    session: Session, service: Service, hall: Hall, now: datetime
-) -> float:
-    """Today's finished cases of this service, blended with its expected handling time."""
-    today = local_business_date(now, hall.time_zone)
-    rows = session.execute(
-        select(Ticket.called_at, Ticket.finished_at).where(
-            Ticket.hall_id == hall.id,
-            Ticket.service_id == service.id,
-            Ticket.local_date == today,
-            Ticket.status == TicketStatus.FINISHED,
-        )
-    ).all()
-    durations = [(f - c).total_seconds() for c, f in rows if c is not None and f is not None]
-    return wait_estimate.learned_handling_seconds(
-        durations, service.expected_handling_minutes * 60.0
-    )
-
-
-def estimate_for(
-    session: Session, ticket: Ticket, hall: Hall, service: Service, ahead: int, now: datetime
-) -> WaitRange | None:
-    """The forecast wait of a ticket, waiting or about to be issued (`ahead` is not needed)."""
-    forecast = wait_predictions.forecast_for_ticket(session, hall, policy_for(hall), ticket, now)
-    return None if forecast is None else forecast.display()
 
 
 def ticket_view(

@@ -181,7 +181,7 @@ def issue_ticket(
     # The forecast this ticket was placed by may be a change or two behind: make it anew once
     # this ticket is committed (at most once per refresh interval), outside the write lock.
     if may_need_refresh(session, hall):
-        uow.on_commit(partial(refresh_if_due, uow.reading, hall.id, now))
+        uow.on_commit(partial(refresh_if_due, uow.reading, hall.id, policy, now))
     estimate = view["estimated_wait"]
     if estimate is not None:
         ticket.predicted_wait_low_minutes = estimate["low_minutes"]

@@ -483,7 +483,10 @@ def may_need_refresh(session: Session, hall: Hall) -> bool:
 
 
 def refresh_if_due(
-    reading: Callable[[], AbstractContextManager[Session]], hall_id: int, now: datetime
+    reading: Callable[[], AbstractContextManager[Session]],
+    hall_id: int,
+    policy: CallingPolicy,
+    now: datetime,
 ) -> None:
     """After a change commits: make the hall's forecast anew if the kept one is behind and old
     enough (at most one forecast per hall per refresh interval), outside any write lock."""
@@ -493,13 +496,7 @@ def refresh_if_due(
             return
         entry, seq = _usable_entry(session, hall, now)
         if entry is None or _due_for_refresh(session, entry, seq):
-            _compute_and_keep(session, hall, _policy_of(hall), now, seq)
-
-
-def _policy_of(hall: Hall) -> CallingPolicy:
-    from hall_server.operations.queue_reads import policy_for
-
-    return policy_for(hall)
+            _compute_and_keep(session, hall, policy, now, seq)
 
 
 def _as_head(ticket: Ticket) -> QueueHead:
@@ -610,9 +607,3 @@ def new_ticket_forecasts(
     """A walk-in's forecast if issued now, for every service the hall offers."""
     entry = _exact_entry(session, hall, policy, now)
     return {s: entry.prediction.for_new_ticket(s, now) for s in entry.prediction.new_ticket}
-
-
-def forecast_for_new_ticket(
-    session: Session, hall: Hall, policy: CallingPolicy, service_id: int, now: datetime
-) -> WaitForecast | None:
-    return new_ticket_forecasts(session, hall, policy, now).get(service_id)
