@@ -8,8 +8,9 @@ hall knows then; the simulated day says what the wait (issue to call) turned out
 Predictors:
 - forecast: HallQ's predictor (core/wait_prediction.py), learning handling times from earlier
   simulated days and today's finished cases, arrivals from the last hour, and the break rota.
-- forecast_no_rota: the same without the rota and without planned pause lengths (the server
-  stores neither today, so this is what it serves).
+- forecast_no_rota: the same without the rota and without planned pause lengths: what a hall
+  gets that keeps no break rota in HallQ (the server feeds both to the forecast: the rota from
+  the manager's rota page, a pause's planned length from the clerk's pause).
 - oracle: re-simulates the hall with run_hall from the true state: true handling-time
   distributions (cases in progress drawn conditional on how long they have run), the true rota,
   fresh arrivals drawn from the true demand; median and p90 of its runs. The floor; run on

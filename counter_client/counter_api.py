@@ -24,6 +24,10 @@ class CounterRefused(Exception):
         self.status = status
 
 
+def new_idempotency_key() -> str:
+    return f"terminal-{uuid.uuid4()}"
+
+
 class CounterApi:
     def __init__(
         self, server: str, session: requests.Session | None = None, language: str = "zh"
@@ -34,13 +38,22 @@ class CounterApi:
         self.token: str | None = None
         self.user: dict[str, Any] = {}
 
-    def _request(self, method: str, path: str, json: Any = None, idempotent: bool = False) -> Any:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        idempotent: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """`idempotency_key`: the caller's own, to send again when it retries after a lost
+        answer; `idempotent` alone makes a fresh one for this call."""
         headers = {"Accept": "application/json", "Accept-Language": self.language}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        if idempotent:
+        if idempotency_key or idempotent:
             # A retried call or finish must not act twice.
-            headers["Idempotency-Key"] = f"terminal-{uuid.uuid4()}"
+            headers["Idempotency-Key"] = idempotency_key or new_idempotency_key()
         try:
             response = self.http.request(
                 method,
@@ -124,4 +137,40 @@ class CounterApi:
         """recall, start, finish, no-show, transfer, park or resume one ticket at this window."""
         return self._request(  # type: ignore[no-any-return]
             "POST", f"/windows/{window_id}/tickets/{ticket_id}/{action}", body, idempotent=True
+        )
+
+    def call_ticket(
+        self, window_id: int, ticket_id: int, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Call one particular waiting ticket, e.g. the one just checked in at this window."""
+        return self._request(  # type: ignore[no-any-return]
+            "POST",
+            f"/windows/{window_id}/call",
+            {"ticket_id": ticket_id},
+            idempotent=True,
+            idempotency_key=idempotency_key,
+        )
+
+    # ----- a booked or pre-reviewed visitor checked in at the window -----
+
+    def check_in_preview(
+        self, code: str | None = None, id_number: str | None = None
+    ) -> dict[str, Any]:
+        """What the booking or pre-review code, or the ID number, gives: service and class."""
+        body = {"code": code} if code else {"id_number": id_number}
+        return self._request(  # type: ignore[no-any-return]
+            "POST", f"/halls/{self.user['hall_id']}/check-in-preview", body
+        )
+
+    def check_in(
+        self, preview: dict[str, Any], brought: str, idempotency_key: str
+    ) -> dict[str, Any]:
+        """Issue the ticket `preview` describes for what the visitor `brought`, as the kiosk
+        would; a retry with the same key gets the same ticket back, never a second one."""
+        body = {"service_id": preview["service"]["id"], preview["booking"]["issue_field"]: brought}
+        return self._request(  # type: ignore[no-any-return]
+            "POST",
+            f"/halls/{self.user['hall_id']}/tickets",
+            body,
+            idempotency_key=idempotency_key,
         )

@@ -78,6 +78,9 @@ def vocabulary(_: Translate = gettext) -> dict[str, Any]:
             "rejected": _("rejected"),
             "enquiry": _("enquiry"),
         },
+        # A ticket taken on the phone: its holder may still be on the way to the hall.
+        "taken_remotely": _("taken online"),
+        "taken_remotely_hint": _("Taken on the phone: the visitor may still be on the way."),
         "pause_reasons": {
             "break": _("break"),
             "meeting": _("meeting"),
@@ -103,6 +106,86 @@ def vocabulary(_: Translate = gettext) -> dict[str, Any]:
             "ticket.cancelled": _("{number} cancelled by the visitor"),
             "ticket.rated": _("{number} rated: {level}"),
             "window.changed": _("window {window} is {status}"),
+        },
+    }
+
+
+def check_in_text(_: Translate = gettext) -> dict[str, Any]:
+    """The check-in panel: a booked or pre-reviewed visitor who came straight to the window.
+    Each refusal says what the clerk can do next."""
+    return {
+        "appointment": _("Appointment at {time}"),
+        "pre_review_passed": _("Pre-review passed"),
+        "pre_review_to_correct": _("Pre-review: materials to correct"),
+        "note_early": _(
+            "Early: the ticket is called first from the slot ({time}) on; until then the "
+            "visitor waits."
+        ),
+        "note_on_time": _("On time: an appointment ticket, called first."),
+        "note_too_late": _(
+            "More than {grace} min past the slot ({time}): the booking has lapsed and the "
+            "ticket queues as a walk-in."
+        ),
+        "note_pre_review_passed": _("Pre-review passed: a pre-reviewed ticket, called first."),
+        "note_pre_review_to_correct": _(
+            "The pre-review asks for corrected materials: a walk-in ticket; its record shows "
+            "what to correct."
+        ),
+        "issued": _("Ticket {number} issued. Tell the visitor the number."),
+        "people_ahead": _("{count} waiting ahead"),
+        "call_now": _("Call {number} now"),
+        "wait_for_slot": _("{number} is called first from {time}: ask the visitor to wait nearby."),
+        "window_busy": _("A case is at this window: finish or park it, then call {number}."),
+        "window_not_open": _("The window is not open: {number} waits to be called."),
+        "service_elsewhere": _(
+            "This window does not handle {service}: {number} waits for a window that does."
+        ),
+        "try_again": _("Try again"),
+        "refusals": {
+            "not_found": _(
+                "No booking or pre-review in this hall has this code. Check the code with the "
+                "visitor, or issue an ordinary ticket."
+            ),
+            "booking_used": _(
+                "This booking was already used: it gives one ticket. Ask for that ticket, or "
+                "issue an ordinary one."
+            ),
+            "booking_cancelled": _(
+                "This booking was cancelled online. The visitor may book again, or take an "
+                "ordinary ticket."
+            ),
+            "booking_not_today": _(
+                "This booking is for another day. The visitor may come that day, or take an "
+                "ordinary ticket today."
+            ),
+            "pre_review_cancelled": _(
+                "This pre-review was withdrawn. Issue an ordinary ticket; the visitor can check "
+                "the application online."
+            ),
+            "pre_review_expired": _(
+                "This pre-review has expired. Issue an ordinary ticket; the visitor can apply "
+                "online again."
+            ),
+            "pre_review_used": _(
+                "This pre-review already has a ticket in the queue: the visitor keeps that one."
+            ),
+            "no_booking_for_id_card": _(
+                "No booking for today or pre-review matches this ID number. Ask for the code in "
+                "the booking message, or issue an ordinary ticket."
+            ),
+            "validation_failed": _("Enter a code, or an ID number of 18 characters."),
+            "hall_closed": _("The hall is closed now: no ticket can be issued."),
+            "outside_issuing_hours": _(
+                "Tickets for this service are not issued at this time. The visitor may book "
+                "another slot."
+            ),
+            "daily_quota_reached": _(
+                "Today's tickets for this service are all taken. The visitor may book another day."
+            ),
+            "already_holds_ticket": _(
+                "The visitor already holds a ticket for this service: call that number instead."
+            ),
+            "service_unavailable": _("This service is not offered at the moment."),
         },
     }
 
@@ -154,6 +237,7 @@ def counter_page_text(_: Translate = gettext) -> dict[str, Any]:
             "to_correct": _("to correct"),
             "missing": _("missing"),
         },
+        "check_in": check_in_text(_),
         "confirm_release": _("Leave window {number}? It closes for calling."),
         "transfer_reason_required": _("Give a reason for the transfer."),
         "number_required": _("Type the ticket number, e.g. A023."),

@@ -19,6 +19,7 @@ from hall_server.api import (
     manager_routes,
     platform_routes,
     print_job_routes,
+    remote_ticket_routes,
     report_routes,
     ticket_routes,
 )
@@ -98,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(manager_routes.blueprint)
     api.register_blueprint(report_routes.blueprint)
     api.register_blueprint(administration_routes.blueprint)
+    api.register_blueprint(remote_ticket_routes.blueprint)
     register_error_handlers(app)
 
     socketio.init_app(

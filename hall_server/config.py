@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_KEEP_HOURS": 48,
     "BACKGROUND_RUNS_KEEP_DAYS": 7,
     "RATELIMIT_ISSUE": "30 per minute",  # per kiosk or client address
+    # Tickets taken on phones, per client address: a hall's Wi-Fi puts many phones behind one.
+    "RATELIMIT_REMOTE_ISSUE": "20 per minute;200 per hour",
     "RATELIMIT_LOGIN": "10 per minute",
     "TOKEN_HOURS": 12,
     "CREATE_TABLES": False,  # only tests and the demo; production runs `hallq db upgrade`

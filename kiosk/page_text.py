@@ -1,4 +1,5 @@
-"""The words the kiosk screen and the status page show, translated for the page's language.
+"""The words the kiosk screen, the status page and the hall's page for taking a ticket on a
+phone show, translated for the page's language.
 
 The pages' scripts read them from `window.HALLQ.text`; `{name}` marks a value the script fills in.
 Refusals are keyed by the API's error codes, each with what happened and what to do instead.
@@ -272,4 +273,103 @@ def status_page_text() -> dict[str, object]:
         ),
         "offline": pgettext("kiosk", "Connection lost; reconnecting…"),
         "window_number": pgettext("kiosk", "window {n}"),
+        "remote_tag": pgettext("kiosk", "Taken online"),
+        "remote_note": come_in_time_text(),
+    }
+
+
+def come_in_time_text() -> str:
+    """A remote ticket's holder is not in the hall yet: both its pages say so."""
+    return str(
+        pgettext(
+            "kiosk",
+            "Please come to the hall in time: if you are not there when your number is called, "
+            "it counts as a no-show.",
+        )
+    )
+
+
+def remote_refusal_text() -> dict[str, dict[str, str]]:
+    """What the phone page says when no ticket can be taken, keyed by the API's codes."""
+    at_the_kiosk = pgettext("kiosk", "You can still take a ticket at a kiosk in the hall.")
+    return {
+        "remote_tickets_off": {
+            "title": pgettext("kiosk", "This hall does not give tickets online."),
+            "advice": at_the_kiosk,
+        },
+        "service_not_remote": {
+            "title": pgettext("kiosk", "Tickets for this service are not given online."),
+            "advice": at_the_kiosk,
+        },
+        "remote_tickets_full": {
+            "title": pgettext("kiosk", "Many visitors who took a ticket online are waiting now."),
+            "advice": pgettext(
+                "kiosk",
+                "To keep places for visitors in the hall, no more tickets are given online "
+                "for the moment. Please try again later, or take a ticket at a kiosk in the hall.",
+            ),
+        },
+        "remote_share_reached": {
+            "title": pgettext("kiosk", "Today's online tickets for this service are all taken."),
+            "advice": at_the_kiosk,
+        },
+        "hall_closed": refusal_text()["hall_closed"],
+        "outside_issuing_hours": refusal_text()["outside_issuing_hours"],
+        "daily_quota_reached": refusal_text()["daily_quota_reached"],
+        "service_unavailable": refusal_text()["service_unavailable"],
+        "already_holds_ticket": {
+            "title": pgettext(
+                "kiosk", "This mobile number already holds a ticket for this service."
+            ),
+            "advice": pgettext(
+                "kiosk", "Please keep that ticket: its page shows your place in the queue."
+            ),
+        },
+        "invalid_phone": {
+            "title": pgettext(
+                "kiosk", "That is not a mainland mobile number: 11 digits starting with 13 to 19."
+            ),
+            "advice": pgettext("kiosk", "Please check the number and try again."),
+        },
+        "too_many_requests": {
+            "title": pgettext("kiosk", "Many tickets were just taken from this network."),
+            "advice": pgettext("kiosk", "Please wait a moment and try again."),
+        },
+        "offline": {
+            "title": pgettext("kiosk", "The server cannot be reached."),
+            "advice": pgettext("kiosk", "Please check your connection and try again."),
+        },
+        "error": refusal_text()["error"],
+    }
+
+
+def remote_take_page_text() -> dict[str, object]:
+    return {
+        "take_title": pgettext("kiosk", "Take a ticket online"),
+        "take_intro": pgettext(
+            "kiosk",
+            "Choose a service and give your mobile number. Your ticket queues with the tickets "
+            "taken in the hall; follow it on your phone.",
+        ),
+        "choose_service": pgettext("kiosk", "Choose a service"),
+        "waiting_count": pgettext("kiosk", "{n} waiting"),
+        "estimated_wait": pgettext("kiosk", "Estimated wait"),
+        "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
+        "minutes_point": pgettext("kiosk", "about {n} minutes"),
+        "under_a_minute": pgettext("kiosk", "less than a minute"),
+        "no_window_now": pgettext("kiosk", "no window serves this right now"),
+        "people_waiting": pgettext("kiosk", "People waiting"),
+        "phone_label": pgettext("kiosk", "Mobile number"),
+        "phone_hint": pgettext("kiosk", "Type your 11-digit mobile number."),
+        "phone_privacy": pgettext(
+            "kiosk",
+            "Your number is kept only as a code that marks your ticket: one number holds one "
+            "ticket per service.",
+        ),
+        "come_in_time": come_in_time_text(),
+        "take": pgettext("kiosk", "Take ticket"),
+        "taking": pgettext("kiosk", "Taking your ticket…"),
+        "back": pgettext("kiosk", "Back"),
+        "refusal_heading": pgettext("kiosk", "No ticket was issued"),
+        "refusals": remote_refusal_text(),
     }

@@ -145,6 +145,8 @@ class PrintAgent:
                     self._client.connect(
                         self.server_url,
                         auth={"token": self.device_token},
+                        # The agent writes its log in English: the server's reasons too.
+                        headers={"Accept-Language": "en"},
                         transports=["websocket"],
                         wait_timeout=10,
                     )

@@ -11,6 +11,7 @@
   var KEYS = {
     n: "callNext", c: "callNumber", r: "recall", s: "start", f: "finish", x: "noShow",
     t: "transfer", p: "park", u: "resumeParked", b: "pause", o: "resumeWindow", l: "release",
+    i: "checkIn",
   };
   var OUTCOMES = ["completed", "accepted", "needs_correction", "rejected", "enquiry"];
   var PAUSE_REASONS = ["break", "meeting", "other"];
@@ -52,6 +53,14 @@
     return String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
   }
 
+  // The day in the clerk's (the hall's) time, not the UTC day an ISO string starts with.
+  function calendarDate(iso) {
+    var at = new Date(iso);
+    if (isNaN(at.getTime())) return String(iso);
+    return at.getFullYear() + "-" + String(at.getMonth() + 1).padStart(2, "0") + "-" +
+      String(at.getDate()).padStart(2, "0");
+  }
+
   function minutes(seconds) {
     if (seconds === null || seconds === undefined) return "—";
     if (seconds < 60) return fill(T.seconds, { seconds: Math.round(seconds) });
@@ -76,7 +85,7 @@
     },
   });
 
-  function api(method, path, body) { return staff.request(method, path, body); }
+  function api(method, path, body, options) { return staff.request(method, path, body, options); }
   function refusalText(error) { return staff.refusalText(error); }
   function showMessage(text, kind) { staff.showMessage(text, kind); }
   function showRefusal(error) { staff.showRefusal(error); }
@@ -173,6 +182,7 @@
 
   function showDesk() {
     show("desk-view");
+    checkIn.clear(); // a check-in belongs to the clerk and window that began it
     Promise.all([
       api("GET", "/halls/" + state.user.hall_id + "/services"),
       api("GET", "/halls/" + state.user.hall_id + "/windows"),
@@ -230,6 +240,7 @@
     renderTicket();
     renderQueue();
     renderFigures();
+    checkIn.render();
   }
 
   function renderWindow() {
@@ -257,10 +268,16 @@
     $("ticket-status").dataset.status = ticket.status;
     $("ticket-class").textContent = T.visitor_class[ticket.visitor_class] || ticket.visitor_class;
     $("ticket-class").dataset.visitorClass = ticket.visitor_class;
+    $("ticket-remote").hidden = !ticket.issued_remotely;
+    $("ticket-remote").textContent = T.taken_remotely;
+    $("ticket-remote").title = T.taken_remotely_hint;
     $("ticket-service").textContent = named(ticket.service);
     $("ticket-applicant").textContent = ticket.holder_display_name || "—";
     $("ticket-waited").textContent = minutes(ticket.waited_seconds);
     $("ticket-recalls").textContent = fill(T.recalled_times, { count: ticket.recall_count });
+    // An appointment ticket's booked slot (none once the booking lapsed into a walk-in).
+    $("ticket-slot-label").hidden = $("ticket-slot").hidden = !ticket.appointment_due_at;
+    $("ticket-slot").textContent = clockTime(ticket.appointment_due_at);
     tickAtWindow();
     var preReview = $("pre-review");
     var hasPreReview = ticket.pre_reviewed || !!ticket.pre_review;
@@ -293,7 +310,7 @@
       var value = document.createElement("dd");
       value.dataset.field = key;
       var raw = record[key];
-      if (key === "valid_until") raw = String(raw).slice(0, 10);
+      if (key === "valid_until") raw = calendarDate(raw);
       value.textContent = typeof raw === "object" ? JSON.stringify(raw) : preReviewValue(raw);
       facts.append(term, value);
     });
@@ -590,10 +607,14 @@
       });
       openDialog("resume-dialog", choices.querySelector("button"));
     },
-    pause: function () { openDialog("pause-dialog", document.querySelector("#pause-dialog [data-reason]")); },
+    pause: function () {
+      $("pause-minutes").value = "";
+      openDialog("pause-dialog", document.querySelector("#pause-dialog [data-reason]"));
+    },
     resumeWindow: function () {
       perform(function () { return api("POST", windowPath("/state"), { change: "resume" }); });
     },
+    checkIn: function () { checkIn.focus(); },
     release: function () {
       $("release-question").textContent = fill(T.confirm_release, { number: state.window ? state.window.number : "" });
       openDialog("release-dialog", $("release-confirm"));
@@ -684,8 +705,11 @@
   }
 
   function pauseFor(reason) {
+    var body = { change: "pause", reason: reason };
+    var minutes = $("pause-minutes").value; // empty: a break at its rota time lasts the rota's
+    if (minutes) body.pause_minutes = Number(minutes);
     closeDialogs();
-    perform(function () { return api("POST", windowPath("/state"), { change: "pause", reason: reason }); });
+    perform(function () { return api("POST", windowPath("/state"), body); });
   }
 
   function submitRelease(event) {
@@ -698,6 +722,40 @@
       showWindows();
     });
   }
+
+  // ----- checking in a booked or pre-reviewed visitor (counter_check_in.js) -----
+
+  // One action at a time, whichever part of the page starts it; null if one is under way.
+  function exclusive(request) {
+    if (state.busy) return Promise.resolve(null);
+    state.busy = true;
+    document.body.classList.add("busy");
+    return request().then(function (answer) {
+      state.busy = false;
+      document.body.classList.remove("busy");
+      return answer;
+    });
+  }
+
+  var checkIn = new window.HallqCounterCheckIn({
+    text: T,
+    api: api,
+    exclusive: exclusive,
+    idempotencyKey: idempotencyKey,
+    fill: fill,
+    named: named,
+    // A manager stepping in at a window of a hall below checks visitors in to that hall.
+    hallId: function () { return (state.window && state.window.hall_id) || state.user.hall_id; },
+    window: function () { return state.window; },
+    ticketInHand: function () { return state.ticket; },
+    windowPath: windowPath,
+    onIssued: function () { scheduleRefresh(); },
+    onCalled: function (called) {
+      state.figuresStale = true;
+      announceCalled(called);
+      refresh();
+    },
+  });
 
   // ----- keys -----
 
@@ -763,6 +821,7 @@
     $("call-number-form").addEventListener("submit", submitCallNumber);
     $("transfer-form").addEventListener("submit", submitTransfer);
     $("release-form").addEventListener("submit", submitRelease);
+    checkIn.wire();
     document.querySelectorAll("#pause-dialog [data-reason]").forEach(function (button) {
       button.addEventListener("click", function () { pauseFor(button.dataset.reason); });
     });

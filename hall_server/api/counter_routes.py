@@ -1,4 +1,5 @@
-"""URL table for the clerk's counter (desk, queue, call by number, own figures) and ratings."""
+"""URL table for the clerk's counter (desk, queue, call by number, check-in, own figures) and
+ratings."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from flask_smorest import Blueprint
 
 from hall_server.api.counter_schemas import (
     CallNumberRequest,
+    CheckInPreviewRequest,
+    CheckInPreviewSchema,
     ClerkFiguresSchema,
     PadRatingRequest,
     RatingOptionsSchema,
@@ -21,7 +24,13 @@ from hall_server.api.counter_schemas import (
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
 from hall_server.api.schemas import TicketSchema
-from hall_server.operations import clerk_figures, counter_reads, ratings, ticket_handling
+from hall_server.operations import (
+    clerk_figures,
+    counter_check_in,
+    counter_reads,
+    ratings,
+    ticket_handling,
+)
 from hall_server.operations.access import Actor
 
 blueprint = Blueprint(
@@ -69,6 +78,27 @@ def call_number(payload: dict[str, Any], window_id: int) -> Any:
         return ticket_handling.call_specific_ticket(uow, actor, window_id, ticket_id, at)
 
     return perform(use_case, TicketSchema)
+
+
+@blueprint.route("/halls/<int:hall_id>/check-in-preview", methods=["POST"])
+@blueprint.arguments(CheckInPreviewRequest)
+@blueprint.response(200, CheckInPreviewSchema)
+@documented_errors(blueprint, 401, 403, 404, 409, 422, 503)
+@blueprint.doc(security=BEARER)
+def check_in_preview(payload: dict[str, Any], hall_id: int) -> Any:
+    """What a booking or pre-review code, or an ID number, a visitor brings to the window gives
+    (staff): its service and the ticket's class now. Issue with it through
+    POST /halls/{hall_id}/tickets, the code or ID number in `booking.issue_field`. POST, so an
+    ID number never lands in a URL or an access log; nothing changes."""
+    actor = require_actor()
+    return read(
+        counter_check_in.check_in_preview,
+        actor,
+        hall_id,
+        now(),
+        payload.get("code"),
+        payload.get("id_number"),
+    )
 
 
 @blueprint.route("/me/figures", methods=["GET"])

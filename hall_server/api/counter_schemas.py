@@ -6,7 +6,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from hall_server.api.schemas import NameRef, StrictSchema, TicketSchema, WindowRef, WindowSchema
+from hall_server.api.schemas import (
+    NameRef,
+    ServiceRef,
+    StrictSchema,
+    TicketSchema,
+    WindowRef,
+    WindowSchema,
+)
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import Outcome
 from hall_server.operations.ratings import (
@@ -68,6 +75,49 @@ class CallNumberRequest(StrictSchema):
         validate=validate.Regexp(r"^\s*[A-Za-z]{1,2}\s*[0-9]{1,5}\s*$", error="a number like A023"),
         metadata={"example": "A023"},
     )
+
+
+class CheckInPreviewRequest(StrictSchema):
+    code = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a booking or pre-review code, typed or scanned"},
+    )
+    id_number = fields.String(
+        validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="an ID number has 18 characters"),
+        metadata={"description": "the visitor's ID card; never stored, matched by keyed hash"},
+    )
+
+    @validates_schema
+    def _one_of_them(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if bool(data.get("code", "").strip()) == bool(data.get("id_number")):
+            raise ValidationError("give a code or an ID number", "code")
+
+
+class ExpectedArrivalSchema(Schema):
+    kind = fields.String(metadata={"enum": ["appointment", "pre_review"]})
+    issue_field = fields.String(
+        metadata={
+            "enum": ["booking_code", "prereview_code", "id_number"],
+            "description": "the issue request's field that carries what the visitor brought",
+        }
+    )
+    service_id = fields.Integer()
+    visitor_class = fields.String(metadata={"description": "the class the ticket gets now"})
+    punctuality = fields.String(
+        allow_none=True, metadata={"enum": ["early", "on_time", "too_late"]}
+    )
+    slot_start = fields.String(allow_none=True, metadata={"format": "date-time"})
+    slot_local = fields.String(allow_none=True, metadata={"example": "10:45"})
+    grace_minutes = fields.Float()
+    pre_review_result = fields.String(
+        allow_none=True, metadata={"enum": ["passed", "needs_correction"]}
+    )
+    applicant_name = fields.String(allow_none=True, metadata={"example": "李*海"})
+
+
+class CheckInPreviewSchema(Schema):
+    service = fields.Nested(ServiceRef)
+    booking = fields.Nested(ExpectedArrivalSchema)
 
 
 class StaffRef(Schema):

@@ -64,6 +64,16 @@ STATUS_BY_CODE = {
     "comment_too_long": 422,
     "invalid_printer_status": 422,
     "invalid_print_result": 422,
+    # the break rota and planned pauses (hall_server/operations/break_rota.py)
+    "invalid_break": 422,
+    "break_overlap": 422,
+    "window_not_in_hall": 422,
+    "invalid_pause_minutes": 422,
+    # tickets taken remotely (hall_server/core/remote_issuing.py)
+    "invalid_phone": 422,
+    "remote_tickets_off": 403,
+    "service_not_remote": 403,
+    "invalid_remote_settings": 422,
 }
 CODE_BY_HTTP_STATUS = {
     400: "bad_request",

@@ -85,10 +85,17 @@ def release_window(window_id: int) -> Any:
 @documented_errors(blueprint, *WRITE_ERRORS)
 @blueprint.doc(security=BEARER)
 def change_window_state(payload: dict[str, Any], window_id: int) -> Any:
-    """Open, pause (with a reason: break, meeting, other), resume or close the window."""
+    """Open, pause (with a reason: break, meeting, other; and perhaps its planned minutes),
+    resume or close the window."""
     return perform(
         lambda uow, actor: window_operations.change_window_state(
-            uow, actor, window_id, payload["change"], now(), payload.get("reason")
+            uow,
+            actor,
+            window_id,
+            payload["change"],
+            now(),
+            payload.get("reason"),
+            payload.get("pause_minutes"),
         ),
         WindowSchema,
     )

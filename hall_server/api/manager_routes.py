@@ -6,6 +6,12 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from hall_server.api.break_rota_schemas import (
+    RotaBreakRequest,
+    RotaRequest,
+    RotaSchema,
+    WindowRotaRequest,
+)
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
 from hall_server.api.manager_schemas import (
@@ -18,13 +24,14 @@ from hall_server.api.manager_schemas import (
     NoticeSchema,
 )
 from hall_server.api.schemas import HallSchema
-from hall_server.operations import administration, alerts, hall_figures
+from hall_server.operations import administration, alerts, break_rota, hall_figures
 
 blueprint = Blueprint(
     "manager",
     __name__,
     url_prefix="/api/v1",
-    description="Hall managers: live dashboard, all halls of the network, alerts and notices",
+    description="Hall managers: live dashboard, all halls of the network, alerts, notices and "
+    "the break rota",
 )
 
 
@@ -100,3 +107,66 @@ def send_notice(payload: dict[str, Any], hall_id: int) -> Any:
 def notice_history(hall_id: int) -> Any:
     """Managers: the notices sent to the hall's boards, newest first."""
     return read(administration.notice_history, require_actor(), hall_id)
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/break-rota", methods=["GET"])
+@blueprint.response(200, RotaSchema)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def read_break_rota(hall_id: int) -> Any:
+    """Managers: every window's planned breaks (times of day in the hall's time zone)."""
+    return read(break_rota.read_rota, require_actor(), hall_id)
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/break-rota", methods=["PUT"])
+@blueprint.arguments(RotaRequest)
+@blueprint.response(200, RotaSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def replace_break_rota(payload: dict[str, Any], hall_id: int) -> Any:
+    """Managers: replace the hall's whole rota; nothing changes if one break is refused (a
+    `rota.changed` event; wait forecasts plan with the new rota at once)."""
+    return perform(
+        lambda uow, actor: break_rota.replace_hall_rota(uow, actor, hall_id, payload["breaks"]),
+        RotaSchema,
+    )
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/break-rota/windows/<int:window_id>", methods=["PUT"])
+@blueprint.arguments(WindowRotaRequest)
+@blueprint.response(200, RotaSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def replace_window_breaks(payload: dict[str, Any], hall_id: int, window_id: int) -> Any:
+    """Managers: replace one window's breaks; the other windows' stay as they are."""
+    return perform(
+        lambda uow, actor: break_rota.replace_window_breaks(
+            uow, actor, hall_id, window_id, payload["breaks"]
+        ),
+        RotaSchema,
+    )
+
+
+@blueprint.route("/manager/halls/<int:hall_id>/break-rota/breaks", methods=["POST"])
+@blueprint.arguments(RotaBreakRequest)
+@blueprint.response(201, RotaSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def add_break(payload: dict[str, Any], hall_id: int) -> Any:
+    """Managers: add one break to a window's rota; refused if it overlaps one of its breaks."""
+    return perform(
+        lambda uow, actor: break_rota.add_break(uow, actor, hall_id, payload), RotaSchema, 201
+    )
+
+
+@blueprint.route(
+    "/manager/halls/<int:hall_id>/break-rota/breaks/<int:break_id>", methods=["DELETE"]
+)
+@blueprint.response(200, RotaSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def remove_break(hall_id: int, break_id: int) -> Any:
+    """Managers: take one break off the rota."""
+    return perform(
+        lambda uow, actor: break_rota.remove_break(uow, actor, hall_id, break_id), RotaSchema
+    )

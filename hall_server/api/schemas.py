@@ -75,6 +75,9 @@ class TicketSchema(Schema):
     )
     status_url = fields.String()
     holder_display_name = fields.String(allow_none=True, metadata={"example": "张*明"})
+    issued_remotely = fields.Boolean(
+        metadata={"description": "taken on the visitor's phone (线上取号), not in the hall"}
+    )
     issued_at = fields.AwareDateTime()
     appointment_due_at = fields.AwareDateTime(
         allow_none=True,
@@ -136,6 +139,14 @@ class WindowChangeRequest(StrictSchema):
         required=True, validate=validate.OneOf(["open", "pause", "resume", "close"])
     )
     reason = fields.String(validate=validate.OneOf([r.value for r in PauseReason]))
+    pause_minutes = fields.Integer(
+        strict=True,
+        metadata={
+            "description": "a pause only: how long it is meant to last (1-240); a break at the "
+            "time of the window's rota break lasts the rota's minutes when this is not given",
+            "example": 15,
+        },
+    )
 
 
 class WindowServicesRequest(StrictSchema):
@@ -166,6 +177,9 @@ class WindowSchema(Schema):
     kind = fields.String(metadata={"enum": ["comprehensive", "dedicated"]})
     status = fields.String(metadata={"enum": [s.value for s in WindowStatus]})
     pause_reason = fields.String(allow_none=True)
+    pause_minutes = fields.Integer(
+        allow_none=True, metadata={"description": "how long the current pause is meant to last"}
+    )
     status_changed_at = fields.AwareDateTime(allow_none=True)
     clerk = fields.Nested(ClerkRef, allow_none=True)
     services = fields.List(fields.Nested(ServiceRef))

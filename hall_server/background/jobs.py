@@ -27,6 +27,14 @@ class JobContext:
     lease: HeldLease
     clock: Callable[[], datetime]
     settings: dict[str, Any]
+    # The serving process's green-thread sleep: jobs run beside the requests, and a job that
+    # goes through a city's halls without yielding would hold every request up meanwhile.
+    sleep: Callable[[float], None] | None = None
+
+    def yield_to_requests(self) -> None:
+        """Let waiting requests run; called between halls (or batches) of a job."""
+        if self.sleep is not None:
+            self.sleep(0)
 
     def transaction(self) -> AbstractContextManager[UnitOfWork]:
         """Commit only while this process still holds the job's lease (raises LeaseLost)."""
@@ -50,6 +58,7 @@ def run_daily_rollover(context: JobContext) -> dict[str, Any]:
         for result in _batches(context, hall_id, now):
             for key in ("expired", "no_show"):
                 totals[key] += result[key]
+            context.yield_to_requests()
         totals["left_open"] += result["left_open"]
     return totals
 

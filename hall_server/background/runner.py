@@ -111,7 +111,9 @@ class BackgroundRunner:
         with fenced_transaction(self.database, lease) as uow:
             started_at = database_now(uow.session)
         try:
-            detail = job.run(JobContext(self.database, lease, self.clock, self.settings))
+            detail = job.run(
+                JobContext(self.database, lease, self.clock, self.settings, self.sleep)
+            )
         except LeaseLost:
             raise
         except Exception as error:

@@ -1,6 +1,9 @@
 """The demo's online platform (网上预审 / 预约): today's appointments and pre-reviews, with codes a
 person can type at the kiosk, pushed through the same use cases as the platform's signed API.
 
+The morning's appointment and pre-reviewed tickets are checked in with bookings and pre-reviews
+pushed the same way (push_morning_booking), so each has the record a clerk sees.
+
 Every start of the demo makes sure today's bookings exist (their codes carry the date, so a
 kept demo database gets fresh ones each day); the slots are set around the moment they are made,
 so that the list printed at start shows an early, an on-time and a late arrival.
@@ -170,6 +173,69 @@ def seed_todays_bookings(database: Database, now: datetime) -> int:
     return made
 
 
+MORNING_SLOT_OFFSETS = (-10, -5, 0, 5)  # minutes from arrival: on time, and now and then early
+MORNING_APPLICANTS = ["周建华", "吴晓丽", "郑国强", "孙梅", "马俊", "何静"]
+MORNING_MATERIALS = [
+    {"name": "身份证", "status": "accepted"},
+    {"name": "申请表", "status": "accepted"},
+]
+
+
+def push_morning_booking(
+    database: Database,
+    hall_id: int,
+    service_id: int,
+    visitor_class: str,
+    arrival: datetime,
+    number: int,
+) -> dict[str, str]:
+    """The booking or pre-review behind one of the morning's appointment or pre-reviewed
+    tickets, pushed the day before through the platform's own use cases; returns the issue
+    request's field that checks it in (booking_code or prereview_code), so the ticket gets its
+    class from a real record as at the kiosk. Every other booking also has a passed pre-review.
+    Ids start MORNING-, apart from today's DEMO- codes that the printout lists."""
+    pushed_at = arrival - timedelta(days=1)
+    with database.transaction() as uow:
+        session = uow.session
+        platform = session.scalar(select(Platform).where(Platform.code == DEMO_PLATFORM_CODE))
+        hall = session.get(Hall, hall_id)
+        service = session.get(Service, service_id)
+        assert platform is not None and hall is not None and service is not None
+        day = f"{local_business_date(arrival, hall.time_zone):%Y%m%d}"
+        application_id = f"MORNING-{day}-P{number}"
+        code = f"M{_day_prefix(hall, arrival)}{number:02d}"
+        with_pre_review = visitor_class == "pre_reviewed" or number % 2 == 0
+        if with_pre_review:
+            pre_review = PreReviewPush(
+                application_id=application_id,
+                code=f"YS{code}",
+                hall_code=hall.code,
+                service_code=service.code,
+                id_number_hash=id_number_hash(platform.secret, f"demo-morning-{number}"),
+                result="passed",
+                valid_until=pushed_at + timedelta(days=30),
+                materials=MORNING_MATERIALS,
+                applicant_name=MORNING_APPLICANTS[number % len(MORNING_APPLICANTS)],
+            )
+            push_pre_review(uow, platform, pre_review, pushed_at)
+        if visitor_class == "pre_reviewed":
+            return {"prereview_code": f"YS{code}"}
+        offset = MORNING_SLOT_OFFSETS[number % len(MORNING_SLOT_OFFSETS)]
+        slot = arrival + timedelta(minutes=offset)
+        slot = slot.replace(minute=slot.minute - slot.minute % 5, second=0, microsecond=0)
+        appointment = AppointmentPush(
+            appointment_id=f"MORNING-{day}-A{number}",
+            hall_code=hall.code,
+            service_code=service.code,
+            slot_start=slot,
+            booking_code=f"YY{code}",
+            applicant_name=MORNING_APPLICANTS[number % len(MORNING_APPLICANTS)],
+            application_id=application_id if with_pre_review else None,
+        )
+        push_appointment(uow, platform, appointment, pushed_at)
+    return {"booking_code": f"YY{code}"}
+
+
 def _appointment_state(hall: Hall, appointment: Appointment, now: datetime) -> str:
     if appointment.status == "cancelled":
         return "cancelled online: the kiosk says so"
@@ -220,7 +286,8 @@ def todays_codes(database: Database, now: datetime) -> list[str]:
             f"{hall.calling_policy} policy:",
             f"  Platform code / secret       {platform.code} / {platform.secret}",
             "  (sign pushes as docs/online_platform.md describes)",
-            "At the kiosk tap 我有预约 / 网上预审 and type a code (or type the ID number):",
+            "At the kiosk tap 我有预约 / 网上预审, or on the counter page press I, and type a code",
+            "(or the ID number):",
         ]
         for appointment in appointments:
             slot = f"{local_time(appointment.slot_start, hall.time_zone):%H:%M}"

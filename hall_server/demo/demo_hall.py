@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from hall_server.demo.demo_bookings import (
     add_demo_platform,
+    push_morning_booking,
     seed_todays_bookings,
     todays_codes,
 )
@@ -23,9 +24,11 @@ from hall_server.demo.demo_catalogue import (
     TOWNSHIP_DEPARTMENTS,
     TOWNSHIP_WINDOWS,
 )
+from hall_server.demo.demo_rota import seed_demo_rota
 from hall_server.operations import ticket_handling, window_operations
 from hall_server.operations.access import Actor
 from hall_server.operations.credentials import enrol_device, hash_password
+from hall_server.operations.remote_issuing import change_remote_settings
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.database import Database
 from hall_server.storage.models import Department, Hall, Service, User, Window, WindowService
@@ -201,10 +204,13 @@ def seed_demo(database: Database, now: datetime) -> DemoDirectory:
     ]
     admin = Actor(kind="user", id=admin_id, role="admin", hall_id=city, name="系统管理员")
     _enrol_devices(database, directory, admin, city, township, now)
+    seed_demo_rota(database, admin, [city, township])
     _open_windows(database, city, clerk_ids, now)
     _open_windows(database, township, township_clerks, now)
+    with database.transaction() as uow:  # the city centre gives tickets on phones (线上取号)
+        change_remote_settings(uow, admin, city, {"enabled": True})
+    add_demo_platform(database, city, now)  # before the morning: its bookings come from it
     _morning_so_far(database, city, admin, now)
-    add_demo_platform(database, city, now)
     seed_todays_bookings(database, now)
     return directory
 
@@ -253,7 +259,9 @@ def _open_windows(database: Database, hall_id: int, clerk_ids: list[int], now: d
 
 
 def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetime) -> None:
-    """Tickets issued over the last hour, some served, some being served, most still waiting."""
+    """Tickets issued over the last hour, some served, some being served, most still waiting.
+    Appointment and pre-reviewed tickets are checked in with a booking or pre-review the
+    platform pushed, as at the kiosk, so the counter shows their records."""
     rng = random.Random(20261130)
     with database.reading() as session:
         service_ids = list(session.scalars(select(Service.id).where(Service.hall_id == hall_id)))
@@ -263,12 +271,19 @@ def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetim
         visitor_class = rng.choices(
             ["walk_in", "appointment", "pre_reviewed", "priority"], [80, 10, 6, 4]
         )[0]
+        service_id = rng.choice(service_ids)
+        booked: dict[str, str] = {}
+        if visitor_class in ("appointment", "pre_reviewed"):
+            booked = push_morning_booking(
+                database, hall_id, service_id, visitor_class, issued_at, i + 1
+            )
+            visitor_class = "walk_in"  # the booking gives the class when it is checked in
         with database.transaction() as uow:
             issue_ticket(
                 uow,
                 admin,
                 IssueRequest(
-                    hall_id=hall_id, service_id=rng.choice(service_ids), visitor_class=visitor_class
+                    hall_id=hall_id, service_id=service_id, visitor_class=visitor_class, **booked
                 ),
                 issued_at,
                 DEMO_IDENTITY_SECRET,
@@ -372,6 +387,7 @@ def print_directory(database: Database, port: int, now: datetime) -> None:
         f"  Manager dashboard            {base}/manager/",
         f"  All halls (city view)        {base}/city/",
         f"  Township kiosk               {base}/kiosk/?token=d_demo-town-kiosk",
+        f"  Phone ticket (线上取号)      {base}/h/city-centre/take",
         f"  API (OpenAPI 3)              {base}/api/openapi.json",
         "",
         "Demo accounts (staff number / password):",

@@ -11,6 +11,7 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
 from socketio.exceptions import ConnectionRefusedError  # carries its reason to the client
 
+from hall_server.api.error_translation import translate_error
 from hall_server.core.refusals import Refused
 from hall_server.live.publisher import json_ready
 from hall_server.operations import print_jobs
@@ -52,8 +53,21 @@ def _send_snapshot(hall_id: int) -> None:
     emit("snapshot", json_ready(snapshot))
 
 
+def _refused(code: str, message: str) -> dict[str, Any]:
+    """An event's refusal, its message in the language of the client's connection (Chinese
+    unless the page asked for English), as the HTTP API words its errors."""
+    return {"ok": False, "error": {"code": code, "message": translate_error(message)}}
+
+
 def _refusal(refusal: Refused) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": refusal.code, "message": refusal.message}}
+    return {
+        "ok": False,
+        "error": {"code": refusal.code, "message": translate_error(refusal.message)},
+    }
+
+
+def _connection_refused(message: str) -> ConnectionRefusedError:
+    return ConnectionRefusedError(translate_error(message))
 
 
 def refused_while_database_unavailable(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,9 +79,9 @@ def refused_while_database_unavailable(handler: Callable[..., Any]) -> Callable[
         try:
             return handler(*args, **kwargs)
         except DatabaseUnavailable as error:
-            raise ConnectionRefusedError(
-                "service_unavailable: the server cannot reach its database; retry shortly"
-            ) from error
+            # The code stays in front, untranslated: clients key on it.
+            reason = translate_error("the server cannot reach its database; retry shortly")
+            raise ConnectionRefusedError(f"service_unavailable: {reason}") from error
 
     return connect
 
@@ -86,10 +100,10 @@ def register_socket_handlers(socketio: SocketIO) -> None:
             if token:
                 actor = actor_for_token(db_session, str(token), _now())
                 if actor is None:
-                    raise ConnectionRefusedError("the token is unknown, expired or revoked")
+                    raise _connection_refused("the token is unknown, expired or revoked")
                 hall_id = hall_id if hall_id is not None else actor.hall_id
             if not isinstance(hall_id, int) or db_session.get(Hall, hall_id) is None:
-                raise ConnectionRefusedError("give an existing hall_id (and a token for devices)")
+                raise _connection_refused("give an existing hall_id (and a token for devices)")
             pending: list[dict[str, Any]] = []
             if actor is not None and actor.kind == "device":
                 pending = print_jobs.pending_print_jobs(db_session, actor.id)
@@ -108,7 +122,7 @@ def register_socket_handlers(socketio: SocketIO) -> None:
     def on_resync(_data: Any = None) -> dict[str, Any]:
         hall_id = session.get("hall_id")
         if hall_id is None:
-            return {"ok": False, "error": {"code": "not_connected", "message": "connect first"}}
+            return _refused("not_connected", "connect first")
         _send_snapshot(hall_id)
         return {"ok": True}
 
@@ -116,7 +130,7 @@ def register_socket_handlers(socketio: SocketIO) -> None:
     def on_device_health(data: Any) -> dict[str, Any]:
         actor = _actor()
         if actor is None or actor.kind != "device":
-            return {"ok": False, "error": {"code": "forbidden_role", "message": "devices only"}}
+            return _refused("forbidden_role", "devices only")
         status = data.get("printer_status") if isinstance(data, dict) else None
         try:
             with _database().transaction() as uow:
@@ -129,9 +143,9 @@ def register_socket_handlers(socketio: SocketIO) -> None:
     def on_print_result(data: Any) -> dict[str, Any]:
         actor = _actor()
         if actor is None or actor.role != Role.KIOSK:
-            return {"ok": False, "error": {"code": "forbidden_role", "message": "kiosks only"}}
+            return _refused("forbidden_role", "kiosks only")
         if not isinstance(data, dict) or not isinstance(data.get("job_id"), str):
-            return {"ok": False, "error": {"code": "bad_request", "message": "job_id missing"}}
+            return _refused("bad_request", "job_id missing")
         try:
             with _database().transaction() as uow:
                 job = print_jobs.record_print_result(

@@ -36,6 +36,13 @@ def refusal_text(_: Translate = gettext) -> dict[str, str]:
         "weak_password": _("The password is too short (at least 8 characters)."),
         "own_account": _("You cannot deactivate or demote your own account."),
         "too_many_lines": _("At most 10 lines."),
+        "invalid_break": _(
+            "Please check the break: a time like 11:30, 1 to 240 minutes, ending by midnight."
+        ),
+        "break_overlap": _("Two breaks of one window overlap."),
+        "window_not_in_hall": _("That window is not in this hall."),
+        "invalid_pause_minutes": _("A pause is planned for 1 to 240 minutes."),
+        "invalid_remote_settings": _("A chosen service is not offered in this hall."),
         "validation_failed": _("Please check what you entered."),
         "unknown_field": _("Please check what you entered."),
         "too_many_requests": _("Too many attempts; please wait a moment."),
@@ -208,12 +215,66 @@ def _forms(_: Translate) -> dict[str, Any]:
     }
 
 
+def _rota(_: Translate) -> dict[str, Any]:
+    return {
+        "weekdays": {
+            "mon": _("Mon"),
+            "tue": _("Tue"),
+            "wed": _("Wed"),
+            "thu": _("Thu"),
+            "fri": _("Fri"),
+            "sat": _("Sat"),
+            "sun": _("Sun"),
+        },
+        "rota_fields": {
+            "window": _("Window"),
+            "start": _("Starts at"),
+            "minutes": _("Minutes"),
+            "label": _("Label"),
+            "weekdays": _("Days"),
+        },
+        "every_day": _("every day"),
+        "add_break": _("Add a break"),
+        "edit_break": _("Change the break"),
+        "remove_break": _("Remove"),
+        "no_breaks": _("no breaks planned"),
+        "rota_zone": _("Times of day are the hall's local time ({zone})."),
+        "label_example": _("e.g. 午休 lunch"),
+    }
+
+
+def _remote_tickets(_: Translate) -> dict[str, Any]:
+    """The hall's settings for tickets taken on phones (线上取号)."""
+    return {
+        "remote": {
+            "title": _("Online tickets"),
+            "enabled": _("Visitors may take tickets on their phones"),
+            "service_ids": _("Services that may be taken online"),
+            "max_waiting": _("Online tickets waiting at once, at most"),
+            "quota_share_percent": _(
+                "Share of a limited service's daily quota for online tickets, in percent"
+            ),
+            "all_services": _("all active services"),
+            "on": _("on"),
+            "off": _("off"),
+            "page": _("Phone page"),
+            "poster": _("QR code for the entrance poster"),
+            "note": _(
+                "Tickets taken online queue like the kiosk's. The caps keep places for visitors "
+                "who come in person; the hall's issuing hours and quotas apply as well."
+            ),
+        }
+    }
+
+
 def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
     return {
         "refusals": refusal_text(_),
         **_vocabulary(_),
         **_figures(_),
         **_forms(_),
+        **_rota(_),
+        **_remote_tickets(_),
         "signed_in_as": _("{name} ({role})"),
         "managers_only": _("These pages are for hall managers and administrators."),
         "live_online": _("live"),

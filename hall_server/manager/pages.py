@@ -1,5 +1,5 @@
 """The managers' pages: the live dashboard of one hall (/manager/), all halls of the network
-(/city/), reports (with a printable page) and administration.
+(/city/), reports (with a printable page), administration and the break rota.
 
 The pages are shells: their scripts log in through the API (a bearer token kept in the tab's
 sessionStorage, as the counter does), read and act through the API and follow the hall's live
@@ -74,6 +74,12 @@ def reports_page() -> Any:
 def administration_page() -> Any:
     """Halls, departments, services, windows, devices and staff accounts."""
     return _render("manager/admin.html", page="admin")
+
+
+@blueprint.get("/manager/rota")
+def rota_page() -> Any:
+    """The hall's break rota: each window's planned breaks, to see and change."""
+    return _render("manager/rota.html", page="rota")
 
 
 @blueprint.get("/manager/reports/print")

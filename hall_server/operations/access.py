@@ -20,6 +20,9 @@ class Role(enum.StrEnum):
     BOARD = "board"
     WINDOW_DISPLAY = "window_display"
     RATING_PAD = "rating_pad"
+    # A visitor taking a ticket on their phone (线上取号): no credential, only the public page
+    # or API of a hall that allows it; issue_ticket holds it to the hall's remote rules.
+    REMOTE_VISITOR = "remote_visitor"
 
 
 STAFF_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})

@@ -48,6 +48,9 @@ PRINTER_ALERTS = {
 # Hands at the window: a parked case waits aside and leaves the clerk free to call.
 IN_HAND = (TicketStatus.CALLED, TicketStatus.SERVING)
 HISTORY_LIMIT = 500
+# A window's last action is looked for this far back (an index on the events' hall and time
+# keeps the look short however long the hall's history); older, its status change stands.
+ACTIVITY_HORIZON = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def evaluate_alerts(facts: HallFacts, settings: AlertSettings, now: datetime) ->
     return sorted(found, key=lambda alert: (alert.severity != CRITICAL, alert.key))
 
 
-def read_hall_facts(session: Session, hall_id: int) -> HallFacts:
+def read_hall_facts(session: Session, hall_id: int, now: datetime) -> HallFacts:
     # One pass over who waits (a few dozen rows even in a busy hall), oldest last per service.
     waiting: dict[int, tuple[int, datetime, str]] = {}
     for service_id, issued_at, number in session.execute(
@@ -250,7 +253,11 @@ def read_hall_facts(session: Session, hall_id: int) -> HallFacts:
     last_action = dict(
         session.execute(
             select(TicketEvent.window_id, func.max(TicketEvent.at))
-            .where(TicketEvent.hall_id == hall_id, TicketEvent.window_id.is_not(None))
+            .where(
+                TicketEvent.hall_id == hall_id,
+                TicketEvent.at >= now - ACTIVITY_HORIZON,
+                TicketEvent.window_id.is_not(None),
+            )
             .group_by(TicketEvent.window_id)
         ).all()
     )
@@ -322,7 +329,7 @@ def current_alerts(
     session: Session, hall: Hall, now: datetime, facts: HallFacts | None = None
 ) -> list[dict[str, Any]]:
     """What holds now, with when each was first recorded if the background check saw it."""
-    facts = facts or read_hall_facts(session, hall.id)
+    facts = facts or read_hall_facts(session, hall.id, now)
     alerts = evaluate_alerts(facts, AlertSettings.of(hall.alert_settings), now)
     recorded = _open_records(session, hall.id)
     return [
@@ -340,7 +347,7 @@ def sync_hall_alerts(uow: UnitOfWork, hall_id: int, now: datetime) -> dict[str, 
     alerts = {
         alert.key: alert
         for alert in evaluate_alerts(
-            read_hall_facts(session, hall_id), AlertSettings.of(hall.alert_settings), now
+            read_hall_facts(session, hall_id, now), AlertSettings.of(hall.alert_settings), now
         )
     }
     recorded = _open_records(session, hall_id)
@@ -391,12 +398,15 @@ def check_all_halls(context: Any) -> dict[str, Any]:
     for hall_id in hall_ids:
         # Most checks change nothing: look first, and write (a lock on SQLite) only if needed.
         with context.database.reading() as session:
-            if not _alerts_changed(session, hall_id, now):
-                continue
+            changed = _alerts_changed(session, hall_id, now)
+        if not changed:
+            context.yield_to_requests()
+            continue
         with context.transaction() as uow:
             changes = sync_hall_alerts(uow, hall_id, now)
         raised += len(changes["raised"])
         cleared += len(changes["cleared"])
+        context.yield_to_requests()
     return {"halls": len(hall_ids), "raised": raised, "cleared": cleared}
 
 
@@ -405,7 +415,7 @@ def _alerts_changed(session: Session, hall_id: int, now: datetime) -> bool:
     if hall is None:
         return False
     alerts = evaluate_alerts(
-        read_hall_facts(session, hall_id), AlertSettings.of(hall.alert_settings), now
+        read_hall_facts(session, hall_id, now), AlertSettings.of(hall.alert_settings), now
     )
     return {alert.key for alert in alerts} != set(_open_records(session, hall_id))
 

@@ -275,6 +275,10 @@ def check_in_booked_visitor(
         arrival.pre_review.ticket_id = ticket.id
     if request.visitor_class == VisitorClass.PRIORITY:
         visitor_class = VisitorClass.PRIORITY.value  # the priority lane keeps its place
+    if ticket.holder_display_name is None:
+        # The clerk greets the visitor by the (already masked) name the platform sent.
+        booked = arrival.appointment or arrival.pre_review
+        ticket.holder_display_name = booked.applicant_name if booked is not None else None
     ticket.visitor_class = visitor_class
     ticket.priority_rank = class_rank(visitor_class)
     session.flush()

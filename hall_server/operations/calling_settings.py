@@ -11,6 +11,8 @@ from hall_server.core.calling_policy import POLICIES, policy_named
 from hall_server.core.due_time_policy import DueTimeSettings
 from hall_server.core.refusals import Refused
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.operations.live_events import record_event
+from hall_server.operations.wait_predictions import forget_forecast_after_commit
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Hall
 
@@ -47,4 +49,8 @@ def set_calling_policy(
         raise Refused("invalid_calling_settings", str(error), field="settings") from None
     hall.calling_policy = policy
     hall.calling_settings = dict(settings)
+    # Who is called next changes, and with it every waiting ticket's estimate: number the
+    # change so screens refetch, and drop the forecast kept for placing new walk-ins.
+    record_event(uow, "calling_policy.changed", hall.id, {"calling_policy": policy})
+    forget_forecast_after_commit(uow, hall.id)
     return calling_policy_view(uow.session, actor, hall_id)

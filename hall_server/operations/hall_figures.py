@@ -237,7 +237,7 @@ def hall_dashboard(session: Session, actor: Actor, hall_id: int, now: datetime) 
     today = local_business_date(now, hall.time_zone)
     tickets, figures = _today(session, hall, today)
     figures["waiting"] = snapshot["total_waiting"]
-    facts = read_hall_facts(session, hall.id)
+    facts = read_hall_facts(session, hall.id, now)
     return {
         # Events up to this seq are in these figures; the page refreshes on later ones.
         "seq": snapshot["seq"],
@@ -262,7 +262,7 @@ def hall_dashboard(session: Session, actor: Actor, hall_id: int, now: datetime) 
 def _hall_summary(session: Session, hall: Hall, depth: int, now: datetime) -> dict[str, Any]:
     today = local_business_date(now, hall.time_zone)
     _tickets, figures = _today(session, hall, today)
-    facts = read_hall_facts(session, hall.id)
+    facts = read_hall_facts(session, hall.id, now)
     alerts = current_alerts(session, hall, now, facts)
     oldest = [q.oldest_issued_at for q in facts.queues if q.oldest_issued_at is not None]
     states = Counter(w.status for w in facts.windows)

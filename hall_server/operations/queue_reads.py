@@ -215,6 +215,7 @@ def ticket_view(
         "service": {"id": service.id, "name": service.name, "name_en": service.name_en},
         "status_token": ticket.status_token,
         "holder_display_name": ticket.holder_display_name,
+        "issued_remotely": ticket.issued_remotely,
         "issued_at": ticket.issued_at,
         "appointment_due_at": ticket.appointment_due_at,
         "called_at": ticket.called_at,

@@ -1,4 +1,7 @@
-"""Issuing a ticket: the rules, the day's number, the print job for the kiosk, the live event."""
+"""Issuing a ticket: the rules, the day's number, the print job for the kiosk, the live event.
+
+A ticket taken on the visitor's phone (线上取号, `issue_remote_ticket`) goes through the same
+`issue_ticket`: the same numbering, queue and rules, plus the hall's remote rules."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.numbering import format_ticket_number, local_business_date, local_time
 from hall_server.core.privacy import holder_hash, mask_name
 from hall_server.core.refusals import Refused
+from hall_server.core.remote_issuing import mainland_mobile
 from hall_server.core.ticket_life import ACTIVE_STATUSES, TicketStatus, VisitorClass
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.booked_arrival import check_in_booked_visitor
@@ -28,6 +32,7 @@ from hall_server.operations.queue_reads import (
     public_ticket,
     ticket_view,
 )
+from hall_server.operations.remote_issuing import check_remote_issue
 from hall_server.operations.wait_predictions import may_need_refresh, refresh_if_due
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import DailyCounter, Hall, PrintJob, Service, Ticket
@@ -98,6 +103,38 @@ def _print_payload(
     return payload
 
 
+def _check_remote_request(request: IssueRequest) -> None:
+    """A remote visitor takes a plain walk-in ticket, identified by their mobile number only."""
+    plain = IssueRequest(
+        hall_id=request.hall_id, service_id=request.service_id, phone=request.phone
+    )
+    if request.phone is None or request != plain:
+        raise Refused(
+            "forbidden_role", "a ticket taken online is a walk-in's, with a mobile number only"
+        )
+    if mainland_mobile(request.phone) != request.phone:
+        # The holder is the number's 11 digits, whichever way it was typed.
+        raise Refused("invalid_phone", "give the mobile number as its 11 digits", field="phone")
+
+
+def issue_remote_ticket(
+    uow: UnitOfWork,
+    actor: Actor,
+    service_id: int,
+    phone: str,
+    now: datetime,
+    identity_secret: str,
+    public_base_url: str,
+) -> dict[str, Any]:
+    """A visitor takes a walk-in ticket on their phone, for the hall of the `remote_visitor`
+    actor: one active ticket per mobile number and service, like at the kiosk."""
+    require_role(actor, Role.REMOTE_VISITOR)
+    request = IssueRequest(
+        hall_id=actor.hall_id, service_id=service_id, phone=mainland_mobile(phone)
+    )
+    return issue_ticket(uow, actor, request, now, identity_secret, public_base_url)
+
+
 def issue_ticket(
     uow: UnitOfWork,
     actor: Actor,
@@ -108,7 +145,7 @@ def issue_ticket(
 ) -> dict[str, Any]:
     """Issue a ticket; a kiosk also gets a print job, sent to it once the ticket is committed."""
     session = uow.session
-    require_role(actor, Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)
+    require_role(actor, Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN, Role.REMOTE_VISITOR)
     hall: Hall = get_or_refuse(session, Hall, request.hall_id, "hall")
     require_hall_access(session, actor, hall.id)
     service: Service = get_or_refuse(session, Service, request.service_id, "service")
@@ -116,6 +153,10 @@ def issue_ticket(
         raise Refused("not_found", "this service is not offered in this hall", field="service_id")
     if request.visitor_class not in set(VisitorClass):
         raise Refused("invalid_visitor_class", "unknown visitor class", field="visitor_class")
+    remote = actor.role == Role.REMOTE_VISITOR
+    if remote:
+        _check_remote_request(request)
+        check_remote_issue(session, hall, service, now)
 
     today = local_business_date(now, hall.time_zone)
     identity = _holder_identity(request, identity_secret)
@@ -168,6 +209,7 @@ def issue_ticket(
         holder_hash=identity,
         holder_display_name=mask_name(request.holder_name) if request.holder_name else None,
         issued_by_device_id=actor.id if actor.kind == "device" else None,
+        issued_remotely=remote,
         issued_at=now,
         queue_key=request.appointment_due_at or now,
         appointment_due_at=request.appointment_due_at,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +42,7 @@ from hall_server.core.arrival_forecast import (
     learn_arrival_profile,
     todays_level,
 )
+from hall_server.core.break_rota import RotaBreak, planned_pauses
 from hall_server.core.calling_policy import CallingPolicy, QueueHead
 from hall_server.core.expected_arrivals import (
     ARRIVAL_LOOKBACK,
@@ -59,8 +60,14 @@ from hall_server.core.later_tickets import behind_later_tickets
 from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.wait_forecast import HallPrediction, WaitForecast
-from hall_server.core.wait_prediction import HallState, WindowState, predict_hall
-from hall_server.core.window_life import WindowStatus
+from hall_server.core.wait_prediction import (
+    HallState,
+    PlannedPause,
+    WindowState,
+    predict_hall,
+)
+from hall_server.core.window_life import PauseReason, WindowStatus
+from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import (
     Appointment,
     Hall,
@@ -69,6 +76,7 @@ from hall_server.storage.models import (
     Window,
     WindowService,
 )
+from hall_server.storage.models import RotaBreak as RotaBreakRow
 
 CACHE_SECONDS = 90.0  # > the refresh interval, so issuing finds one
 HISTORY_DAYS = 28
@@ -79,6 +87,10 @@ DEFAULT_REFRESH_SECONDS = 30.0
 # forecast read a snapshot taken before that ticket's commit).
 LATER_TICKET_MARGIN = timedelta(seconds=5)
 MAX_LATER_TICKETS = 25
+# Even far behind, a hall's forecast is made at most this often: in a burst of issues (a kiosk
+# bank at opening, a benchmark) placing walk-ins behind the later tickets is cheap and close,
+# while a forecast of a large hall costs a tenth of a second each time.
+MIN_REFRESH_SECONDS = 5.0
 ARRIVAL_HORIZON = timedelta(hours=4)
 BOOKING_SHOW_RATE = 0.9  # 5-15% of bookings do not come (DOMAIN.md)
 BOOKING_GRACE = timedelta(minutes=15)  # a booking this late may still check in
@@ -95,6 +107,9 @@ class _Cached:
     windows_for: Mapping[int, tuple[int, ...]]  # service -> windows (not closed) serving it
     services_of: Mapping[int, tuple[int, ...]]  # window -> its services
     mean_handling: Mapping[int, float]  # service -> learned mean handling seconds
+    # Waiting tickets it knows that were issued within LATER_TICKET_MARGIN before it was made,
+    # by service: the query for later tickets counts them too.
+    known_near_its_making: Mapping[int, int]
     # How many tickets issued since this forecast the latest walk-in stood behind: past
     # MAX_LATER_TICKETS, placing by it costs more than making a new one.
     later_seen: list[int] = field(default_factory=lambda: [0])
@@ -120,6 +135,19 @@ def forget_cached_forecasts() -> None:
     with _lock:
         _forecasts.clear()
         _histories.clear()
+
+
+def forget_forecast_after_commit(uow: UnitOfWork, hall_id: int) -> None:
+    """Once the change commits, drop this process's kept forecast of the hall. Reads already
+    see a forecast of an older `seq` as stale; a walk-in issued meanwhile would still stand
+    where the kept forecast placed it, which after a change of plan (the break rota) is wrong."""
+    key = (_database_key(uow.session), hall_id)
+
+    def forget() -> None:
+        with _lock:
+            _forecasts.pop(key, None)
+
+    uow.on_commit(forget)
 
 
 def _database_key(session: Session) -> str:
@@ -150,8 +178,14 @@ def hall_state(
         )
     }
     windows = []
+    break_began: dict[int, datetime | None] = {}
     for window in session.scalars(select(Window).where(Window.hall_id == hall.id)):
         case = in_hand.get(window.id)
+        paused = window.status == WindowStatus.PAUSED
+        on_break = paused and window.pause_reason == PauseReason.BREAK
+        break_began[window.id] = window.last_break_started_at or (
+            window.status_changed_at if on_break else None
+        )
         windows.append(
             WindowState(
                 id=window.id,
@@ -160,10 +194,9 @@ def hall_state(
                 case_service_id=None if case is None else case.service_id,
                 case_visitor_class=None if case is None else case.visitor_class,
                 case_called_at=None if case is None else case.called_at,
-                paused_at=window.status_changed_at
-                if window.status == WindowStatus.PAUSED
-                else None,
+                paused_at=window.status_changed_at if paused else None,
                 pause_reason=window.pause_reason,
+                pause_minutes=window.pause_minutes if paused else None,
             )
         )
     waiting = tuple(
@@ -248,7 +281,35 @@ def hall_state(
         is not None,
         arrivals_per_hour=arrivals_per_hour(issued, now, first_today),
         arrival_periods=periods,
+        planned_pauses=_todays_rota_pauses(session, hall, now, break_began),
     )
+
+
+def rota_breaks(session: Session, hall_id: int) -> list[RotaBreak]:
+    """The hall's break rota: every planned break of its windows."""
+    rows = session.scalars(
+        select(RotaBreakRow)
+        .join(Window, Window.id == RotaBreakRow.window_id)
+        .where(Window.hall_id == hall_id)
+        .order_by(Window.number, RotaBreakRow.start, RotaBreakRow.id)
+    )
+    return [
+        RotaBreak(
+            window_id=row.window_id,
+            start=row.start,
+            minutes=row.minutes,
+            weekdays=tuple(row.weekdays),
+            label=row.label,
+        )
+        for row in rows
+    ]
+
+
+def _todays_rota_pauses(
+    session: Session, hall: Hall, now: datetime, break_began: Mapping[int, datetime | None]
+) -> tuple[PlannedPause, ...]:
+    """Today's rota breaks the windows have still to take (core.break_rota.planned_pauses)."""
+    return planned_pauses(rota_breaks(session, hall.id), now, hall.time_zone, break_began)
 
 
 def _bookings(
@@ -421,11 +482,20 @@ def _compute_and_keep(
         windows_for={s: tuple(ids) for s, ids in windows_for.items()},
         services_of=services_of,
         mean_handling={s: handling.for_service(s).mean for s in windows_for},
+        known_near_its_making=_issued_near(state.waiting, prediction.made_at),
     )
     if _read_only(session):
         with _lock:
             _forecasts[(_database_key(session), hall.id)] = entry
     return entry
+
+
+def _issued_near(waiting: Sequence[QueueHead], made_at: datetime) -> dict[int, int]:
+    near: dict[int, int] = {}
+    for head in waiting:
+        if head.issued_at is not None and head.issued_at >= made_at - LATER_TICKET_MARGIN:
+            near[head.service_id] = near.get(head.service_id, 0) + 1
+    return near
 
 
 def _usable_entry(session: Session, hall: Hall, now: datetime) -> tuple[_Cached | None, int]:
@@ -449,10 +519,11 @@ def _due_for_refresh(session: Session, entry: _Cached, seq: int) -> bool:
 
 
 def _old_or_far_behind(session: Session, entry: _Cached) -> bool:
-    return (
-        entry.later_seen[0] > MAX_LATER_TICKETS
-        or time.monotonic() - entry.computed >= _refresh_seconds(session)
-    )
+    age = time.monotonic() - entry.computed
+    interval = _refresh_seconds(session)
+    if entry.later_seen[0] > MAX_LATER_TICKETS:
+        interval = min(interval, MIN_REFRESH_SECONDS)
+    return age >= interval
 
 
 def _refresh_seconds(session: Session) -> float:
@@ -525,23 +596,31 @@ def _later_tickets_ahead(
     session: Session, hall: Hall, entry: _Cached, service_id: int, before_ticket_id: int | None
 ) -> list[float]:
     """Mean handling of tickets issued since the kept forecast that the windows serving
-    `service_id` would call before a walk-in issued now (or before ticket `before_ticket_id`)."""
+    `service_id` would call before a walk-in issued now (or before ticket `before_ticket_id`).
+
+    Counted per service in the database: during a burst of issues there may be hundreds."""
     made_at = entry.prediction.made_at
     windows = entry.windows_for.get(service_id, ())
     services = {s for w in windows for s in entry.services_of.get(w, ())}
-    query = select(Ticket.id, Ticket.service_id).where(
-        Ticket.hall_id == hall.id,
-        Ticket.status == TicketStatus.WAITING,
-        Ticket.issued_at >= made_at - LATER_TICKET_MARGIN,
+    query = (
+        select(Ticket.service_id, func.count())
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.issued_at >= made_at - LATER_TICKET_MARGIN,
+            Ticket.service_id.in_(services),
+        )
+        .group_by(Ticket.service_id)
     )
     if before_ticket_id is not None:
         query = query.where(Ticket.id < before_ticket_id)
-    known = entry.prediction.tickets
-    return [
-        entry.mean_handling.get(other_service, 0.0)
-        for ticket_id, other_service in session.execute(query)
-        if ticket_id not in known and other_service in services
-    ]
+    later: list[float] = []
+    for other_service, count in session.execute(query):
+        # Less those the forecast knows. One of them called since is subtracted though no longer
+        # counted: a slight underestimate, only until the next forecast.
+        count = max(count - entry.known_near_its_making.get(other_service, 0), 0)
+        later.extend([entry.mean_handling.get(other_service, 0.0)] * count)
+    return later
 
 
 def _new_walk_in_forecast(

@@ -18,6 +18,7 @@ from hall_server.operations.access import (
     require_role,
     require_window_operator,
 )
+from hall_server.operations.break_rota import planned_pause_minutes
 from hall_server.operations.live_events import record_event
 from hall_server.operations.ticket_handling import locked_window
 from hall_server.storage.database import UnitOfWork
@@ -41,6 +42,7 @@ def window_view(session: Session, window: Window) -> dict[str, Any]:
         "kind": window.kind,
         "status": window.status,
         "pause_reason": window.pause_reason,
+        "pause_minutes": window.pause_minutes,
         "status_changed_at": window.status_changed_at,
         "clerk": None
         if clerk is None
@@ -83,6 +85,7 @@ def take_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) ->
                 raise Refused("window_busy", f"you still have a ticket at window {other.number}")
             other.clerk_id = None
             other.status = window_life.WindowStatus.CLOSED
+            other.pause_minutes = None
             _changed(uow, other, now)
     window.clerk_id = actor.id
     if window.status == window_life.WindowStatus.CLOSED:
@@ -98,26 +101,40 @@ def release_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime)
     if window.status != window_life.WindowStatus.CLOSED:
         window_life.close_window(window, _has_ticket_in_hand(session, window))
     window.clerk_id = None
+    window.pause_minutes = None
     return _changed(uow, window, now)
 
 
 def change_window_state(
-    uow: UnitOfWork, actor: Actor, window_id: int, change: str, now: datetime, reason: str | None
+    uow: UnitOfWork,
+    actor: Actor,
+    window_id: int,
+    change: str,
+    now: datetime,
+    reason: str | None,
+    pause_minutes: int | None = None,
 ) -> dict[str, Any]:
-    """Open, pause (with a reason), resume or close a window."""
+    """Open, pause (with a reason, and perhaps how many minutes), resume or close a window."""
     session = uow.session
     window = locked_window(session, window_id)
     require_window_operator(session, actor, window)
+    if pause_minutes is not None and change != "pause":
+        raise Refused("invalid_change", "only a pause has planned minutes", field="pause_minutes")
     if change == "open":
         window_life.open_window(window)
     elif change == "pause":
         window_life.pause_window(window, reason or "other")
+        window.pause_minutes = planned_pause_minutes(session, window, pause_minutes, now)
+        if window.pause_reason == window_life.PauseReason.BREAK:
+            window.last_break_started_at = now
     elif change == "resume":
         window_life.resume_window(window)
     elif change == "close":
         window_life.close_window(window, _has_ticket_in_hand(session, window))
     else:
         raise Refused("invalid_change", f"unknown window change {change!r}", field="change")
+    if window.status != window_life.WindowStatus.PAUSED:
+        window.pause_minutes = None
     return _changed(uow, window, now)
 
 

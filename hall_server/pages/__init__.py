@@ -24,10 +24,12 @@ def register_pages(app: Flask) -> None:
     from hall_server.manager.pages import blueprint as manager_pages
     from hall_server.pages.home import blueprint as home
     from kiosk.pages import blueprint as kiosk_pages
+    from kiosk.remote_take_page import blueprint as remote_take_pages
 
     app.register_blueprint(shared)
     app.register_blueprint(home)
     app.register_blueprint(kiosk_pages)
+    app.register_blueprint(remote_take_pages)
     app.register_blueprint(display_pages)
     app.register_blueprint(counter_pages)
     app.register_blueprint(manager_pages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -79,6 +80,9 @@ class Hall(Base):
     # Thresholds of the managers' alerts (long wait, idle windows, silent devices); empty means
     # the defaults in hall_server/operations/alerts.py.
     alert_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Whether visitors may take tickets remotely, for which services, and the caps that protect
+    # walk-ins; empty means off (hall_server/core/remote_issuing.py).
+    remote_issuing_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Department(Base):
@@ -126,6 +130,25 @@ class Window(Base):
     pause_reason: Mapped[str | None] = mapped_column(String(20))
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # How long the current pause is meant to last (the clerk's word, else the rota's break).
+    pause_minutes: Mapped[int | None] = mapped_column(Integer)
+    # When the window last began a pause for a break, kept after it resumes: the rota break it
+    # took is not expected again (hall_server/core/break_rota.py).
+    last_break_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RotaBreak(Base):
+    """A planned break in a window's day, from the hall's break rota (lunch, a short break):
+    local time of day in the hall's time zone, on the weekdays it applies to."""
+
+    __tablename__ = "rota_breaks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("windows.id"), index=True)
+    weekdays: Mapped[list[str]] = mapped_column(JSON)  # "mon".."sun"
+    start: Mapped[time] = mapped_column(Time)
+    minutes: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(60))  # e.g. "午休 lunch"
 
 
 class WindowService(Base):
@@ -155,6 +178,7 @@ class Ticket(Base):
         Index("ix_tickets_queue", "hall_id", "status", "service_id", "visitor_class", "queue_key"),
         Index("ix_tickets_window_status", "window_id", "status"),
         Index("ix_tickets_holder", "hall_id", "holder_hash", "status"),
+        Index("ix_tickets_hall_issued", "hall_id", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,6 +195,8 @@ class Ticket(Base):
     holder_hash: Mapped[str | None] = mapped_column(String(128))
     holder_display_name: Mapped[str | None] = mapped_column(String(60))  # already masked
     issued_by_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # Taken on the visitor's phone (线上取号) rather than at a kiosk or counter in the hall.
+    issued_remotely: Mapped[bool] = mapped_column(default=False)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     queue_key: Mapped[datetime] = mapped_column(UtcDateTime)
     appointment_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -199,6 +225,8 @@ class TicketEvent(Base):
     """Every transition of every ticket, with who did it where: the audit trail reports use."""
 
     __tablename__ = "ticket_events"
+    # A window's latest action (alerts) and a day's events (reports) by hall and time.
+    __table_args__ = (Index("ix_ticket_events_hall_at", "hall_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -46,6 +46,8 @@
     var waiting = ticket.status === "waiting";
     $("status-queue").hidden = !waiting;
     $("cancel-area").hidden = !waiting;
+    // Taken on the phone: the visitor may not be in the hall yet, and must be when called.
+    $("status-remote").hidden = !(ticket.issued_remotely && (waiting || ticket.status === "called"));
     if (waiting) {
       $("status-ahead").textContent = ticket.people_ahead === null ? "–" : ticket.people_ahead;
       $("status-wait").textContent = waitText(ticket.estimated_wait);

@@ -123,8 +123,14 @@ def source_messages() -> tuple[list[Message], list[str]]:
                     continue
                 name = _called_name(call)
                 where = f"{relative}:{call.lineno}"
-                if name == "Refused" and len(call.args) >= 2:
+                if name in ("Refused", "_refused") and len(call.args) >= 2:
                     node = call.args[1]
+                elif (
+                    name in ("_connection_refused", "translate_error")
+                    and call.args
+                    and isinstance(call.args[0], ast.Constant | ast.JoinedStr)
+                ):
+                    node = call.args[0]  # the Socket.IO handlers' refusals
                 elif relative in PASSED_ON_SOURCES and name == PASSED_ON_SOURCES[relative]:
                     node = call.args[0]
                 else:

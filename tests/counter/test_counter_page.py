@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
+from hall_server.storage.models import Hall
 from tests.counter.conftest import open_counter, wait_for_desk
 from tests.factories import PASSWORD
 
@@ -201,3 +203,46 @@ def test_the_page_speaks_chinese_by_choice(page, live_hall):
     page.goto(f"{live_hall.url}/counter/?lang=zh")
     expect(page.locator("#login-button")).to_have_text("登录")
     expect(page.locator("#shortcuts")).to_contain_text("按大厅叫号规则呼叫下一位")
+
+
+def test_a_ticket_taken_on_the_phone_is_marked_at_the_desk(page, live_hall):
+    hall = live_hall.hall
+    manager = requests.post(
+        f"{live_hall.url}/api/v1/auth/login",
+        json={"staff_number": hall.manager_number, "password": PASSWORD},
+        timeout=10,
+    ).json()["token"]
+    allowed = live_hall.api(
+        "PUT",
+        f"/manager/halls/{hall.id}/remote-issuing",
+        {"Authorization": f"Bearer {manager}"},
+        json={"enabled": True},
+    )
+    assert allowed.status_code == 200, allowed.text
+    with live_hall.database.reading() as session:
+        code = session.get(Hall, hall.id).code
+    remote = live_hall.api(
+        "POST",
+        f"/remote/halls/{code}/tickets",
+        {},
+        json={"service_id": hall.services["housing"], "phone": "13800138000"},
+    )
+    assert remote.status_code == 201, remote.text
+    live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text(remote.json()["number"])
+    expect(page.locator("#ticket-remote")).to_be_visible()
+    expect(page.locator("#ticket-remote")).to_have_text("taken online")
+    page.keyboard.press("s")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+    page.keyboard.press("f")
+    expect(page.locator("#finish-dialog")).to_be_visible()
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-empty")).to_be_visible()
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text("A002")
+    expect(page.locator("#ticket-remote")).to_be_hidden()

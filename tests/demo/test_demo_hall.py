@@ -130,3 +130,62 @@ def test_a_kept_demo_database_gets_new_codes_each_day_and_keeps_them_within_it(
     assert len(tuesday) == 6 and not tuesday & monday
     answer = check_in(app.test_client(), city, code=sorted(tuesday)[0])
     assert answer.status_code == 201, answer.get_json()
+
+
+def test_every_booked_morning_ticket_has_its_booking_or_pre_review_and_the_counter_shows_it(
+    app: Any, client: Any, clock: Any
+) -> None:
+    from sqlalchemy import select
+
+    from hall_server.storage.models import Appointment, PreReview, Ticket, Window, WindowService
+
+    database = app.extensions["hallq_db"]
+    city = seed_demo(database, clock()).hall_ids["city-centre"]
+    with database.reading() as session:
+        booked = session.scalars(
+            select(Ticket).where(
+                Ticket.hall_id == city, Ticket.visitor_class.in_(("appointment", "pre_reviewed"))
+            )
+        ).all()
+        assert {ticket.visitor_class for ticket in booked} == {"appointment", "pre_reviewed"}
+        for ticket in booked:
+            appointment = session.scalar(
+                select(Appointment).where(Appointment.ticket_id == ticket.id)
+            )
+            pre_review = session.scalar(select(PreReview).where(PreReview.ticket_id == ticket.id))
+            if ticket.visitor_class == "appointment":
+                assert appointment is not None, ticket.number
+                assert appointment.status == "checked_in"
+                assert appointment.service_id == ticket.original_service_id
+                assert ticket.appointment_due_at == appointment.slot_start
+            else:
+                assert pre_review is not None, ticket.number
+                assert (pre_review.result, pre_review.status) == ("passed", "active")
+                assert pre_review.service_id == ticket.original_service_id
+        window = session.scalar(select(Window).where(Window.hall_id == city, Window.number == 1))
+        assert window is not None
+        served_here = set(
+            session.scalars(
+                select(WindowService.service_id).where(WindowService.window_id == window.id)
+            )
+        )
+        waiting = next(
+            ticket
+            for ticket in booked
+            if ticket.visitor_class == "pre_reviewed"
+            and ticket.status == "waiting"
+            and ticket.service_id in served_here
+        )
+        window_id, ticket_id = window.id, waiting.id
+
+    # The clerk at window 1 calls it and sees the pre-review behind it, as for a kiosk ticket.
+    clerk = login_headers(client, "C1001", "demo-clerk")
+    assert client.post(f"/api/v1/windows/{window_id}/take", headers=clerk).status_code == 200
+    called = client.post(
+        f"/api/v1/windows/{window_id}/call", json={"ticket_id": ticket_id}, headers=clerk
+    )
+    assert called.status_code == 200, called.get_json()
+    desk = client.get(f"/api/v1/windows/{window_id}/desk", headers=clerk).get_json()
+    record = desk["ticket"]["pre_review"]
+    assert record["result"] == "passed" and record["valid_until"] > clock().isoformat()
+    assert [material["name"] for material in record["materials"]] == ["身份证", "申请表"]

@@ -183,6 +183,7 @@ def test_a_forecast_many_tickets_behind_is_made_anew_even_within_the_interval(
     sqlite_url, clock, monkeypatch
 ):
     monkeypatch.setattr(wait_predictions, "MAX_LATER_TICKETS", 3)
+    monkeypatch.setattr(wait_predictions, "MIN_REFRESH_SECONDS", 0.0)
     app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=3600.0)
     try:
         client = app.test_client()
@@ -193,6 +194,31 @@ def test_a_forecast_many_tickets_behind_is_made_anew_even_within_the_interval(
         # issued since (more than three), so a new forecast was made after its commit.
         assert len(computed) == 3
         assert [t["people_ahead"] for t in tickets] == [0, 1, 2, 3, 4, 5]
+    finally:
+        app.extensions["hallq_db"].dispose()
+
+
+def test_a_burst_of_issues_shares_one_forecast_until_the_minimum_interval(
+    sqlite_url, clock, monkeypatch
+):
+    """A kiosk bank's burst places walk-ins behind the tickets issued since the kept forecast
+    instead of forecasting the hall again for every few tickets; each still stands right."""
+    monkeypatch.setattr(wait_predictions, "MAX_LATER_TICKETS", 3)
+    monkeypatch.setattr(wait_predictions, "MIN_REFRESH_SECONDS", 3600.0)
+    app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=3600.0)
+    try:
+        client = app.test_client()
+        hall = build_hall(app.extensions["hallq_db"], clock())
+        computed = _count_forecasts(monkeypatch)
+        tickets = [issue(client, hall) for _ in range(10)]
+        assert len(computed) == 2  # in the first transaction, and kept after it: no more
+        assert [t["people_ahead"] for t in tickets] == list(range(10))
+        medians = [t["estimated_wait"]["median_minutes"] for t in tickets]
+        assert medians == sorted(medians) and medians[-1] > medians[2]
+        # Once the interval has passed, the next walk-in far behind brings a new forecast.
+        monkeypatch.setattr(wait_predictions, "MIN_REFRESH_SECONDS", 0.0)
+        issue(client, hall)
+        assert len(computed) == 3
     finally:
         app.extensions["hallq_db"].dispose()
 

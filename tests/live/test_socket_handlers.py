@@ -239,3 +239,16 @@ def test_a_kiosk_hears_its_printer_as_the_server_sees_it_in_every_snapshot(
     assert snapshot["device"]["printer_status"] == "ok"
     board = socketio.test_client(app, auth={"hall_id": hall.id})
     assert "device" not in _received(board, "snapshot")[0]
+
+
+def test_a_refusal_is_worded_in_chinese_unless_the_client_asked_for_english(
+    app: Any, hall: factories.TestHall
+) -> None:
+    default = socketio.test_client(app, auth={"hall_id": hall.id})
+    english = socketio.test_client(app, auth={"hall_id": hall.id}, query_string="lang=en")
+
+    in_chinese = default.emit("device.health", {"printer_status": "ok"}, callback=True)
+    in_english = english.emit("device.health", {"printer_status": "ok"}, callback=True)
+
+    assert in_chinese["error"] == {"code": "forbidden_role", "message": "仅限设备使用"}
+    assert in_english["error"] == {"code": "forbidden_role", "message": "devices only"}

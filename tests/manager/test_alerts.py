@@ -138,6 +138,7 @@ def test_a_board_that_falls_silent_is_offline_until_it_speaks_again(database, ha
 
 def test_the_background_check_writes_only_when_something_changed(database, hall):
     transactions = []
+    yields = []
 
     class Context:
         clock = staticmethod(lambda: at(31))
@@ -151,12 +152,17 @@ def test_the_background_check_writes_only_when_something_changed(database, hall)
             with database.transaction() as uow:
                 yield uow
 
+        def yield_to_requests(self):
+            yields.append(len(transactions))
+
     set_thresholds(database, hall.id, long_wait_minutes=30)
     other = build_hall(database, MONDAY_0900, code="quiet-hall")
     Player(database, hall).issue("business", at(0))
 
     assert alerts.check_all_halls(Context()) == {"halls": 2, "raised": 1, "cleared": 0}
     assert len(transactions) == 1  # the quiet hall was only looked at
+    # Requests waiting on this process get their turn after each hall, written to or not.
+    assert len(yields) == 2 and yields[-1] == 1
     assert alerts.check_all_halls(Context()) == {"halls": 2, "raised": 0, "cleared": 0}
     assert len(transactions) == 1
     assert open_keys(database, other.id) == []

@@ -52,6 +52,8 @@ def test_an_early_arrival_queues_at_its_slot(app, client, hall, booked, clock):
     assert ticket.queue_key == slot > clock()
     booking = stored(app, Appointment, appointment_id="APT-1")
     assert (booking.status, booking.ticket_id) == ("checked_in", ticket.id)
+    # The clerk's desk greets the visitor by the masked name the platform sent.
+    assert response.get_json()["holder_display_name"] == booking.applicant_name == "李*"
 
 
 def test_an_early_arrivals_print_job_and_ticket_carry_its_slot_in_the_halls_time(

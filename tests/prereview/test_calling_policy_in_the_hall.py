@@ -37,6 +37,21 @@ def test_settings_are_checked_and_only_managers_change_them(client, hall):
     assert client.put(path, json={"policy": "due_time"}, headers=clerk).status_code == 403
 
 
+def test_a_policy_change_is_numbered_so_screens_refetch_and_a_refused_one_is_not(client, hall):
+    manager = login_headers(client, hall.manager_number)
+    board = {"Authorization": f"Bearer {hall.board_token}"}
+    path = f"/api/v1/halls/{hall.id}/calling-policy"
+
+    def seq():
+        return client.get(f"/api/v1/halls/{hall.id}/board", headers=board).get_json()["seq"]
+
+    before = seq()
+    assert client.put(path, json={"policy": "lottery"}, headers=manager).status_code == 422
+    assert seq() == before
+    assert client.put(path, json={"policy": "due_time"}, headers=manager).status_code == 200
+    assert seq() == before + 1
+
+
 def test_call_next_serves_pre_reviewed_visitors_just_in_time_and_holds_early_bookings(
     client, hall, platform, clock
 ):

@@ -1,6 +1,6 @@
-// Administration of one hall at a time: the hall and its alert thresholds, departments,
-// services (and the catalogue import), windows, devices and staff accounts. Every change is
-// one API call through a small form; the server checks who may do what and says why not.
+// Administration of one hall at a time: the hall (its alert thresholds and online tickets),
+// departments, services (and the catalogue import), windows, devices and staff accounts. Every
+// change is one API call through a small form; the server checks who may do what and says why not.
 (function () {
   "use strict";
 
@@ -44,13 +44,14 @@
       $("sub-halls").innerHTML = state.halls.filter(function (e) { return e.hall.parent_id === h.id; }).map(function (e) {
         return "<li>" + esc(M.named(e.hall)) + ' <span class="muted">' + esc(T.levels[e.hall.level] || e.hall.level) + "</span></li>";
       }).join("") || "<li>" + esc(T.none) + "</li>";
-      return M.api("GET", "/manager/halls/" + h.id + "/alert-settings").then(function (answer) {
+      var alerts = M.api("GET", "/manager/halls/" + h.id + "/alert-settings").then(function (answer) {
         if (!answer.ok) return;
         state.alertSettings = answer.data;
         $("alert-facts").innerHTML = Object.keys(T.alert_fields).map(function (key) {
           return "<dt>" + esc(T.alert_fields[key]) + "</dt><dd>" + esc(answer.data[key]) + "</dd>";
         }).join("");
       });
+      return Promise.all([alerts, loadRemoteSettings(h.id)]);
     },
     departments: function () {
       return M.api("GET", "/halls/" + state.hallId + "/departments").then(function (answer) {
@@ -123,6 +124,48 @@
       });
     },
   };
+
+  // Tickets taken on phones (线上取号): off by default; which services, and the caps.
+  function loadRemoteSettings(hallId) {
+    return Promise.all([
+      M.api("GET", "/manager/halls/" + hallId + "/remote-issuing"),
+      M.api("GET", "/halls/" + hallId + "/services"),
+    ]).then(function (answers) {
+      if (!answers[0].ok) return;
+      var r = answers[0].data;
+      state.remoteSettings = r;
+      state.services = answers[1].ok ? answers[1].data : [];
+      var R = T.remote;
+      var services = r.service_ids === null ? R.all_services : state.services.filter(function (s) {
+        return r.service_ids.indexOf(s.id) >= 0;
+      }).map(function (s) { return s.prefix + " " + M.named(s); }).join("、") || T.none;
+      var facts = [
+        [R.enabled, r.enabled ? R.on : R.off], [R.service_ids, services],
+        [R.max_waiting, r.max_waiting], [R.quota_share_percent, r.quota_share_percent],
+      ];
+      $("remote-facts").innerHTML = facts.map(function (f) { return "<dt>" + esc(f[0]) + "</dt><dd>" + esc(f[1]) + "</dd>"; }).join("") +
+        "<dt>" + esc(R.page) + '</dt><dd><a id="remote-page-link" href="' + esc(r.take_page_url) + '" target="_blank" rel="noopener">' + esc(r.take_page_url) + "</a>" +
+        ' · <a href="' + esc(r.take_page_url + "/qr.svg") + '" target="_blank" rel="noopener">' + esc(R.poster) + "</a></dd>";
+    });
+  }
+
+  function editRemoteSettings() {
+    var r = state.remoteSettings;
+    var R = T.remote;
+    var active = state.services.filter(function (s) { return s.active; });
+    M.askForm(R.title, [
+      { name: "enabled", label: R.enabled, type: "checkbox", value: r.enabled },
+      { name: "max_waiting", label: R.max_waiting, type: "number", value: r.max_waiting, required: true },
+      { name: "quota_share_percent", label: R.quota_share_percent, type: "number", value: r.quota_share_percent, required: true },
+      { name: "service_ids", label: R.service_ids, type: "checkboxes", numbers: true,
+        value: r.service_ids === null ? active.map(function (s) { return s.id; }) : r.service_ids,
+        options: active.map(function (s) { return { value: s.id, label: s.prefix + " " + M.named(s) }; }) },
+    ], function (values) {
+      // Every active service ticked: "all", so services added later are offered too.
+      if (values.service_ids.length === active.length) values.service_ids = null;
+      return M.api("PUT", "/manager/halls/" + state.hallId + "/remote-issuing", values).then(saved);
+    }, R.note);
+  }
 
   function show(tab) {
     state.tab = tab;
@@ -275,6 +318,7 @@
         return { name: key, label: T.alert_fields[key], type: "number", value: state.alertSettings[key], required: true };
       }), function (values) { return M.api("PUT", "/manager/halls/" + state.hallId + "/alert-settings", values).then(saved); });
     });
+    $("edit-remote").addEventListener("click", editRemoteSettings);
     $("add-department").addEventListener("click", function () {
       M.askForm(T.add_department, [
         { name: "code", label: T.service_fields.code, required: true },

@@ -17,7 +17,9 @@
     options = options || {};
     var self = this;
     var token = self.token();
-    var headers = Object.assign({ Accept: "application/json" }, self.extraHeaders(method, path));
+    // options.headers: the caller's own, e.g. an Idempotency-Key kept for a retry.
+    var headers = Object.assign(
+      { Accept: "application/json" }, self.extraHeaders(method, path), options.headers || {});
     if (token) headers.Authorization = "Bearer " + token;
     var payload;
     if (typeof FormData !== "undefined" && body instanceof FormData) payload = body;

@@ -1,0 +1,75 @@
+"""The hall's page for taking a ticket on a phone (线上取号, /h/<hall_code>/take), opened from a
+QR poster at the entrance or the hall's web page, and that poster's QR code.
+
+The page is a shell around the public API (/api/v1/remote/halls/<code>): it shows the offer the
+server read when it opened (so a hall that gives no tickets online says so without a script) and
+takes the ticket through the API, then opens the ticket's status page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import get_locale
+
+from hall_server.api.edge import database, now
+from hall_server.api.error_translation import translate_error
+from hall_server.core.refusals import Refused
+from hall_server.operations.remote_issuing import remote_offer, take_page_url
+from kiosk.page_text import remote_take_page_text
+from kiosk.ticket_qr import qr_svg
+
+blueprint = Blueprint("remote_take_pages", __name__, template_folder="templates")
+
+HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def _offer(hall_code: str) -> dict[str, Any] | None:
+    if not HALL_CODE.match(hall_code):
+        return None
+    try:
+        with database().reading() as session:
+            return remote_offer(session, hall_code, now(), translate_error)
+    except Refused:
+        return None
+
+
+@blueprint.get("/h/<string:hall_code>/take")
+def remote_take_page(hall_code: str) -> Any:
+    """The hall's services with the people waiting and the wait, a mobile number, a ticket."""
+    locale = str(get_locale() or "zh")
+    text = remote_take_page_text()
+    offer = _offer(hall_code)
+    if offer is None:
+        body = render_template("remote_take_unknown.html", locale=locale, page_text={})
+        return Response(body, status=404)
+    refusal = offer["refusal"]
+    shown = None
+    if refusal is not None:
+        refusals: dict[str, dict[str, str]] = text["refusals"]  # type: ignore[assignment]
+        shown = refusals.get(refusal["code"], {"title": refusal["message"], "advice": ""})
+    response = Response(
+        render_template(
+            "remote_take.html",
+            locale=locale,
+            offer=offer,
+            refusal=shown,
+            hall_code=hall_code,
+            page_text=text,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/h/<string:hall_code>/take/qr.svg")
+def remote_take_qr(hall_code: str) -> Any:
+    """The QR code of the page, for the poster at the hall's entrance."""
+    if not HALL_CODE.match(hall_code):
+        abort(404)
+    svg = qr_svg(take_page_url(current_app.config["PUBLIC_BASE_URL"], hall_code))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
