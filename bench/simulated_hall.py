@@ -11,6 +11,12 @@ pre-reviewed visitors (the promise) and within 15 minutes for everyone else (the
     .venv/bin/python bench/simulated_hall.py --days 20 --seed 1
 
 prints a table per load and one JSON line with every figure and whether the targets are met.
+
+    .venv/bin/python bench/simulated_hall.py --days 20 --survey 60
+
+runs seeds 1 to 60 with FCFS, the due-time policy and its previous defaults only, and prints
+how often each target is met and the mean of each figure (one seed's 20 days are a small
+sample: a single heavy day moves a walk-in maximum by 15 %).
 """
 
 from __future__ import annotations
@@ -52,8 +58,9 @@ PROMISE_MINUTES = 10.0
 HALL_TARGET_MINUTES = 15.0
 CLASSES = ("walk_in", "appointment", "pre_reviewed", "priority", "late_appointment")
 LOADS = {"normal": 1.0, "overload_10pct": 1.10}
-TRADE_OFF_BOUNDS = (30.0, 60.0, 90.0)  # walk_in_bound_minutes tried beside the default
-TRADE_OFF_CALL_AHEAD = (6.0, 10.0)  # call_ahead_minutes tried beside the default
+TRADE_OFF_BOUNDS = (45.0, 90.0)  # walk_in_bound_minutes tried beside the default
+TRADE_OFF_BUSY_CALL_AHEAD = (2.0, 6.0)  # busy_call_ahead_minutes tried beside the default
+TRADE_OFF_BUSY_WAIT = (30.0, 60.0)  # busy_walk_in_wait_minutes tried beside the default
 
 
 def hall_settings() -> DueTimeSettings:
@@ -66,6 +73,14 @@ def hall_settings() -> DueTimeSettings:
     )
 
 
+def previous_defaults(settings: DueTimeSettings) -> DueTimeSettings:
+    """The due-time policy as it was first set: urgent 8 minutes before due however long
+    walk-ins wait, walk-ins bounded at 45 minutes."""
+    return replace(
+        settings, call_ahead_minutes=8.0, busy_call_ahead_minutes=8.0, walk_in_bound_minutes=45.0
+    )
+
+
 def trade_off_settings(settings: DueTimeSettings) -> list[tuple[str, DueTimeSettings]]:
     """The due-time policy with one setting changed: what each setting buys and costs."""
     variants = [
@@ -73,9 +88,17 @@ def trade_off_settings(settings: DueTimeSettings) -> list[tuple[str, DueTimeSett
         for bound in TRADE_OFF_BOUNDS
     ]
     variants += [
-        (f"call ahead {minutes:g}", replace(settings, call_ahead_minutes=minutes))
-        for minutes in TRADE_OFF_CALL_AHEAD
+        (f"busy call ahead {minutes:g}", replace(settings, busy_call_ahead_minutes=minutes))
+        for minutes in TRADE_OFF_BUSY_CALL_AHEAD
     ]
+    variants += [
+        (f"busy wait {minutes:g}", replace(settings, busy_walk_in_wait_minutes=minutes))
+        for minutes in TRADE_OFF_BUSY_WAIT
+    ]
+    # The call-ahead not moving with the walk-ins' wait: with this bound, and as first set.
+    fixed = replace(settings, call_ahead_minutes=8.0, busy_call_ahead_minutes=8.0)
+    variants.append(("fixed call ahead 8", fixed))
+    variants.append(("previous defaults", previous_defaults(settings)))
     variants.append(("no handling minutes", replace(settings, service_handling_minutes={})))
     return variants
 
@@ -152,7 +175,9 @@ def measure_day(
     return figures
 
 
-def simulate(days: int, seed: int, settings: DueTimeSettings) -> dict[str, dict[str, dict]]:
+def simulate(
+    days: int, seed: int, settings: DueTimeSettings, field: list[Contender] | None = None
+) -> dict[str, dict[str, dict]]:
     results: dict[str, dict[str, dict]] = {}
     for load_name, factor in LOADS.items():
         model = district_demand().scaled(factor)
@@ -161,7 +186,7 @@ def simulate(days: int, seed: int, settings: DueTimeSettings) -> dict[str, dict[
             for index in range(days)
         ]
         results[load_name] = {}
-        for contender in contenders(settings):
+        for contender in field or contenders(settings):
             totals = {name: ClassFigures() for name in CLASSES}
             for day in drawn:
                 for name, figures in measure_day(day, contender, settings).items():
@@ -174,12 +199,14 @@ def simulate(days: int, seed: int, settings: DueTimeSettings) -> dict[str, dict[
     return results
 
 
-def targets(results: dict[str, dict[str, dict]]) -> dict[str, dict[str, bool]]:
+def targets(
+    results: dict[str, dict[str, dict]], policy_name: str = "due_time"
+) -> dict[str, dict[str, bool]]:
     """The bar: >=95% of booked and pre-reviewed in time; walk-ins close to FCFS."""
     verdicts = {}
     for load_name, by_policy in results.items():
         fcfs = by_policy["fcfs"]["walk_in"]
-        ours = by_policy["due_time"]
+        ours = by_policy[policy_name]
         verdicts[load_name] = {
             "appointments_95pct_in_time": ours["appointment"]["in_time"] >= 0.95,
             "pre_reviewed_95pct_in_time": ours["pre_reviewed"]["in_time"] >= 0.95,
@@ -235,12 +262,60 @@ def print_trade_off(results: dict[str, dict[str, dict]], settings: DueTimeSettin
             )
 
 
+def survey(seeds: int, days: int, settings: DueTimeSettings) -> None:
+    """The bar on seeds 1..`seeds`: targets met (seeds out of all) and mean figures."""
+    earlier = previous_defaults(settings)
+    field = [
+        Contender("fcfs", FirstComeFirstServed, False),
+        Contender("due_time", lambda: DueTimePolicy(settings), True),
+        Contender("previous defaults", lambda: DueTimePolicy(earlier), True),
+    ]
+    met: dict[tuple[str, str], list[dict[str, bool]]] = {}
+    figures: dict[tuple[str, str], list[tuple[float, ...]]] = {}
+    for seed in range(1, seeds + 1):
+        results = simulate(days, seed, settings, field)
+        for name in ("due_time", "previous defaults"):
+            for load_name, checks in targets(results, name).items():
+                met.setdefault((name, load_name), []).append(checks)
+                ours, fcfs = results[load_name][name], results[load_name]["fcfs"]["walk_in"]
+                figures.setdefault((name, load_name), []).append(
+                    (
+                        ours["appointment"]["in_time"],
+                        ours["pre_reviewed"]["in_time"],
+                        *(ours["walk_in"][key] / fcfs[key] for key in ("mean", "p90", "max")),
+                    )
+                )
+    print(f"== seeds 1-{seeds}, {days} days each: mean figure, then seeds meeting its target ==")
+    print(
+        f"{'policy':<18} {'load':<15} {'appt':>12} {'pre':>12} {'mean':>10} {'p90':>10}"
+        f" {'max':>10} {'all five':>9}"
+    )
+    for (name, load_name), checks in met.items():
+        columns = list(zip(*figures[(name, load_name)], strict=True))
+        # targets() lists the five in the order of the figures: two promises, mean, p90, max
+        counts = [sum(check[key] for check in checks) for key in checks[0]]
+        means = [statistics.fmean(column) for column in columns]
+        cells = [
+            f"{mean:.1%} {count:>3}" if index < 2 else f"{mean:.2f} {count:>3}"
+            for index, (mean, count) in enumerate(zip(means, counts, strict=True))
+        ]
+        every = sum(all(check.values()) for check in checks)
+        print(
+            f"{name:<18} {load_name:<15} {cells[0]:>12} {cells[1]:>12} {cells[2]:>10}"
+            f" {cells[3]:>10} {cells[4]:>10} {every:>9}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--survey", type=int, default=0, metavar="SEEDS")
     args = parser.parse_args()
     settings = hall_settings()
+    if args.survey:
+        survey(args.survey, args.days, settings)
+        return
     started = time.perf_counter()
     results = simulate(args.days, args.seed, settings)
     elapsed = time.perf_counter() - started

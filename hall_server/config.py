@@ -39,8 +39,12 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_KEEP_HOURS": 48,
     "BACKGROUND_RUNS_KEEP_DAYS": 7,
     "RATELIMIT_ISSUE": "30 per minute",  # per kiosk or client address
-    # Tickets taken on phones, per client address: a hall's Wi-Fi puts many phones behind one.
-    "RATELIMIT_REMOTE_ISSUE": "20 per minute;200 per hour",
+    # Tickets taken on phones, per client address: well below a hall's cap of remote tickets
+    # waiting (20 by default), so one address cannot fill it; a hall's Wi-Fi puts many phones
+    # behind one address (docs/remote_tickets.md).
+    "RATELIMIT_REMOTE_ISSUE": "5 per minute;30 per hour",
+    # Reads of a hall's phone page and its offer, per client address: each may make a forecast.
+    "RATELIMIT_REMOTE_READ": "60 per minute",
     "RATELIMIT_LOGIN": "10 per minute",
     "TOKEN_HOURS": 12,
     "CREATE_TABLES": False,  # only tests and the demo; production runs `hallq db upgrade`

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hall_server.core.issuing_rules import IssuingContext, check_may_issue
@@ -21,6 +20,7 @@ from hall_server.operations.booked_arrival import (
     arrival_for_id_number,
     expected_arrival_view,
 )
+from hall_server.operations.daily_quota import quota_tickets_today
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
 
@@ -42,15 +42,7 @@ def issue_preview(
     today = local_business_date(now, hall.time_zone)
     refusal = None
     try:
-        issued_today = session.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.original_service_id == service.id,
-                Ticket.local_date == today,
-            )
-        )
+        issued_today = quota_tickets_today(session, hall.id, today, service_id=service.id)
         check_may_issue(
             IssuingContext(
                 hall_time_zone=hall.time_zone,
@@ -58,7 +50,7 @@ def issue_preview(
                 service_issuing_hours=service.issuing_hours,
                 service_daily_quota=service.daily_quota,
                 service_active=service.active,
-                issued_today_for_service=int(issued_today or 0),
+                issued_today_for_service=issued_today.get(service.id, 0),
                 holder_has_active_ticket_for_service=False,
             ),
             now,

@@ -214,6 +214,7 @@ def kiosk_page_text() -> dict[str, object]:
         "people_ahead": pgettext("kiosk", "People ahead"),
         "estimated_wait": pgettext("kiosk", "Estimated wait"),
         "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
+        "over_limit": over_limit_text(),
         "minutes_point": pgettext("kiosk", "about {n} minutes"),
         "under_a_minute": pgettext("kiosk", "less than a minute"),
         "no_window_now": pgettext("kiosk", "no window serves this right now"),
@@ -261,6 +262,7 @@ def status_page_text() -> dict[str, object]:
         "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
         "minutes_point": pgettext("kiosk", "about {n} minutes"),
         "under_a_minute": pgettext("kiosk", "less than a minute"),
+        "over_limit": over_limit_text(),
         "no_window_now": pgettext("kiosk", "no window serves this right now"),
         "cancel": pgettext("kiosk", "Cancel my ticket"),
         "cancel_confirm": pgettext(
@@ -276,6 +278,11 @@ def status_page_text() -> dict[str, object]:
         "remote_tag": pgettext("kiosk", "Taken online"),
         "remote_note": come_in_time_text(),
     }
+
+
+def over_limit_text() -> str:
+    """A wait the forecast puts beyond its cap (`over_limit`): not "about 120 minutes"."""
+    return str(pgettext("kiosk", "over 2 hours"))
 
 
 def come_in_time_text() -> str:
@@ -299,6 +306,16 @@ def remote_refusal_text() -> dict[str, dict[str, str]]:
         },
         "service_not_remote": {
             "title": pgettext("kiosk", "Tickets for this service are not given online."),
+            "advice": at_the_kiosk,
+        },
+        "no_remote_services": {
+            "title": pgettext("kiosk", "No service can be taken online here now."),
+            "advice": at_the_kiosk,
+        },
+        "phone_daily_limit_reached": {
+            "title": pgettext(
+                "kiosk", "This mobile number has taken as many tickets online today as it may."
+            ),
             "advice": at_the_kiosk,
         },
         "remote_tickets_full": {
@@ -357,6 +374,7 @@ def remote_take_page_text() -> dict[str, object]:
         "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
         "minutes_point": pgettext("kiosk", "about {n} minutes"),
         "under_a_minute": pgettext("kiosk", "less than a minute"),
+        "over_limit": over_limit_text(),
         "no_window_now": pgettext("kiosk", "no window serves this right now"),
         "people_waiting": pgettext("kiosk", "People waiting"),
         "phone_label": pgettext("kiosk", "Mobile number"),

@@ -3,32 +3,30 @@ QR poster at the entrance or the hall's web page, and that poster's QR code.
 
 The page is a shell around the public API (/api/v1/remote/halls/<code>): it shows the offer the
 server read when it opened (so a hall that gives no tickets online says so without a script) and
-takes the ticket through the API, then opens the ticket's status page.
+takes the ticket through the API, then opens the ticket's status page. A hall code may hold any
+character (a dot, Chinese): the hall is looked up as it is, and an unknown one is a 404 page.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import get_locale
+from flask_limiter import RequestLimit
 
 from hall_server.api.edge import database, now
 from hall_server.api.error_translation import translate_error
 from hall_server.core.refusals import Refused
-from hall_server.operations.remote_issuing import remote_offer, take_page_url
+from hall_server.extensions import limiter
+from hall_server.operations.remote_issuing import hall_for_code, remote_offer, take_page_url
 from kiosk.page_text import remote_take_page_text
 from kiosk.ticket_qr import qr_svg
 
 blueprint = Blueprint("remote_take_pages", __name__, template_folder="templates")
 
-HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-
 
 def _offer(hall_code: str) -> dict[str, Any] | None:
-    if not HALL_CODE.match(hall_code):
-        return None
     try:
         with database().reading() as session:
             return remote_offer(session, hall_code, now(), translate_error)
@@ -36,7 +34,17 @@ def _offer(hall_code: str) -> dict[str, Any] | None:
         return None
 
 
+def _busy_page(_limit: RequestLimit) -> Response:
+    """Too many openings from one address: a page that says so, not the API's JSON error."""
+    locale = str(get_locale() or "zh")
+    body = render_template("remote_take_busy.html", locale=locale, page_text={})
+    response = Response(body, status=429)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 @blueprint.get("/h/<string:hall_code>/take")
+@limiter.limit(lambda: current_app.config["RATELIMIT_REMOTE_READ"], on_breach=_busy_page)
 def remote_take_page(hall_code: str) -> Any:
     """The hall's services with the people waiting and the wait, a mobile number, a ticket."""
     locale = str(get_locale() or "zh")
@@ -67,8 +75,11 @@ def remote_take_page(hall_code: str) -> Any:
 @blueprint.get("/h/<string:hall_code>/take/qr.svg")
 def remote_take_qr(hall_code: str) -> Any:
     """The QR code of the page, for the poster at the hall's entrance."""
-    if not HALL_CODE.match(hall_code):
-        abort(404)
+    with database().reading() as session:
+        try:
+            hall_for_code(session, hall_code)
+        except Refused:
+            abort(404)
     svg = qr_svg(take_page_url(current_app.config["PUBLIC_BASE_URL"], hall_code))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"

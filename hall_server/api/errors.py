@@ -12,9 +12,10 @@ from typing import Any
 from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from hall_server.api.error_translation import translate_error
-from hall_server.api.schemas import ErrorResponse
+from hall_server.api.schemas import MAX_RECORD_ID, ErrorResponse
 from hall_server.core.refusals import Refused
 from hall_server.storage.database import DatabaseUnavailable
 
@@ -128,10 +129,32 @@ def _first_validation_error(messages: Any, path: str = "") -> tuple[str | None, 
     return (path or None, str(messages))
 
 
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in every path is a stored row's id: one beyond MAX_RECORD_ID names no row,
+    so the path matches no route (404), rather than reaching the database (SQLite raises on an
+    integer wider than 64 bits)."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_RECORD_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 class HallqApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, answering and documenting errors in HallQ's one error format."""
 
     ERROR_SCHEMA = ErrorResponse
+
+    def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        # Before any route is added, so every `<int:...>`, pages' too, is a bounded id; the
+        # OpenAPI document gives its maximum.
+        app.url_map.converters["int"] = RecordIdConverter
+        super().init_app(app, spec_kwargs=spec_kwargs)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return http_error_response(error)
@@ -178,7 +201,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
+        if error.response is not None:
+            return error.response  # a page's own answer, such as its "busy" page on a 429
         return http_error_response(error)
+
+    @app.errorhandler(OverflowError)
+    def _overflowing_id(error: OverflowError) -> Any:
+        # An id in a body that no schema bounds (record_id) reached SQLite, which cannot even
+        # compare an integer that wide; PostgreSQL finds no row. Either way: no such thing.
+        if "too large to convert to SQLite INTEGER" not in str(error):
+            return _unexpected(error)
+        return error_response(404, "not_found", "no such record: the id is too large")
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

@@ -30,11 +30,13 @@ blueprint = Blueprint(
 
 
 @blueprint.route("/remote/halls/<string:hall_code>", methods=["GET"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REMOTE_READ"])
 @blueprint.response(200, RemoteOfferSchema)
-@documented_errors(blueprint, 404, 503)
+@documented_errors(blueprint, 404, 429, 503)
 def remote_offer(hall_code: str) -> Any:
     """Anyone: the services one may take remotely in this hall, with the people waiting, the
-    estimated wait for a new ticket, and why a ticket cannot be taken now, if so."""
+    estimated wait for a new ticket, and why a ticket cannot be taken now, if so. Limited per
+    client address (each read may make a wait forecast)."""
     return read(remote_issuing.remote_offer, hall_code, now(), translate_error)
 
 
@@ -50,11 +52,13 @@ def take_remote_ticket(payload: dict[str, Any], hall_code: str) -> Any:
     """Anyone, where the hall allows it: take a walk-in ticket with a mobile number. It queues
     like a kiosk's; `status_url` is the visitor's status page. Refused (403) when the hall or
     the service gives no tickets online, (409) when the hall's cap of remote tickets waiting or
-    the service's online share of its quota is reached, or by the hall's issuing rules (hours,
-    quota, one waiting ticket per number and service). Limited per client address; send an
-    Idempotency-Key so that a retry gives the same ticket."""
+    the service's online share of its quota is reached, when the number has taken its tickets
+    online for the day, or by the hall's issuing rules (hours, quota, one waiting ticket per
+    number and service). Limited per client address; send an Idempotency-Key (one per number)
+    so that a retry gives the same ticket."""
     config = current_app.config
     hall_id = read(remote_issuing.hall_id_for_code, hall_code)
+    visitor = remote_issuing.remote_visitor(hall_id, payload["phone"], config["IDENTITY_SECRET"])
     return perform(
         lambda uow, actor: issue_remote_ticket(
             uow,
@@ -67,7 +71,7 @@ def take_remote_ticket(payload: dict[str, Any], hall_code: str) -> Any:
         ),
         TicketSchema,
         status=201,
-        actor=remote_issuing.remote_visitor(hall_id),
+        actor=visitor,
     )
 
 

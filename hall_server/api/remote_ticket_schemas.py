@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hall_server.api.schemas import NameRef, StrictSchema, WaitEstimateSchema
+from hall_server.api.schemas import NameRef, StrictSchema, WaitEstimateSchema, record_id
 from hall_server.core.remote_issuing import MAX_WAITING_LIMIT
 
 
@@ -13,8 +13,8 @@ class RemoteRefusalSchema(Schema):
         metadata={
             "example": "remote_tickets_full",
             "description": "the code issuing would refuse with now (remote_tickets_off, "
-            "remote_tickets_full, remote_share_reached, hall_closed, outside_issuing_hours, "
-            "daily_quota_reached)",
+            "no_remote_services, remote_tickets_full, remote_share_reached, hall_closed, "
+            "outside_issuing_hours, daily_quota_reached)",
         }
     )
     message = fields.String(metadata={"description": "for people, in the request's language"})
@@ -50,13 +50,16 @@ class RemoteOfferSchema(Schema):
     refusal = fields.Nested(
         RemoteRefusalSchema,
         allow_none=True,
-        metadata={"description": "a refusal that holds for every service (off, full, closed)"},
+        metadata={
+            "description": "a refusal that holds for every service (off, none offered, full, "
+            "closed)"
+        },
     )
     services = fields.List(fields.Nested(RemoteServiceSchema))
 
 
 class RemoteTicketRequest(StrictSchema):
-    service_id = fields.Integer(required=True, strict=True)
+    service_id = record_id(required=True)
     phone = fields.String(
         required=True,
         validate=validate.Length(min=1, max=30),
@@ -76,14 +79,17 @@ class RemoteIssuingSettingsSchema(StrictSchema):
     take_page_url = fields.String(dump_only=True)
     enabled = fields.Boolean(metadata={"description": "off by default"})
     service_ids = fields.List(
-        fields.Integer(strict=True),
+        record_id(),
         allow_none=True,
         metadata={"description": "the services one may take remotely; null: every active one"},
     )
     max_waiting = fields.Integer(
         strict=True,
-        validate=validate.Range(min=0, max=MAX_WAITING_LIMIT),
-        metadata={"description": "remote tickets waiting in the hall at once, at most"},
+        validate=validate.Range(min=1, max=MAX_WAITING_LIMIT),
+        metadata={
+            "description": "remote tickets waiting in the hall at once, at most (at least 1: "
+            "`enabled: false` switches remote tickets off)"
+        },
     )
     quota_share_percent = fields.Integer(
         strict=True,

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from hall_server.core.ticket_life import Outcome, TicketStatus, VisitorClass
 from hall_server.core.window_life import PauseReason, WindowStatus
 
 SHORT_TEXT = validate.Length(min=1, max=200)
+# A stored row's id is a PostgreSQL integer: a larger one names no row (and SQLite would raise
+# on it instead of finding nothing). Ids in paths are held to it by errors.RecordIdConverter.
+MAX_RECORD_ID = 2**31 - 1
+
+
+def record_id(**options: Any) -> fields.Integer:
+    """A stored row's id in a request: a whole number from 1 to MAX_RECORD_ID."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_RECORD_ID), **options)
 
 
 class StrictSchema(Schema):
@@ -97,7 +107,7 @@ class TicketSchema(Schema):
 
 
 class IssueTicketRequest(StrictSchema):
-    service_id = fields.Integer(required=True, strict=True)
+    service_id = record_id(required=True)
     visitor_class = fields.String(
         load_default=VisitorClass.WALK_IN.value,
         validate=validate.OneOf([c.value for c in VisitorClass]),
@@ -119,7 +129,7 @@ class IssueTicketRequest(StrictSchema):
 
 
 class CallTicketRequest(StrictSchema):
-    ticket_id = fields.Integer(required=True, strict=True)
+    ticket_id = record_id(required=True)
 
 
 class FinishRequest(StrictSchema):
@@ -129,8 +139,8 @@ class FinishRequest(StrictSchema):
 
 
 class TransferRequest(StrictSchema):
-    to_service_id = fields.Integer(strict=True)
-    to_window_id = fields.Integer(strict=True)
+    to_service_id = record_id()
+    to_window_id = record_id()
     reason = fields.String(validate=validate.Length(max=200))
 
 
@@ -150,9 +160,7 @@ class WindowChangeRequest(StrictSchema):
 
 
 class WindowServicesRequest(StrictSchema):
-    service_ids = fields.List(
-        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500)
-    )
+    service_ids = fields.List(record_id(), required=True, validate=validate.Length(min=1, max=500))
 
 
 class ServiceRef(Schema):
@@ -290,7 +298,7 @@ class EnrolDeviceRequest(StrictSchema):
         required=True, validate=validate.OneOf(["kiosk", "board", "window_display", "rating_pad"])
     )
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    window_id = fields.Integer(strict=True)
+    window_id = record_id()
     settings = fields.Dict()
 
 

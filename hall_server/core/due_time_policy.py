@@ -4,15 +4,21 @@ Every booked or pre-reviewed ticket carries a promise: called within `priority_t
 of its slot (appointments) or of its arrival (pre-reviewed). Calling such a ticket the moment it
 arrives would push every waiting walk-in back by its handling time; calling it shortly before
 the promise runs out pushes back only the walk-ins who are still waiting then. So booked
-tickets stay in their queue until they become *urgent* (`call_ahead_minutes` before they are
-due) and walk-ins are called until then. A walk-in who has waited `walk_in_bound_minutes`
-overtakes everyone who has not (the priority lane aside): that bound is hard.
+tickets stay in their queue until they become *urgent* and walk-ins are called until then.
+How long before its due time a ticket becomes urgent depends on how long the walk-ins this
+window could call have waited: `call_ahead_minutes` while nobody waits, shrinking to
+`busy_call_ahead_minutes` as the longest wait grows to `busy_walk_in_wait_minutes`. A booked
+visitor called early costs walk-ins little while their waits are short, and keeps the promise
+safe; when walk-ins wait long, every minute it is held back (its promise still kept) serves
+one of them sooner. A walk-in who has waited `walk_in_bound_minutes` overtakes everyone who
+has not (the priority lane aside): that bound is hard.
 
 Order in which a free window picks (ties by the window's service order, then ticket id):
 1. the priority lane (绿色通道), oldest first;
 2. anyone in the first-come-first-served order (below) who has waited the bound, oldest first:
    no one is starved, not even in an overload that lasts all afternoon;
-3. urgent booked and pre-reviewed tickets whose promise can still be kept, earliest due first;
+3. urgent booked and pre-reviewed tickets whose promise can still be kept, earliest due first
+   (urgent: due within the call-ahead, which shrinks as the longest walk-in wait grows);
 4. the first-come-first-served order: walk-ins, and booked or pre-reviewed tickets whose
    promise could not be kept (they keep their place in the queue, from the slot or a later
    arrival, but no longer overtake: that would delay walk-ins and save no promise). At a window
@@ -47,6 +53,8 @@ PRIORITY_LANE, OVER_BOUND, URGENT, FIRST_COME, NOT_YET_DUE = range(1, 6)
 _MINUTE_SETTINGS = (
     "priority_target_minutes",
     "call_ahead_minutes",
+    "busy_call_ahead_minutes",
+    "busy_walk_in_wait_minutes",
     "walk_in_bound_minutes",
     "appointment_grace_minutes",
 )
@@ -75,8 +83,13 @@ class DueTimeSettings:
     """A hall's settings for the due-time policy (Hall.calling_settings); minutes throughout."""
 
     priority_target_minutes: float = 10.0
-    call_ahead_minutes: float = 8.0
-    walk_in_bound_minutes: float = 45.0
+    # Urgent this long before due while no walk-in waits, shrinking linearly to the busy
+    # call-ahead (never more than call_ahead_minutes) as the longest walk-in wait at the window
+    # grows to busy_walk_in_wait_minutes.
+    call_ahead_minutes: float = 10.0
+    busy_call_ahead_minutes: float = 4.0
+    busy_walk_in_wait_minutes: float = 45.0
+    walk_in_bound_minutes: float = 60.0
     appointment_grace_minutes: float = 15.0
     # The hall's typical handling minutes per service id (its own reports); services left out
     # count as the mean of those given, and with none given every service counts the same.
@@ -91,6 +104,8 @@ class DueTimeSettings:
             raise ValueError("call_ahead_minutes cannot exceed priority_target_minutes")
         if self.walk_in_bound_minutes <= 0:
             raise ValueError("walk_in_bound_minutes must be positive")
+        if self.busy_walk_in_wait_minutes <= 0:
+            raise ValueError("busy_walk_in_wait_minutes must be positive")
         object.__setattr__(
             self, "service_handling_minutes", _service_minutes(self.service_handling_minutes)
         )
@@ -103,6 +118,9 @@ class DueTimeSettings:
         unknown = sorted(set(given) - known)
         if unknown:
             raise ValueError(f"unknown calling settings {unknown}; known: {sorted(known)}")
+        # Left out, the call-ahead is the whole promise, whatever promise the hall makes.
+        if "priority_target_minutes" in given:
+            given.setdefault("call_ahead_minutes", given["priority_target_minutes"])
         return cls(**given)
 
     def to_mapping(self) -> dict[str, Any]:
@@ -118,9 +136,16 @@ class DueTimeSettings:
     def priority_target(self) -> timedelta:
         return timedelta(minutes=self.priority_target_minutes)
 
-    @property
-    def call_ahead(self) -> timedelta:
-        return timedelta(minutes=self.call_ahead_minutes)
+    def call_ahead(self, longest_walk_in_wait: timedelta) -> timedelta:
+        """How long before its due time a promised ticket becomes urgent, given the longest
+        wait among the walk-ins the window could call instead."""
+        quiet = self.call_ahead_minutes
+        # A busy call-ahead above the quiet one counts as the quiet one, so a hall that stored
+        # a call-ahead below the busy default (before the busy one existed) keeps its own.
+        busy = min(self.busy_call_ahead_minutes, quiet)
+        waited = longest_walk_in_wait.total_seconds() / 60
+        share = min(1.0, max(0.0, waited) / self.busy_walk_in_wait_minutes)
+        return timedelta(minutes=quiet - (quiet - busy) * share)
 
     @property
     def walk_in_bound(self) -> timedelta:
@@ -184,10 +209,23 @@ class DueTimePolicy:
         backlog: dict[int, int] = {}
         for head in callable_here:
             backlog[head.service_id] = backlog.get(head.service_id, 0) + head.waiting_count
-        return min(callable_here, key=lambda head: self._order(window, head, now, backlog))
+        walk_in_waits = [
+            now - head.queue_key
+            for head in callable_here
+            if head.visitor_class == VisitorClass.WALK_IN
+        ]
+        call_ahead = self.settings.call_ahead(max(walk_in_waits, default=timedelta(0)))
+        return min(
+            callable_here, key=lambda head: self._order(window, head, now, backlog, call_ahead)
+        )
 
     def _order(
-        self, window: WindowView, head: QueueHead, now: datetime, backlog: Mapping[int, int]
+        self,
+        window: WindowView,
+        head: QueueHead,
+        now: datetime,
+        backlog: Mapping[int, int],
+        call_ahead: timedelta,
     ) -> tuple[int, float, int, int]:
         preference = window.service_ids.index(head.service_id)
         if head.visitor_class == VisitorClass.PRIORITY:
@@ -195,7 +233,7 @@ class DueTimePolicy:
         if head.visitor_class in PROMISED_CLASSES:
             due = self.due_at(head)
             if now <= due:
-                tier = URGENT if now >= due - self.settings.call_ahead else NOT_YET_DUE
+                tier = URGENT if now >= due - call_ahead else NOT_YET_DUE
                 return (tier, due.timestamp(), preference, head.ticket_id)
             # The promise is broken: back to its place in the first-come-first-served order.
         waited = now - head.queue_key

@@ -3,7 +3,8 @@
 A remote ticket is an ordinary walk-in ticket; these rules come on top of the hall's issuing
 rules (core/issuing_rules.py), which apply unchanged. They protect the visitors who come in
 person: the hall opts in, chooses the services, caps the remote tickets waiting at once, and
-keeps a share of each limited service's daily quota for the kiosk.
+keeps a share of each limited service's daily quota for the kiosk. A number typed on a phone is
+not proven to be the visitor's (no SMS code), so one number takes only a few tickets a day.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from hall_server.core.refusals import Refused
 MAINLAND_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 MAX_WAITING_LIMIT = 10_000
+# Remote tickets one mobile number may take in a hall in a day, across services, cancelled ones
+# included: taking and cancelling under made-up numbers must not fill the online places.
+TICKETS_PER_PHONE_PER_DAY = 3
 
 
 def mainland_mobile(raw: str) -> str:
@@ -46,7 +50,8 @@ class RemoteIssuingSettings:
     enabled: bool = False
     # The services that may be taken remotely; None: every active service, new ones too.
     service_ids: tuple[int, ...] | None = None
-    # Remote tickets waiting in the hall at once; beyond it, visitors take a ticket in the hall.
+    # Remote tickets waiting in the hall at once (at least 1: `enabled` switches them off);
+    # beyond it, visitors take a ticket in the hall.
     max_waiting: int = 20
     # The share of a service's daily quota that remote tickets may take (services without a
     # quota are limited by max_waiting only).
@@ -63,7 +68,7 @@ class RemoteIssuingSettings:
             service_ids=None
             if not isinstance(service_ids, list)
             else tuple(sorted({i for i in service_ids if _is_int(i)})),
-            max_waiting=_int_within(stored.get("max_waiting"), 0, MAX_WAITING_LIMIT)
+            max_waiting=_int_within(stored.get("max_waiting"), 1, MAX_WAITING_LIMIT)
             if _is_int(stored.get("max_waiting"))
             else defaults.max_waiting,
             quota_share_percent=_int_within(stored.get("quota_share_percent"), 0, 100)
@@ -102,7 +107,22 @@ class RemoteIssuingContext:
     service_id: int
     service_daily_quota: int | None
     remote_waiting_in_hall: int
+    # Remote tickets of the service issued today and not cancelled: a cancelled ticket takes no
+    # place in the online share.
     remote_issued_today_for_service: int
+    # Remote tickets the visitor's number took in the hall today, cancelled ones included; 0
+    # when the visitor is not known yet (the phone page's offer).
+    phone_remote_tickets_today: int = 0
+
+
+def nothing_offered_online() -> Refused:
+    """The phone page's refusal when the hall is on but offers no service online (none chosen,
+    or every chosen one's online share of its quota rounds to nothing)."""
+    return Refused(
+        "no_remote_services",
+        "no service can be taken online in this hall now; please take a ticket at a kiosk "
+        "in the hall",
+    )
 
 
 def check_may_issue_remotely(
@@ -120,6 +140,13 @@ def check_may_issue_remotely(
             "service_not_remote",
             "tickets for this service are not given online; please take one at a kiosk in the hall",
             field="service_id",
+        )
+    if context.phone_remote_tickets_today >= TICKETS_PER_PHONE_PER_DAY:
+        raise Refused(
+            "phone_daily_limit_reached",
+            f"this mobile number has taken {TICKETS_PER_PHONE_PER_DAY} tickets online in this "
+            "hall today, the most one number may; please take one at a kiosk in the hall",
+            field="phone",
         )
     if context.remote_waiting_in_hall >= settings.max_waiting:
         raise Refused(

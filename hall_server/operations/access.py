@@ -39,9 +39,16 @@ class Actor:
     hall_id: int
     name: str = ""
     window_id: int | None = None  # a window display's own window
+    # A remote visitor's mobile number, as the keyed hash its tickets carry (holder_hash).
+    holder: str | None = None
 
     @property
     def principal(self) -> str:
+        """Whose Idempotency-Keys these are: a remote visitor's are their number's, not shared
+        by everyone on the hall's phone page. At most 60 characters (the stored column): 32
+        hex digits of the holder hash tell numbers apart as surely as all 64."""
+        if self.holder is not None:
+            return f"{self.kind}:{self.id}:{self.holder[:32]}"
         return f"{self.kind}:{self.id}"
 
 

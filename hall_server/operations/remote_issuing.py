@@ -8,22 +8,27 @@ calls `check_remote_issue` for that role, so no path issues a remote ticket arou
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.numbering import local_business_date
+from hall_server.core.privacy import holder_hash
 from hall_server.core.refusals import Refused
 from hall_server.core.remote_issuing import (
     RemoteIssuingContext,
     RemoteIssuingSettings,
     check_may_issue_remotely,
+    mainland_mobile,
+    nothing_offered_online,
 )
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.operations.daily_quota import quota_tickets_today
 from hall_server.operations.queue_reads import policy_for
 from hall_server.operations.wait_predictions import new_ticket_forecasts
 from hall_server.storage.database import UnitOfWork
@@ -35,13 +40,27 @@ REMOTE_ISSUING_LOCK = 4_817_001
 
 
 def take_page_url(public_base_url: str, hall_code: str) -> str:
-    """The hall's phone page, the target of the QR poster at its entrance."""
-    return f"{public_base_url.rstrip('/')}/h/{hall_code}/take"
+    """The hall's phone page, the target of the QR poster at its entrance; a hall code may hold
+    any character (`xh.street`, `城东`), so it is one encoded path segment."""
+    return f"{public_base_url.rstrip('/')}/h/{quote(hall_code, safe='')}/take"
 
 
-def remote_visitor(hall_id: int) -> Actor:
-    """Who takes a ticket through the hall's public page or API: nobody logged in."""
-    return Actor(kind="remote_visitor", id=hall_id, role=Role.REMOTE_VISITOR, hall_id=hall_id)
+def phone_holder(phone: str, identity_secret: str) -> str:
+    """The keyed hash a remote ticket's holder is known by: that of the number's 11 digits,
+    as issue_ticket stores it."""
+    return holder_hash(identity_secret, "phone", mainland_mobile(phone))
+
+
+def remote_visitor(hall_id: int, phone: str, identity_secret: str) -> Actor:
+    """Who takes a ticket through the hall's public page or API: nobody logged in, known only by
+    the mobile number typed, so that two visitors' Idempotency-Keys never meet."""
+    return Actor(
+        kind="remote_visitor",
+        id=hall_id,
+        role=Role.REMOTE_VISITOR,
+        hall_id=hall_id,
+        holder=phone_holder(phone, identity_secret),
+    )
 
 
 def hall_for_code(session: Session, hall_code: str) -> Hall:
@@ -70,19 +89,21 @@ def _remote_waiting(session: Session, hall_id: int) -> int:
     )
 
 
-def _issued_today(session: Session, hall: Hall, now: datetime, remote_only: bool) -> dict[int, int]:
-    """Tickets issued today per service (by the service they were issued for)."""
-    query = (
-        select(Ticket.original_service_id, func.count())
-        .where(
-            Ticket.hall_id == hall.id,
-            Ticket.local_date == local_business_date(now, hall.time_zone),
+def _phone_remote_tickets(session: Session, hall_id: int, holder: str, today: date) -> int:
+    """Remote tickets the number took in the hall today, whatever became of them."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.hall_id == hall_id,
+                Ticket.holder_hash == holder,
+                Ticket.local_date == today,
+                Ticket.issued_remotely.is_(True),
+            )
         )
-        .group_by(Ticket.original_service_id)
+        or 0
     )
-    if remote_only:
-        query = query.where(Ticket.issued_remotely.is_(True))
-    return {service_id: int(count) for service_id, count in session.execute(query)}
 
 
 def _line_up_remote_tickets(session: Session, hall_id: int) -> None:
@@ -96,19 +117,24 @@ def _line_up_remote_tickets(session: Session, hall_id: int) -> None:
         )
 
 
-def check_remote_issue(session: Session, hall: Hall, service: Service, now: datetime) -> None:
-    """The hall's remote rules for one more remote ticket of `service`; issue_ticket goes on
-    with the hall's ordinary issuing rules after this."""
+def check_remote_issue(
+    session: Session, hall: Hall, service: Service, holder: str, now: datetime
+) -> None:
+    """The hall's remote rules for one more remote ticket of `service` for the number known by
+    `holder`; issue_ticket goes on with the hall's ordinary issuing rules after this."""
     _line_up_remote_tickets(session, hall.id)
+    today = local_business_date(now, hall.time_zone)
+    remote_today = quota_tickets_today(
+        session, hall.id, today, service_id=service.id, remote_only=True
+    )
     check_may_issue_remotely(
         RemoteIssuingSettings.of(hall.remote_issuing_settings),
         RemoteIssuingContext(
             service_id=service.id,
             service_daily_quota=service.daily_quota,
             remote_waiting_in_hall=_remote_waiting(session, hall.id),
-            remote_issued_today_for_service=_issued_today(session, hall, now, True).get(
-                service.id, 0
-            ),
+            remote_issued_today_for_service=remote_today.get(service.id, 0),
+            phone_remote_tickets_today=_phone_remote_tickets(session, hall.id, holder, today),
         ),
     )
 
@@ -124,8 +150,8 @@ def remote_offer(
 
     Refusals are those issuing would give, in the same order, without the visitor's identity
     (so not "already holds a ticket"). One that holds for every service (remote tickets off,
-    the cap reached, the hall closed) is the hall's `refusal`; the page then says only that.
-    `translate` puts the refusals' messages in the reader's language.
+    the cap reached, the hall closed, no service offered online) is the hall's `refusal`; the
+    page then says only that. `translate` puts the refusals' messages in the reader's language.
     """
 
     def _refusal(error: Refused) -> dict[str, str]:
@@ -148,8 +174,9 @@ def remote_offer(
             offer["refusal"] = _refusal(off)
         return offer
     remote_waiting = offer["remote_waiting"] = _remote_waiting(session, hall.id)
-    issued_today = _issued_today(session, hall, now, False)
-    remote_today = _issued_today(session, hall, now, True)
+    today = local_business_date(now, hall.time_zone)
+    issued_today = quota_tickets_today(session, hall.id, today)
+    remote_today = quota_tickets_today(session, hall.id, today, remote_only=True)
     waiting = dict(
         session.execute(
             select(Ticket.service_id, func.count())
@@ -212,7 +239,9 @@ def remote_offer(
             }
         )
     codes = {None if s["refusal"] is None else s["refusal"]["code"] for s in offer["services"]}
-    if offer["services"] and len(codes) == 1 and None not in codes:
+    if not offer["services"]:
+        offer["refusal"] = _refusal(nothing_offered_online())
+    elif len(codes) == 1 and None not in codes:
         offer["refusal"] = offer["services"][0]["refusal"]
     return offer
 

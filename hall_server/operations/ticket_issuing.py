@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from hall_server.core.remote_issuing import mainland_mobile
 from hall_server.core.ticket_life import ACTIVE_STATUSES, TicketStatus, VisitorClass
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.booked_arrival import check_in_booked_visitor
+from hall_server.operations.daily_quota import quota_tickets_today
 from hall_server.operations.live_events import DeviceMessage, record_event
 from hall_server.operations.queue_reads import (
     get_or_refuse,
@@ -154,21 +155,14 @@ def issue_ticket(
     if request.visitor_class not in set(VisitorClass):
         raise Refused("invalid_visitor_class", "unknown visitor class", field="visitor_class")
     remote = actor.role == Role.REMOTE_VISITOR
+    identity = _holder_identity(request, identity_secret)
     if remote:
         _check_remote_request(request)
-        check_remote_issue(session, hall, service, now)
+        assert identity is not None  # a remote request always has a phone
+        check_remote_issue(session, hall, service, identity, now)
 
     today = local_business_date(now, hall.time_zone)
-    identity = _holder_identity(request, identity_secret)
-    issued_today = session.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(
-            Ticket.hall_id == hall.id,
-            Ticket.original_service_id == service.id,
-            Ticket.local_date == today,
-        )
-    )
+    issued_today = quota_tickets_today(session, hall.id, today, service_id=service.id)
     holder_active = identity is not None and (
         session.scalar(
             select(Ticket.id).where(
@@ -187,7 +181,7 @@ def issue_ticket(
             service_issuing_hours=service.issuing_hours,
             service_daily_quota=service.daily_quota,
             service_active=service.active,
-            issued_today_for_service=int(issued_today or 0),
+            issued_today_for_service=issued_today.get(service.id, 0),
             holder_has_active_ticket_for_service=holder_active,
         ),
         now,

@@ -80,6 +80,8 @@
   }
   function waitText(estimate) {
     if (!estimate) return T.no_window_now;
+    // Capped at the server's limit: "over 2 hours", never "about 120 minutes".
+    if (estimate.over_limit) return T.over_limit;
     if (estimate.high_minutes === 0) return T.under_a_minute;
     if (estimate.low_minutes === estimate.high_minutes) {
       return fill(T.minutes_point, { n: estimate.low_minutes });

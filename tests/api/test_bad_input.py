@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 
 from hall_server.storage.models import Ticket
-from tests.conftest import login_headers
+from tests.conftest import login_headers, make_app
+from tests.factories import build_hall
 
 
 def ticket_count(app) -> int:
@@ -193,3 +197,86 @@ def test_a_board_cannot_put_a_missed_ticket_back_in_the_queue(client, hall):
     assert refused.status_code == 403
     requeued = client.post(f"/api/v1/tickets/{ticket['id']}/requeue", headers=kiosk)
     assert requeued.status_code == 200 and requeued.get_json()["status"] == "waiting"
+
+
+HUGE_ID = 2**70  # wider than any integer column; SQLite cannot even compare it
+
+
+@pytest.fixture
+def on_both_databases(database_url: str, clock: Any) -> Iterator[Any]:
+    """The app on SQLite and on PostgreSQL, with the test hall (remote tickets on)."""
+    application = make_app(database_url, clock)
+    hall = build_hall(application.extensions["hallq_db"], clock())
+    client = application.test_client()
+    manager = login_headers(client, hall.manager_number)
+    client.put(
+        f"/api/v1/manager/halls/{hall.id}/remote-issuing", json={"enabled": True}, headers=manager
+    )
+    yield application, client, hall, manager
+    application.extensions["hallq_db"].dispose()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tickets/99999999999999999999999",
+        f"/api/v1/tickets/{HUGE_ID}",
+        f"/api/v1/tickets/{2**31}",
+        f"/api/v1/halls/{HUGE_ID}/board",
+        f"/api/v1/windows/{HUGE_ID}/queue",
+        f"/api/v1/manager/halls/{HUGE_ID}/remote-issuing",
+        f"/api/v1/reports/halls/{HUGE_ID}",
+    ],
+)
+def test_an_id_in_a_path_too_large_for_any_row_is_not_found(on_both_databases, path):
+    _, client, _, manager = on_both_databases
+    response = client.get(path, headers=manager)
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_write_to_a_path_id_too_large_for_any_row_is_not_found(on_both_databases):
+    app, client, hall, manager = on_both_databases
+    for path in (
+        f"/api/v1/windows/{HUGE_ID}/call-next",
+        f"/api/v1/windows/{hall.windows[1]}/tickets/{HUGE_ID}/start",
+        f"/api/v1/tickets/{HUGE_ID}/cancel",
+    ):
+        response = client.post(path, headers=manager)
+        assert response.status_code == 404, (path, response.get_json())
+    assert ticket_count(app) == 0
+
+
+@pytest.mark.parametrize("service_id", [HUGE_ID, 2**31, 0, -1])
+def test_a_service_id_outside_the_range_of_ids_is_refused_as_invalid(on_both_databases, service_id):
+    app, client, hall, _ = on_both_databases
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    at_the_kiosk = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": service_id}, headers=kiosk
+    )
+    on_a_phone = client.post(
+        "/api/v1/remote/halls/test-hall/tickets",
+        json={"service_id": service_id, "phone": "13800138000"},
+    )
+    for response in (at_the_kiosk, on_a_phone):
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["error"]["field"] == "service_id"
+    assert ticket_count(app) == 0
+
+
+def test_an_id_in_a_query_string_too_large_for_any_row_is_not_found(
+    on_both_databases,
+):
+    _, client, hall, manager = on_both_databases
+    # A query-string id, read without a schema: SQLite raises, PostgreSQL finds no row.
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    preview = client.get(f"/kiosk/preview.json?service_id={HUGE_ID}", headers=kiosk)
+    assert preview.status_code == 404, preview.get_json()
+    assert preview.get_json()["error"]["code"] == "not_found"
+
+
+def test_path_ids_are_documented_with_their_maximum(client):
+    document = client.get("/api/openapi.json").get_json()
+    parameters = document["paths"]["/api/v1/tickets/{ticket_id}"]["parameters"]
+    parameter = next(p for p in parameters if p["name"] == "ticket_id")
+    assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}

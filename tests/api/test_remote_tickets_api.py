@@ -172,14 +172,30 @@ def test_a_retry_with_the_same_idempotency_key_gives_the_same_ticket(
 
     first = take(client, hall.services["housing"], key="tap-1")
     again = take(client, hall.services["housing"], key="tap-1")
-    other_number = take(client, hall.services["housing"], OTHER_PHONES[0], key="tap-1")
+    other_service = take(client, hall.services["business"], key="tap-1")
 
     assert first.status_code == again.status_code == 201
     assert again.get_json()["id"] == first.get_json()["id"]
     assert again.get_json()["status_token"] == first.get_json()["status_token"]
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert error_of(other_number) == (422, "idempotency_key_reused")
+    assert error_of(other_service) == (422, "idempotency_key_reused")  # same number, new request
     assert len(tickets_in(app)) == 1
+
+
+def test_two_visitors_who_send_the_same_idempotency_key_each_get_their_own_ticket(
+    app: Any, client: Any, hall: factories.TestHall
+) -> None:
+    allow(client, hall)
+
+    mine = take(client, hall.services["housing"], PHONE, key="1")
+    theirs = take(client, hall.services["housing"], OTHER_PHONES[0], key="1")
+    their_retry = take(client, hall.services["housing"], OTHER_PHONES[0], key="1")
+
+    assert mine.status_code == theirs.status_code == 201, theirs.get_json()
+    assert theirs.get_json()["id"] != mine.get_json()["id"]
+    assert their_retry.get_json()["id"] == theirs.get_json()["id"]
+    assert their_retry.headers["Idempotent-Replayed"] == "true"
+    assert len(tickets_in(app)) == 2
 
 
 def test_the_cap_of_remote_tickets_waiting_keeps_places_for_walk_ins(

@@ -11,9 +11,24 @@ from hall_server.core.due_time_policy import DueTimePolicy, DueTimeSettings
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 HOUSING, BUSINESS = 10, 20
-# Target 10, urgent 8 minutes before due (so after 2 minutes of a pre-review's wait), bound 45.
+# Target 10, urgent 8 minutes before due (so after 2 minutes of a pre-review's wait) however
+# long walk-ins wait, bound 45: the order of the rules, without the call-ahead moving.
 POLICY = DueTimePolicy(
-    DueTimeSettings(priority_target_minutes=10, call_ahead_minutes=8, walk_in_bound_minutes=45)
+    DueTimeSettings(
+        priority_target_minutes=10,
+        call_ahead_minutes=8,
+        busy_call_ahead_minutes=8,
+        walk_in_bound_minutes=45,
+    )
+)
+# The call-ahead moving: 10 minutes while nobody waits, 4 once a walk-in has waited 45 or more.
+ADAPTIVE = DueTimePolicy(
+    DueTimeSettings(
+        call_ahead_minutes=10,
+        busy_call_ahead_minutes=4,
+        busy_walk_in_wait_minutes=45,
+        walk_in_bound_minutes=60,
+    )
 )
 DEDICATED = WindowView(id=1, service_ids=(HOUSING,))
 
@@ -39,8 +54,10 @@ def appointment(ticket_id: int, arrived_ago: float, slot_in: float) -> QueueHead
     )
 
 
-def chosen(candidates: list[QueueHead], window: WindowView = DEDICATED) -> int | None:
-    choice = POLICY.choose_next(window, candidates, NOW)
+def chosen(
+    candidates: list[QueueHead], window: WindowView = DEDICATED, policy: DueTimePolicy = POLICY
+) -> int | None:
+    choice = policy.choose_next(window, candidates, NOW)
     return None if choice is None else choice.ticket_id
 
 
@@ -72,6 +89,36 @@ def test_a_late_appointment_within_its_grace_is_owed_from_its_arrival():
     late = appointment(2, arrived_ago=1, slot_in=-12)  # slot passed, arrived a minute ago
     assert POLICY.due_at(late) == ago(1) + timedelta(minutes=10)
     assert chosen([walk_in(1, waited=30), late]) == 1  # 9 minutes left: not urgent yet
+
+
+def test_while_walk_ins_wait_little_a_pre_review_is_urgent_for_the_whole_call_ahead():
+    # A minute into its promise (due in 9), the walk-in beside it has waited half a minute.
+    assert chosen([walk_in(1, waited=0.5), pre_reviewed(2, waited=1)], policy=ADAPTIVE) == 2
+
+
+def test_when_walk_ins_wait_long_a_pre_review_is_held_back_while_its_promise_is_safe():
+    long_wait = walk_in(1, waited=44)  # under the bound of 60
+    assert chosen([long_wait, pre_reviewed(2, waited=5)], policy=ADAPTIVE) == 1  # due in 5
+    assert chosen([long_wait, pre_reviewed(3, waited=6.5)], policy=ADAPTIVE) == 3  # due in 3.5
+
+
+def test_the_call_ahead_shrinks_in_step_with_the_longest_walk_in_wait():
+    settings = ADAPTIVE.settings
+    assert settings.call_ahead(timedelta(0)) == timedelta(minutes=10)
+    assert settings.call_ahead(timedelta(minutes=22.5)) == timedelta(minutes=7)
+    assert settings.call_ahead(timedelta(minutes=45)) == timedelta(minutes=4)
+    assert settings.call_ahead(timedelta(minutes=200)) == timedelta(minutes=4)
+    # A busy call-ahead above the quiet one counts as the quiet one.
+    reversed_minutes = DueTimeSettings(call_ahead_minutes=6, busy_call_ahead_minutes=8)
+    assert reversed_minutes.call_ahead(timedelta(minutes=60)) == timedelta(minutes=6)
+
+
+def test_only_walk_ins_this_window_could_call_make_it_hold_booked_tickets_back():
+    elsewhere = walk_in(3, waited=50, service=BUSINESS)  # not served at the housing window
+    candidates = [walk_in(1, waited=1), pre_reviewed(2, waited=2), elsewhere]  # due in 8
+    assert chosen(candidates, policy=ADAPTIVE) == 2
+    both = WindowView(id=5, service_ids=(HOUSING, BUSINESS))
+    assert chosen(candidates, both, policy=ADAPTIVE) == 3  # it serves both: held back
 
 
 def test_a_walk_in_past_the_bound_goes_before_an_urgent_pre_review():
@@ -140,7 +187,10 @@ def test_a_comprehensive_window_serves_short_cases_sooner_when_the_hall_gives_ha
 
 def test_the_walk_in_bound_holds_whatever_the_handling_minutes():
     window = WindowView(id=5, service_ids=(HOUSING, BUSINESS), windows_serving={10: 2, 20: 2})
-    policy = DueTimePolicy(DueTimeSettings(service_handling_minutes={HOUSING: 60, BUSINESS: 1}))
+    handling = {HOUSING: 60, BUSINESS: 1}
+    policy = DueTimePolicy(
+        DueTimeSettings(walk_in_bound_minutes=45, service_handling_minutes=handling)
+    )
     long_wait = walk_in(1, waited=46, service=HOUSING)
     crowded = walk_in(2, waited=40, service=BUSINESS, waiting=20)
     choice = policy.choose_next(window, [long_wait, crowded], NOW)
@@ -169,6 +219,16 @@ def test_settings_come_from_the_hall_and_are_checked():
         DueTimeSettings(walk_in_bound_minutes=-5)
     with pytest.raises(ValueError, match="cannot exceed"):
         DueTimeSettings(priority_target_minutes=5, call_ahead_minutes=8)
+    with pytest.raises(ValueError, match="busy_walk_in_wait_minutes must be positive"):
+        DueTimeSettings(busy_walk_in_wait_minutes=0)
+    with pytest.raises(ValueError, match="number of minutes"):
+        DueTimeSettings(busy_call_ahead_minutes=-1)
+
+
+def test_a_hall_that_promises_less_gets_a_call_ahead_of_its_whole_promise():
+    settings = DueTimeSettings.from_mapping({"priority_target_minutes": 8})
+    assert settings.call_ahead_minutes == 8
+    assert DueTimeSettings.from_mapping({}).call_ahead_minutes == 10
 
 
 def test_handling_minutes_come_as_json_and_are_checked():

@@ -7,6 +7,7 @@ import pytest
 
 from hall_server.core.refusals import Refused
 from hall_server.core.remote_issuing import (
+    TICKETS_PER_PHONE_PER_DAY,
     RemoteIssuingContext,
     RemoteIssuingSettings,
     check_may_issue_remotely,
@@ -47,8 +48,8 @@ def test_settings_are_off_by_default_and_stored_nonsense_is_ignored() -> None:
     stored = {"enabled": "yes", "service_ids": [3, "4", True, 3, 1], "max_waiting": -5,
               "quota_share_percent": 250, "colour": "red"}  # fmt: skip
     settings = RemoteIssuingSettings.of(stored)
-    assert settings == RemoteIssuingSettings(
-        enabled=False, service_ids=(1, 3), max_waiting=0, quota_share_percent=100
+    assert settings == RemoteIssuingSettings(  # a cap of none is no cap: `enabled` is the switch
+        enabled=False, service_ids=(1, 3), max_waiting=1, quota_share_percent=100
     )
     assert RemoteIssuingSettings.of(settings.to_dict()) == settings
 
@@ -83,3 +84,16 @@ def test_each_rule_refuses_in_turn() -> None:
     )
     assert refusal(on, service_daily_quota=10, remote_issued_today_for_service=4) is None
     assert refusal(RemoteIssuingSettings(enabled=True)) is None  # every service by default
+
+
+def test_one_number_takes_only_a_few_tickets_online_a_day() -> None:
+    on = RemoteIssuingSettings(enabled=True, service_ids=(1,), max_waiting=2)
+    limit = TICKETS_PER_PHONE_PER_DAY
+
+    assert refusal(on, phone_remote_tickets_today=limit - 1) is None
+    assert refusal(on, phone_remote_tickets_today=limit) == "phone_daily_limit_reached"
+    # A number at its limit is told so before the hall's cap, which may free up later today.
+    assert refusal(on, phone_remote_tickets_today=limit, remote_waiting_in_hall=2) == (
+        "phone_daily_limit_reached"
+    )
+    assert refusal(on, service_id=2, phone_remote_tickets_today=limit) == "service_not_remote"

@@ -41,8 +41,13 @@ def hall(any_database):
                 created_at=NINE,
             )
         )
+        # Urgent 8 minutes before due however long walk-ins wait (by default the call-ahead
+        # shrinks as their wait grows: tests/core/test_due_time_policy.py).
+        fixed_call_ahead = {"call_ahead_minutes": 8, "busy_call_ahead_minutes": 8}
         uow.session.execute(
-            update(Hall).where(Hall.id == built.id).values(calling_policy="due_time")
+            update(Hall)
+            .where(Hall.id == built.id)
+            .values(calling_policy="due_time", calling_settings=fixed_call_ahead)
         )
     return built
 
