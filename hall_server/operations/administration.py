@@ -34,6 +34,7 @@ from hall_server.operations.access import (
 )
 from hall_server.operations.hall_reads import hall_view, list_services, require_hall
 from hall_server.operations.live_events import record_event
+from hall_server.operations.wait_predictions import raise_plan_seq
 from hall_server.operations.window_operations import window_view
 from hall_server.storage.database import Database, UnitOfWork
 from hall_server.storage.models import (
@@ -147,9 +148,12 @@ def update_hall(
         if hall.id in hall_ancestors(session, parent_id):
             raise Refused("invalid_parent", "a hall cannot move below itself", "parent_id")
         hall.parent_id = parent_id
+    time_zone = hall.time_zone
     _apply(hall, values, HALL_FIELDS)
     session.flush()
     record_event(uow, "hall.changed", hall.id, {"hall": hall_view(hall)})
+    if hall.time_zone != time_zone:
+        raise_plan_seq(session, hall.id)  # the rota's breaks and the hall's day move with it
     return hall_view(hall)
 
 
@@ -324,9 +328,13 @@ def update_service(
             "this service code",
             "code",
         )
+    planned = (service.expected_handling_minutes, service.active)
     _apply(service, values, SERVICE_FIELDS)
     view = _service_view(session, service)
     record_event(uow, "service.changed", service.hall_id, {"service": view})
+    if (service.expected_handling_minutes, service.active) != planned:
+        # How long its cases are expected to take, or whether it is offered: a change of plan.
+        raise_plan_seq(session, service.hall_id)
     return view
 
 

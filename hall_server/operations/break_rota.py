@@ -1,17 +1,20 @@
 """A hall's break rota: managers read it and change it (the whole hall's, one window's, one
-break at a time); and how long a pause that starts now is meant to last.
+break at a time); and what a pause that starts now is: how long it is meant to last, and which
+rota break, if any, it is.
 
 Every change is checked as a whole (core.break_rota) before anything is written, so a refused
-change leaves the rota as it was. A change raises the hall's `seq` with a `rota.changed` event,
-so the wait forecasts kept for the hall are of an older `seq` and are made anew on the next
-read, and this process drops its kept one at once (a walk-in issued meanwhile must not be
-promised a wait that ignores the new rota).
+change leaves the rota as it was. A change raises the hall's `seq` with a `rota.changed` event
+and its plan version (`plan_seq`) in the same transaction, so no process places a walk-in by a
+forecast it kept from before the change (operations/wait_predictions.py). A break the change
+leaves at the same window, start, length and weekdays keeps its id, so a window that has taken
+it today is not expected to take it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -23,7 +26,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.window_life import PauseReason
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.live_events import record_event
-from hall_server.operations.wait_predictions import forget_forecast_after_commit, rota_breaks
+from hall_server.operations.wait_predictions import last_break_of, raise_plan_seq, rota_breaks
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Hall, Window
 from hall_server.storage.models import RotaBreak as RotaBreakRow
@@ -122,6 +125,15 @@ def _check_overlaps(breaks: Sequence[RotaBreak], windows: Mapping[int, Window]) 
     )
 
 
+def _same_break_key(entry: RotaBreak) -> tuple[int, time, int, tuple[str, ...]]:
+    weekdays = break_rota.in_weekday_order(entry.weekdays)
+    return (entry.window_id, entry.start, entry.minutes, weekdays)
+
+
+def _as_core_break(row: RotaBreakRow) -> RotaBreak:
+    return RotaBreak(row.window_id, row.start, row.minutes, tuple(row.weekdays), row.label, row.id)
+
+
 def _replace(
     uow: UnitOfWork,
     hall: Hall,
@@ -131,23 +143,27 @@ def _replace(
     added: Sequence[RotaBreak],
 ) -> dict[str, Any]:
     """Drop every break of `replaced_windows` and those of `removed_ids`, add `added`: once the
-    rota that results has been checked for overlaps."""
+    rota that results has been checked for overlaps. A dropped break that `added` has again
+    (same window, start, minutes and weekdays) stays, with the new label."""
     session = uow.session
     replaced, removed = set(replaced_windows), set(removed_ids)
     rows = list(
         session.scalars(select(RotaBreakRow).where(RotaBreakRow.window_id.in_(list(windows))))
     )
-    kept = [
-        RotaBreak(r.window_id, r.start, r.minutes, tuple(r.weekdays), r.label)
-        for r in rows
-        if r.window_id not in replaced and r.id not in removed
-    ]
+    kept = [_as_core_break(r) for r in rows if r.window_id not in replaced and r.id not in removed]
     _check_overlaps([*kept, *added], windows)
-    gone = [r.id for r in rows if r.window_id in replaced or r.id in removed]
-    if gone:
-        session.execute(delete(RotaBreakRow).where(RotaBreakRow.id.in_(gone)))
+    dropped = {r.id: r for r in rows if r.window_id in replaced or r.id in removed}
+    reusable: dict[tuple[int, time, int, tuple[str, ...]], RotaBreakRow] = {}
+    for row in dropped.values():
+        reusable.setdefault(_same_break_key(_as_core_break(row)), row)
+    new_rows = []
     for entry in added:
-        session.add(
+        same = reusable.pop(_same_break_key(entry), None)
+        if same is not None:
+            same.label = entry.label
+            del dropped[same.id]
+            continue
+        new_rows.append(
             RotaBreakRow(
                 window_id=entry.window_id,
                 weekdays=list(break_rota.in_weekday_order(entry.weekdays)),
@@ -156,11 +172,14 @@ def _replace(
                 label=entry.label,
             )
         )
+    if dropped:
+        session.execute(delete(RotaBreakRow).where(RotaBreakRow.id.in_(list(dropped))))
+    session.add_all(new_rows)
     session.flush()
     changed = replaced | {r.window_id for r in rows if r.id in removed}
     changed |= {entry.window_id for entry in added}
     record_event(uow, "rota.changed", hall.id, {"window_ids": sorted(changed)})
-    forget_forecast_after_commit(uow, hall.id)
+    raise_plan_seq(session, hall.id)
     return rota_view(session, hall)
 
 
@@ -221,24 +240,37 @@ def remove_break(uow: UnitOfWork, actor: Actor, hall_id: int, break_id: int) -> 
     return _replace(uow, hall, windows, (), (row.id,), ())
 
 
-def planned_pause_minutes(
-    session: Session, window: Window, given: int | None, now: datetime
-) -> int | None:
-    """How long a pause that begins now is meant to last: what the clerk said; else, for a break
-    at (or near) the time of one of the window's rota breaks, the rota's minutes; else unknown
-    (the forecast then expects a pause of its reason's usual length)."""
-    if given is not None:
-        if not break_rota.MIN_BREAK_MINUTES <= given <= break_rota.MAX_BREAK_MINUTES:
-            raise Refused(
-                "invalid_pause_minutes",
-                f"a pause is planned for 1 to 240 minutes, not {given}",
-                "pause_minutes",
-            )
-        return given
+@dataclass(frozen=True)
+class PausePlan:
+    """What a pause that begins now is: how long it is meant to last (None: unknown, the
+    forecast expects its reason's usual length) and the rota break it is, if any."""
+
+    minutes: int | None
+    rota_break_id: int | None = None
+
+
+def plan_pause(session: Session, window: Window, given: int | None, now: datetime) -> PausePlan:
+    """What the clerk said, checked; and for a break pause, the rota break it is, if any
+    (core.break_rota.break_being_started), whose minutes it lasts unless the clerk said."""
+    if given is not None and not (
+        break_rota.MIN_BREAK_MINUTES <= given <= break_rota.MAX_BREAK_MINUTES
+    ):
+        raise Refused(
+            "invalid_pause_minutes",
+            f"a pause is planned for 1 to 240 minutes, not {given}",
+            "pause_minutes",
+        )
     if window.pause_reason != PauseReason.BREAK:
-        return None
+        return PausePlan(given)
     hall = _hall(session, window.hall_id)
     entry = break_rota.break_being_started(
-        rota_breaks(session, hall.id), window.id, now, hall.time_zone
+        rota_breaks(session, hall.id),
+        window.id,
+        now,
+        hall.time_zone,
+        last=last_break_of(window),
+        planned_minutes=given,
     )
-    return None if entry is None else entry.minutes
+    if entry is None:
+        return PausePlan(given)
+    return PausePlan(entry.minutes if given is None else given, entry.id)

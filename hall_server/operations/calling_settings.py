@@ -12,7 +12,7 @@ from hall_server.core.due_time_policy import DueTimeSettings
 from hall_server.core.refusals import Refused
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.live_events import record_event
-from hall_server.operations.wait_predictions import forget_forecast_after_commit
+from hall_server.operations.wait_predictions import raise_plan_seq
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Hall
 
@@ -50,7 +50,8 @@ def set_calling_policy(
     hall.calling_policy = policy
     hall.calling_settings = dict(settings)
     # Who is called next changes, and with it every waiting ticket's estimate: number the
-    # change so screens refetch, and drop the forecast kept for placing new walk-ins.
+    # change so screens refetch, and raise the plan version so no process places a new walk-in
+    # by a forecast it kept from before.
     record_event(uow, "calling_policy.changed", hall.id, {"calling_policy": policy})
-    forget_forecast_after_commit(uow, hall.id)
+    raise_plan_seq(uow.session, hall.id)
     return calling_policy_view(uow.session, actor, hall_id)

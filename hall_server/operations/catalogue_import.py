@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from hall_server.core.opening_hours import parse_weekly_hours
+from hall_server.operations.wait_predictions import raise_plan_seq
 from hall_server.storage.database import Database
 from hall_server.storage.models import Department, Hall, Service
 
@@ -196,6 +197,7 @@ def _apply_rows(
         s.code: s for s in session.scalars(select(Service).where(Service.hall_id == hall.id))
     }
     show = progress and len(rows) >= PROGRESS_FROM_ROWS
+    plan_changed = False
     with click.progressbar(
         rows, label="Importing services", file=None if show else _Silent()
     ) as bar:
@@ -224,9 +226,16 @@ def _apply_rows(
                 session.add(Service(hall_id=hall.id, code=row["service_code"], **values))
                 report.created += 1
             else:
+                planned = (existing.expected_handling_minutes, existing.active)
                 for name, value in values.items():
                     setattr(existing, name, value)
                 report.updated += 1
+                plan_changed = plan_changed or planned != (
+                    existing.expected_handling_minutes,
+                    existing.active,
+                )
+    if plan_changed:
+        raise_plan_seq(session, hall.id)  # kept wait forecasts expected the old minutes
 
 
 class _Silent:

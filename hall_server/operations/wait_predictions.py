@@ -2,14 +2,18 @@
 
 A forecast of a whole hall costs tens of milliseconds of CPU, far more than issuing a ticket.
 Each process keeps the latest one per hall, made from a read-only snapshot and labelled with the
-hall's `seq` (which every change raises):
+hall's `seq` (which every change raises) and its plan version `plan_seq` (which a change of plan
+raises: the break rota, the calling policy, what windows serve, how long a service takes; see
+`raise_plan_seq`):
 
 - Reads (phones, boards, the dashboard, the kiosk's preview) see the hall at its current `seq`:
   the kept forecast if it is of that `seq`, else one made now and kept, so every reader after a
   change shares one forecast.
 - Issuing a plain walk-in never forecasts the hall inside its write transaction: the ticket
   stands where the kept forecast's hypothetical new ticket stood, behind the tickets issued since
-  (core.later_tickets). Once the ticket is committed the forecast is made anew from a read-only
+  (core.later_tickets). Not so if the hall's plan changed since that forecast was made (it is of
+  an older `plan_seq`): no process uses a kept forecast of an older plan, and the walk-in is
+  forecast afresh. Once the ticket is committed the forecast is made anew from a read-only
   snapshot (`refresh_if_due`) if it is `HALLQ_FORECAST_REFRESH_SECONDS` (30 s) old, so the
   write lock is never held for it and a city of busy halls with nobody reading does not spend
   its CPU on forecasts; where boards and phones read after every change (they do), the kept
@@ -19,7 +23,8 @@ hall's `seq` (which every change raises):
 
 Every process computes the same forecast from the same state (the runs are seeded), so what is
 kept here is only saved work, never queue state. Only read-only sessions keep a forecast: a write
-transaction may see changes that are not committed yet (and may never be).
+transaction may see changes that are not committed yet (and may never be). A forecast made from
+an older snapshot never replaces a kept one of a later `seq`.
 """
 
 from __future__ import annotations
@@ -29,9 +34,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hall_server.core.arrival_forecast import (
@@ -42,7 +47,7 @@ from hall_server.core.arrival_forecast import (
     learn_arrival_profile,
     todays_level,
 )
-from hall_server.core.break_rota import RotaBreak, planned_pauses
+from hall_server.core.break_rota import LastBreak, RotaBreak, planned_pauses
 from hall_server.core.calling_policy import CallingPolicy, QueueHead
 from hall_server.core.expected_arrivals import (
     ARRIVAL_LOOKBACK,
@@ -66,8 +71,7 @@ from hall_server.core.wait_prediction import (
     WindowState,
     predict_hall,
 )
-from hall_server.core.window_life import PauseReason, WindowStatus
-from hall_server.storage.database import UnitOfWork
+from hall_server.core.window_life import WindowStatus
 from hall_server.storage.models import (
     Appointment,
     Hall,
@@ -98,10 +102,20 @@ IN_HAND_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
 @dataclass(frozen=True)
-class _Cached:
-    """A hall's forecast as kept: the `seq` it saw, and what placing later tickets needs."""
+class _HallVersion:
+    """How far a hall has changed: every change raises `seq`, a change of plan `plan_seq` too."""
 
     seq: int
+    plan_seq: int
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """A hall's forecast as kept: the `seq` and plan version it saw, and what placing later
+    tickets needs."""
+
+    seq: int
+    plan_seq: int
     prediction: HallPrediction
     computed: float  # time.monotonic() when it was made
     windows_for: Mapping[int, tuple[int, ...]]  # service -> windows (not closed) serving it
@@ -122,12 +136,15 @@ class HallHistory:
     earlier_days: EarlierDays
     arrivals: ArrivalProfile
     fetched: float  # time.monotonic()
+    # The hall's local day and plan version it was read for: another day, or a change of plan
+    # (a service's expected minutes are the prior of its handling time), reads it again.
+    read_for: tuple[date, int] = (date.min, 0)
 
 
 _lock = threading.Lock()
 # Keyed by database and hall: one process may serve (or test) several databases.
 _forecasts: dict[tuple[str, int], _Cached] = {}
-_histories: dict[tuple[str, int, object], HallHistory] = {}
+_histories: dict[tuple[str, int], HallHistory] = {}
 
 
 def forget_cached_forecasts() -> None:
@@ -137,17 +154,18 @@ def forget_cached_forecasts() -> None:
         _histories.clear()
 
 
-def forget_forecast_after_commit(uow: UnitOfWork, hall_id: int) -> None:
-    """Once the change commits, drop this process's kept forecast of the hall. Reads already
-    see a forecast of an older `seq` as stale; a walk-in issued meanwhile would still stand
-    where the kept forecast placed it, which after a change of plan (the break rota) is wrong."""
-    key = (_database_key(uow.session), hall_id)
-
-    def forget() -> None:
-        with _lock:
-            _forecasts.pop(key, None)
-
-    uow.on_commit(forget)
+def raise_plan_seq(session: Session, hall_id: int) -> None:
+    """A change of the hall's plan (its break rota, calling policy, what its windows serve, how
+    long a service is expected to take): raise its plan version in this transaction, so once it
+    commits no process places a walk-in by a forecast it kept from before (those are of an
+    older plan version), whichever process made the change."""
+    session.execute(
+        update(Hall)
+        .where(Hall.id == hall_id)
+        .values(plan_seq=Hall.plan_seq + 1)
+        # Nothing in a write reads the loaded Hall's plan_seq: skip matching the identity map.
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _database_key(session: Session) -> str:
@@ -156,6 +174,13 @@ def _database_key(session: Session) -> str:
 
 def _read_only(session: Session) -> bool:
     return bool(session.get_bind().get_execution_options().get("hallq_read_only"))
+
+
+def last_break_of(window: Window) -> LastBreak | None:
+    """The rota break the window last paused for, and when, if it is known."""
+    if window.last_break_id is None or window.last_break_started_at is None:
+        return None
+    return LastBreak(window.last_break_id, window.last_break_started_at)
 
 
 def hall_state(
@@ -178,14 +203,11 @@ def hall_state(
         )
     }
     windows = []
-    break_began: dict[int, datetime | None] = {}
+    last_breaks: dict[int, LastBreak | None] = {}
     for window in session.scalars(select(Window).where(Window.hall_id == hall.id)):
         case = in_hand.get(window.id)
         paused = window.status == WindowStatus.PAUSED
-        on_break = paused and window.pause_reason == PauseReason.BREAK
-        break_began[window.id] = window.last_break_started_at or (
-            window.status_changed_at if on_break else None
-        )
+        last_breaks[window.id] = last_break_of(window)
         windows.append(
             WindowState(
                 id=window.id,
@@ -194,7 +216,9 @@ def hall_state(
                 case_service_id=None if case is None else case.service_id,
                 case_visitor_class=None if case is None else case.visitor_class,
                 case_called_at=None if case is None else case.called_at,
-                paused_at=window.status_changed_at if paused else None,
+                # Not status_changed_at: a change of services or a clerk taking the window
+                # again moves that, and the pause would seem to have only just begun.
+                paused_at=window.paused_at if paused else None,
                 pause_reason=window.pause_reason,
                 pause_minutes=window.pause_minutes if paused else None,
             )
@@ -281,7 +305,7 @@ def hall_state(
         is not None,
         arrivals_per_hour=arrivals_per_hour(issued, now, first_today),
         arrival_periods=periods,
-        planned_pauses=_todays_rota_pauses(session, hall, now, break_began),
+        planned_pauses=_todays_rota_pauses(session, hall, now, last_breaks),
     )
 
 
@@ -300,16 +324,17 @@ def rota_breaks(session: Session, hall_id: int) -> list[RotaBreak]:
             minutes=row.minutes,
             weekdays=tuple(row.weekdays),
             label=row.label,
+            id=row.id,
         )
         for row in rows
     ]
 
 
 def _todays_rota_pauses(
-    session: Session, hall: Hall, now: datetime, break_began: Mapping[int, datetime | None]
+    session: Session, hall: Hall, now: datetime, last_breaks: Mapping[int, LastBreak | None]
 ) -> tuple[PlannedPause, ...]:
     """Today's rota breaks the windows have still to take (core.break_rota.planned_pauses)."""
-    return planned_pauses(rota_breaks(session, hall.id), now, hall.time_zone, break_began)
+    return planned_pauses(rota_breaks(session, hall.id), now, hall.time_zone, last_breaks)
 
 
 def _bookings(
@@ -369,12 +394,18 @@ def _finished_query(hall: Hall):  # type: ignore[no-untyped-def]
 
 
 def hall_history(session: Session, hall: Hall, now: datetime) -> HallHistory:
-    """Earlier days' handling times and arrival profile, read again every half hour."""
+    """Earlier days' handling times and arrival profile, read again every half hour and after
+    a change of plan (a service's expected minutes are the prior of its handling time)."""
     today = local_business_date(now, hall.time_zone)
-    key = (_database_key(session), hall.id, today)
+    read_for = (today, _current_version(session, hall).plan_seq)
+    key = (_database_key(session), hall.id)
     with _lock:
         kept = _histories.get(key)
-    if kept is not None and time.monotonic() - kept.fetched <= HISTORY_CACHE_SECONDS:
+    if (
+        kept is not None
+        and kept.read_for == read_for
+        and time.monotonic() - kept.fetched <= HISTORY_CACHE_SECONDS
+    ):
         return kept
     earlier = (Ticket.local_date < today, Ticket.local_date >= today - timedelta(days=HISTORY_DAYS))
     rows = session.execute(
@@ -411,7 +442,7 @@ def hall_history(session: Session, hall: Hall, now: datetime) -> HallHistory:
         ),
     )
     kept = HallHistory(
-        fit_earlier_days(_cases(rows, today=False), expected), profile, time.monotonic()
+        fit_earlier_days(_cases(rows, today=False), expected), profile, time.monotonic(), read_for
     )
     with _lock:
         _histories[key] = kept
@@ -460,14 +491,17 @@ def compute_prediction(
     return predict_hall(state, policy, handling, new_ticket_services=services, extra=extra)
 
 
-def _current_seq(session: Session, hall: Hall) -> int:
-    return int(session.scalar(select(Hall.event_seq).where(Hall.id == hall.id)) or 0)
+def _current_version(session: Session, hall: Hall) -> _HallVersion:
+    """The hall's `seq` and plan version as this session sees them, read together."""
+    row = session.execute(select(Hall.event_seq, Hall.plan_seq).where(Hall.id == hall.id)).one()
+    return _HallVersion(int(row.event_seq or 0), int(row.plan_seq or 0))
 
 
 def _compute_and_keep(
-    session: Session, hall: Hall, policy: CallingPolicy, now: datetime, seq: int
+    session: Session, hall: Hall, policy: CallingPolicy, now: datetime, version: _HallVersion
 ) -> _Cached:
-    """A fresh forecast; kept for others only when it saw nothing uncommitted."""
+    """A fresh forecast; kept for others only when it saw nothing uncommitted, and never in
+    place of a kept one of a later `seq` (made from a snapshot newer than this session's)."""
     state, handling, services = _forecast_inputs(session, hall, now)
     prediction = predict_hall(state, policy, handling, new_ticket_services=services)
     services_of = {w.id: w.service_ids for w in state.windows if w.status != "closed"}
@@ -476,7 +510,8 @@ def _compute_and_keep(
         for service_id in service_ids:
             windows_for.setdefault(service_id, []).append(window_id)
     entry = _Cached(
-        seq=seq,
+        seq=version.seq,
+        plan_seq=version.plan_seq,
         prediction=prediction,
         computed=time.monotonic(),
         windows_for={s: tuple(ids) for s, ids in windows_for.items()},
@@ -485,9 +520,18 @@ def _compute_and_keep(
         known_near_its_making=_issued_near(state.waiting, prediction.made_at),
     )
     if _read_only(session):
+        key = (_database_key(session), hall.id)
         with _lock:
-            _forecasts[(_database_key(session), hall.id)] = entry
+            if not _newer_kept(_forecasts.get(key), entry):
+                _forecasts[key] = entry
     return entry
+
+
+def _newer_kept(kept: _Cached | None, entry: _Cached) -> bool:
+    """Is a forecast of a later `seq` than `entry` kept, and still young enough to be read?"""
+    if kept is None or time.monotonic() - kept.computed > CACHE_SECONDS:
+        return False
+    return (kept.plan_seq, kept.seq) > (entry.plan_seq, entry.seq)
 
 
 def _issued_near(waiting: Sequence[QueueHead], made_at: datetime) -> dict[int, int]:
@@ -498,18 +542,28 @@ def _issued_near(waiting: Sequence[QueueHead], made_at: datetime) -> dict[int, i
     return near
 
 
-def _usable_entry(session: Session, hall: Hall, now: datetime) -> tuple[_Cached | None, int]:
+def _usable_entry(
+    session: Session, hall: Hall, now: datetime
+) -> tuple[_Cached | None, _HallVersion]:
     """The hall's kept forecast if it may still be read at `now`, and the hall's current `seq`
-    (a kept forecast of that `seq` is exact)."""
-    seq = _current_seq(session, hall)
+    and plan version (a kept forecast of that `seq` is exact; one of another plan version is
+    never used).
+
+    A kept forecast of an older plan is dropped here, so the next change in this process
+    finds nothing kept and has the forecast made anew once it commits (`may_need_refresh`)."""
+    version = _current_version(session, hall)
+    key = (_database_key(session), hall.id)
     with _lock:
-        entry = _forecasts.get((_database_key(session), hall.id))
-    if entry is None:
-        return None, seq
+        entry = _forecasts.get(key)
+        if entry is not None and entry.plan_seq < version.plan_seq:
+            del _forecasts[key]
+            return None, version
+    if entry is None or entry.plan_seq != version.plan_seq:
+        return None, version
     age = (now - entry.prediction.made_at).total_seconds()
     if not 0 <= age <= CACHE_SECONDS:
-        return None, seq
-    return entry, seq
+        return None, version
+    return entry, version
 
 
 def _due_for_refresh(session: Session, entry: _Cached, seq: int) -> bool:
@@ -539,10 +593,10 @@ def hall_prediction(
 
 
 def _exact_entry(session: Session, hall: Hall, policy: CallingPolicy, now: datetime) -> _Cached:
-    entry, seq = _usable_entry(session, hall, now)
-    if entry is not None and entry.seq == seq:
+    entry, version = _usable_entry(session, hall, now)
+    if entry is not None and entry.seq == version.seq:
         return entry
-    return _compute_and_keep(session, hall, policy, now, seq)
+    return _compute_and_keep(session, hall, policy, now, version)
 
 
 def may_need_refresh(session: Session, hall: Hall) -> bool:
@@ -565,9 +619,9 @@ def refresh_if_due(
         hall = session.get(Hall, hall_id)
         if hall is None:
             return
-        entry, seq = _usable_entry(session, hall, now)
-        if entry is None or _due_for_refresh(session, entry, seq):
-            _compute_and_keep(session, hall, policy, now, seq)
+        entry, version = _usable_entry(session, hall, now)
+        if entry is None or _due_for_refresh(session, entry, version.seq):
+            _compute_and_keep(session, hall, policy, now, version)
 
 
 def _as_head(ticket: Ticket) -> QueueHead:
@@ -648,20 +702,22 @@ def forecast_for_ticket(
 ) -> WaitForecast | None:
     """The forecast for a waiting ticket, or for one about to be issued (the kiosk's preview).
 
-    Reads see the hall at its current `seq`. Issuing a plain walk-in (a write) never forecasts
-    the hall: the ticket stands where the kept forecast's new ticket stood, behind the tickets
-    issued since. Any other ticket a write changes (a transfer, a re-queue, a booked visitor
-    checking in) is forecast afresh from what the transaction sees.
+    Reads see the hall at its current `seq`. Issuing a plain walk-in (a write) does not forecast
+    the hall while a forecast of its current plan is kept: the ticket stands where the kept
+    forecast's new ticket stood, behind the tickets issued since. Any other ticket a write
+    changes (a transfer, a re-queue, a booked visitor checking in) is forecast afresh from what
+    the transaction sees.
     """
     if _read_only(session):
         entry = _exact_entry(session, hall, policy, now)
         seq = entry.seq
     else:
-        kept, seq = _usable_entry(session, hall, now)
+        kept, version = _usable_entry(session, hall, now)
+        seq = version.seq
         if kept is not None and (kept.seq == seq or _is_plain_walk_in(ticket)):
             entry = kept
         else:
-            entry = _compute_and_keep(session, hall, policy, now, seq)
+            entry = _compute_and_keep(session, hall, policy, now, version)
     prediction = entry.prediction
     if ticket.id is not None and ticket.id in prediction.tickets:
         return prediction.for_ticket(ticket.id, now)

@@ -18,9 +18,10 @@ from hall_server.operations.access import (
     require_role,
     require_window_operator,
 )
-from hall_server.operations.break_rota import planned_pause_minutes
+from hall_server.operations.break_rota import plan_pause
 from hall_server.operations.live_events import record_event
 from hall_server.operations.ticket_handling import locked_window
+from hall_server.operations.wait_predictions import raise_plan_seq
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Service, Ticket, User, Window, WindowService
 
@@ -63,6 +64,10 @@ def _has_ticket_in_hand(session: Session, window: Window) -> bool:
 
 
 def _changed(uow: UnitOfWork, window: Window, now: datetime) -> dict[str, Any]:
+    if window.status != window_life.WindowStatus.PAUSED:
+        # A pause's plan ends with the pause (which rota break it was is kept: last_break_id).
+        window.paused_at = None
+        window.pause_minutes = None
     window.status_changed_at = now
     view = window_view(uow.session, window)
     record_event(uow, "window.changed", window.hall_id, {"window": view}, (window.id,))
@@ -85,7 +90,6 @@ def take_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) ->
                 raise Refused("window_busy", f"you still have a ticket at window {other.number}")
             other.clerk_id = None
             other.status = window_life.WindowStatus.CLOSED
-            other.pause_minutes = None
             _changed(uow, other, now)
     window.clerk_id = actor.id
     if window.status == window_life.WindowStatus.CLOSED:
@@ -101,7 +105,6 @@ def release_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime)
     if window.status != window_life.WindowStatus.CLOSED:
         window_life.close_window(window, _has_ticket_in_hand(session, window))
     window.clerk_id = None
-    window.pause_minutes = None
     return _changed(uow, window, now)
 
 
@@ -124,8 +127,11 @@ def change_window_state(
         window_life.open_window(window)
     elif change == "pause":
         window_life.pause_window(window, reason or "other")
-        window.pause_minutes = planned_pause_minutes(session, window, pause_minutes, now)
-        if window.pause_reason == window_life.PauseReason.BREAK:
+        plan = plan_pause(session, window, pause_minutes, now)
+        window.paused_at = now
+        window.pause_minutes = plan.minutes
+        if plan.rota_break_id is not None:
+            window.last_break_id = plan.rota_break_id
             window.last_break_started_at = now
     elif change == "resume":
         window_life.resume_window(window)
@@ -133,15 +139,14 @@ def change_window_state(
         window_life.close_window(window, _has_ticket_in_hand(session, window))
     else:
         raise Refused("invalid_change", f"unknown window change {change!r}", field="change")
-    if window.status != window_life.WindowStatus.PAUSED:
-        window.pause_minutes = None
     return _changed(uow, window, now)
 
 
 def set_window_services(
     uow: UnitOfWork, actor: Actor, window_id: int, service_ids: list[int], now: datetime
 ) -> dict[str, Any]:
-    """Change what a window serves, e.g. open a tidal window for the morning peak."""
+    """Change what a window serves, e.g. open a tidal window for the morning peak. A change of
+    the hall's plan: forecasts kept from before it are not used again (raise_plan_seq)."""
     session = uow.session
     require_role(actor, Role.MANAGER, Role.ADMIN)
     window = locked_window(session, window_id)
@@ -160,4 +165,5 @@ def set_window_services(
     for position, service_id in enumerate(service_ids):
         session.add(WindowService(window_id=window.id, service_id=service_id, position=position))
     session.flush()
+    raise_plan_seq(session, window.hall_id)
     return _changed(uow, window, now)

@@ -72,6 +72,10 @@ class Hall(Base):
     target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15)
     # Raised in the same transaction as every change, so clients can spot a missed event.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The plan version: raised in the same transaction as every change of the hall's plan (break
+    # rota, calling policy, what windows serve, expected handling minutes), so no process uses
+    # a wait forecast it kept from before (hall_server/operations/wait_predictions.py).
+    plan_seq: Mapped[int] = mapped_column(Integer, default=0)
     # What the hall's boards and window displays show unless a device says otherwise
     # (English beside Chinese, numbers only, voice); see hall_server/operations/display_settings.py.
     display_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -130,10 +134,18 @@ class Window(Base):
     pause_reason: Mapped[str | None] = mapped_column(String(20))
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the current pause began (None unless paused): unlike status_changed_at, not moved by
+    # a change of services or a clerk taking the window again.
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # How long the current pause is meant to last (the clerk's word, else the rota's break).
     pause_minutes: Mapped[int | None] = mapped_column(Integer)
-    # When the window last began a pause for a break, kept after it resumes: the rota break it
-    # took is not expected again (hall_server/core/break_rota.py).
+    # The rota break the window last paused for, decided when that pause began, and when it
+    # began; kept after it resumes, so that break (and any earlier one that day) is not
+    # expected again (hall_server/core/break_rota.py). Null once the break leaves the rota.
+    last_break_id: Mapped[int | None] = mapped_column(
+        # rota_breaks refers to windows too: the constraint is added after both tables.
+        ForeignKey("rota_breaks.id", ondelete="SET NULL", use_alter=True)
+    )
     last_break_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

@@ -186,6 +186,14 @@ BAD_CHANGES = {
         "invalid_break",
         "breaks.0.start",
     ),
+    "a digit that is no ASCII digit": (
+        "POST",
+        "/breaks",
+        lambda h: {"window_id": h.window(2), "start": "²:30", "minutes": 30},
+        422,
+        "invalid_break",
+        "start",
+    ),
     "too long": (
         "POST",
         "/breaks",
