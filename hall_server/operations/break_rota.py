@@ -25,8 +25,9 @@ from hall_server.core.break_rota import RotaBreak, format_time_of_day
 from hall_server.core.refusals import Refused
 from hall_server.core.window_life import PauseReason
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
+from hall_server.operations.forecast_inputs import last_break_of, rota_breaks
 from hall_server.operations.live_events import record_event
-from hall_server.operations.wait_predictions import last_break_of, raise_plan_seq, rota_breaks
+from hall_server.operations.wait_predictions import raise_plan_seq
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Hall, Window
 from hall_server.storage.models import RotaBreak as RotaBreakRow

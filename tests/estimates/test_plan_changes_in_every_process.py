@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from hall_server.core.calling_policy import FirstComeFirstServed
-from hall_server.operations import wait_predictions
+from hall_server.operations import forecast_inputs, wait_predictions
 from hall_server.storage.models import Hall
 from tests import factories
 from tests.conftest import login_headers, make_app
@@ -40,12 +40,12 @@ class ServerProcess:
     @contextmanager
     def running(self) -> Iterator[Any]:
         """While this process serves a request, the module's caches are its own."""
-        kept = wait_predictions._forecasts, wait_predictions._histories
-        wait_predictions._forecasts, wait_predictions._histories = self.forecasts, self.histories
+        kept = wait_predictions._forecasts, forecast_inputs._histories
+        wait_predictions._forecasts, forecast_inputs._histories = self.forecasts, self.histories
         try:
             yield self.client
         finally:
-            wait_predictions._forecasts, wait_predictions._histories = kept
+            wait_predictions._forecasts, forecast_inputs._histories = kept
 
     def call(self, method: str, path: str, body: Any = None, headers: Any = None) -> Any:
         with self.running() as client:
