@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.numbering import local_business_date
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
@@ -20,7 +19,7 @@ from hall_server.operations.booked_arrival import (
     arrival_for_id_number,
     expected_arrival_view,
 )
-from hall_server.operations.daily_quota import quota_tickets_today
+from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
 
@@ -43,18 +42,7 @@ def issue_preview(
     refusal = None
     try:
         issued_today = quota_tickets_today(session, hall.id, today, service_id=service.id)
-        check_may_issue(
-            IssuingContext(
-                hall_time_zone=hall.time_zone,
-                hall_opening_hours=hall.opening_hours,
-                service_issuing_hours=service.issuing_hours,
-                service_daily_quota=service.daily_quota,
-                service_active=service.active,
-                issued_today_for_service=issued_today.get(service.id, 0),
-                holder_has_active_ticket_for_service=False,
-            ),
-            now,
-        )
+        check_service_may_issue(hall, service, issued_today.get(service.id, 0), now)
     except Refused as refused:
         refusal = {"code": refused.code, "message": refused.message}
     policy = policy_for(hall)

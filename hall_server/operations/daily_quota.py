@@ -7,13 +7,14 @@ of it) is free again; its number is never given again, numbering counts on its o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.ticket_life import TicketStatus
-from hall_server.storage.models import Ticket
+from hall_server.storage.models import Hall, Service, Ticket
 
 
 def quota_tickets_today(
@@ -39,3 +40,26 @@ def quota_tickets_today(
     if remote_only:
         query = query.where(Ticket.issued_remotely.is_(True))
     return {service: int(count) for service, count in session.execute(query)}
+
+
+def check_service_may_issue(
+    hall: Hall,
+    service: Service,
+    quota_taken: int,
+    now: datetime,
+    holder_has_active_ticket: bool = False,
+) -> None:
+    """The hall's and the service's issuing rules (hours, quota, active) for one more ticket,
+    with `quota_taken` places of the quota taken today: raises Refused as issuing does."""
+    check_may_issue(
+        IssuingContext(
+            hall_time_zone=hall.time_zone,
+            hall_opening_hours=hall.opening_hours,
+            service_issuing_hours=service.issuing_hours,
+            service_daily_quota=service.daily_quota,
+            service_active=service.active,
+            issued_today_for_service=quota_taken,
+            holder_has_active_ticket_for_service=holder_has_active_ticket,
+        ),
+        now,
+    )

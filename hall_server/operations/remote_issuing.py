@@ -15,7 +15,6 @@ from urllib.parse import quote
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.numbering import local_business_date
 from hall_server.core.privacy import holder_hash
 from hall_server.core.refusals import Refused
@@ -28,7 +27,7 @@ from hall_server.core.remote_issuing import (
 )
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
-from hall_server.operations.daily_quota import quota_tickets_today
+from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
 from hall_server.operations.queue_reads import policy_for
 from hall_server.operations.wait_predictions import new_ticket_forecasts
 from hall_server.storage.database import UnitOfWork
@@ -205,18 +204,7 @@ def remote_offer(
                     remote_today.get(service.id, 0),
                 ),
             )
-            check_may_issue(
-                IssuingContext(
-                    hall_time_zone=hall.time_zone,
-                    hall_opening_hours=hall.opening_hours,
-                    service_issuing_hours=service.issuing_hours,
-                    service_daily_quota=service.daily_quota,
-                    service_active=service.active,
-                    issued_today_for_service=issued_today.get(service.id, 0),
-                    holder_has_active_ticket_for_service=False,
-                ),
-                now,
-            )
+            check_service_may_issue(hall, service, issued_today.get(service.id, 0), now)
         except Refused as refused:
             refusal = _refusal(refused)
         forecast = forecasts.get(service.id)

@@ -17,7 +17,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.numbering import format_ticket_number, local_business_date, local_time
 from hall_server.core.privacy import holder_hash, mask_name
 from hall_server.core.refusals import Refused
@@ -25,7 +24,7 @@ from hall_server.core.remote_issuing import mainland_mobile
 from hall_server.core.ticket_life import ACTIVE_STATUSES, TicketStatus, VisitorClass
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.booked_arrival import check_in_booked_visitor
-from hall_server.operations.daily_quota import quota_tickets_today
+from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
 from hall_server.operations.live_events import DeviceMessage, record_event
 from hall_server.operations.queue_reads import (
     get_or_refuse,
@@ -174,17 +173,8 @@ def issue_ticket(
         )
         is not None
     )
-    check_may_issue(
-        IssuingContext(
-            hall_time_zone=hall.time_zone,
-            hall_opening_hours=hall.opening_hours,
-            service_issuing_hours=service.issuing_hours,
-            service_daily_quota=service.daily_quota,
-            service_active=service.active,
-            issued_today_for_service=issued_today.get(service.id, 0),
-            holder_has_active_ticket_for_service=holder_active,
-        ),
-        now,
+    check_service_may_issue(
+        hall, service, issued_today.get(service.id, 0), now, holder_has_active_ticket=holder_active
     )
 
     sequence = next_sequence(session, hall.id, service.prefix, today)

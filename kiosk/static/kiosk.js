@@ -50,11 +50,7 @@
 
   // ---- small helpers -------------------------------------------------------------------
   function $(id) { return document.getElementById(id); }
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (_m, key) {
-      return values[key] === undefined ? "" : values[key];
-    });
-  }
+  var fill = window.HallqWaitText.fill;
   function named(item) { return LOCALE === "en" && item.name_en ? item.name_en : item.name; }
   function button(label, className, onTap) {
     var element = document.createElement("button");
@@ -78,16 +74,7 @@
       });
     });
   }
-  function waitText(estimate) {
-    if (!estimate) return T.no_window_now;
-    // Capped at the server's limit: "over 2 hours", never "about 120 minutes".
-    if (estimate.over_limit) return T.over_limit;
-    if (estimate.high_minutes === 0) return T.under_a_minute;
-    if (estimate.low_minutes === estimate.high_minutes) {
-      return fill(T.minutes_point, { n: estimate.low_minutes });
-    }
-    return fill(T.minutes_range, { low: estimate.low_minutes, high: estimate.high_minutes });
-  }
+  function waitText(estimate) { return window.HallqWaitText.waitText(T, estimate); }
   function maskedIdentity(identity) {
     if (!identity) return "";
     var value = identity.value;

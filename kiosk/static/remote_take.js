@@ -16,22 +16,9 @@
   var MOBILE = /^1[3-9][0-9]{9}$/;
 
   function $(id) { return document.getElementById(id); }
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (_m, key) {
-      return values[key] === undefined ? "" : values[key];
-    });
-  }
+  var fill = window.HallqWaitText.fill;
   function named(item) { return LOCALE === "en" && item.name_en ? item.name_en : item.name; }
-  function waitText(estimate) {
-    if (!estimate) return T.no_window_now;
-    // Capped at the server's limit: "over 2 hours", never "about 120 minutes".
-    if (estimate.over_limit) return T.over_limit;
-    if (estimate.high_minutes === 0) return T.under_a_minute;
-    if (estimate.low_minutes === estimate.high_minutes) {
-      return fill(T.minutes_point, { n: estimate.low_minutes });
-    }
-    return fill(T.minutes_range, { low: estimate.low_minutes, high: estimate.high_minutes });
-  }
+  function waitText(estimate) { return window.HallqWaitText.waitText(T, estimate); }
   function refusalText(refusal) {
     return T.refusals[refusal.code] || { title: refusal.message || T.refusals.error.title, advice: "" };
   }
