@@ -62,8 +62,8 @@ class CounterApi:
                 headers=headers,
                 timeout=TIMEOUT_SECONDS,
             )
-        except requests.RequestException as error:
-            raise CounterRefused("network", str(error)) from None
+        except requests.RequestException as failure:
+            raise CounterRefused("network", str(failure)) from None
         body: Any = None
         if response.content:
             try:
@@ -106,8 +106,20 @@ class CounterApi:
     def release_window(self, window_id: int) -> dict[str, Any]:
         return self._request("POST", f"/windows/{window_id}/release")  # type: ignore[no-any-return]
 
-    def change_window(self, window_id: int, change: str, reason: str | None = None) -> Any:
-        body = {"change": change, **({"reason": reason} if reason else {})}
+    def change_window(
+        self,
+        window_id: int,
+        change: str,
+        reason: str | None = None,
+        pause_minutes: int | None = None,
+    ) -> Any:
+        """Open, pause, resume or close; a pause may say how long it is meant to last (None: a
+        break at its rota time lasts the rota's minutes)."""
+        body: dict[str, Any] = {"change": change}
+        if reason:
+            body["reason"] = reason
+        if pause_minutes is not None:
+            body["pause_minutes"] = pause_minutes
         return self._request("POST", f"/windows/{window_id}/state", body)
 
     # ----- reads -----

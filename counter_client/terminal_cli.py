@@ -10,22 +10,27 @@ from __future__ import annotations
 import contextlib
 import gettext as gettext_module
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from counter_client.counter_api import CounterApi, CounterRefused
+from counter_client.counter_api import CounterApi, CounterRefused, new_idempotency_key
 from counter_client.key_input import EndOfInput, KeyInput
-from counter_client.page_text import vocabulary
+from counter_client.page_text import check_in_text, vocabulary
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 OUTCOMES = ("completed", "accepted", "needs_correction", "rejected", "enquiry")
 PAUSE_REASONS = ("break", "meeting", "other")
+# The counter page's choices; None: as the rota says (a break at its rota time lasts the
+# rota's minutes, any other pause has no planned length).
+PAUSE_MINUTES = (None, 10, 15, 30, 60)
+ID_NUMBER = re.compile(r"[0-9]{17}[0-9Xx]")
 ACTION_KEYS = {
     "n": "call_next",
     "c": "call_number",
@@ -40,6 +45,7 @@ ACTION_KEYS = {
     "o": "resume_window",
     "l": "release",
     "i": "show_desk",
+    "k": "check_in",
     "?": "show_help",
     "q": "quit",
 }
@@ -82,10 +88,12 @@ def help_text() -> str:
             "  T  " + _("transfer to a service or window, with a reason"),
             "  P  " + _("park the case"),
             "  U  " + _("resume a parked case (1–9 picks it)"),
-            "  B  " + _("pause: 1 break, 2 meeting, 3 other"),
+            "  B  "
+            + _("pause: 1 break, 2 meeting, 3 other; then how long (Enter: as the rota says)"),
             "  O  " + _("resume the window after a pause"),
             "  L  " + _("leave the window (it closes)"),
             "  I  " + _("show the window, its queue and my figures"),
+            "  K  " + _("check in a booking or pre-review: its code or the ID number"),
             "  ?  " + _("show these shortcuts"),
             "  Q  " + _("quit (the window stays yours)"),
         ]
@@ -123,8 +131,14 @@ class TerminalCounter:
         with self.print_lock:
             self._echo(text)
 
-    def refused(self, refusal: CounterRefused) -> None:
-        known = self.words["refusals"].get(refusal.code, self.words["refusals"]["error"])
+    def refused(self, refusal: CounterRefused, specific: dict[str, str] | None = None) -> None:
+        """`specific`: what a refusal means for this action, where it says more than usual (not
+        for a lost answer, which the general words name)."""
+        general = self.words["refusals"]
+        known = general.get(refusal.code, general["error"])
+        lost = refusal.status == 0 or refusal.status >= 500
+        if specific and not lost and refusal.code in specific:
+            known = specific[refusal.code]
         detail = f" — {refusal.message}" if refusal.message and refusal.message != known else ""
         self.say("✗ " + _("Refused") + f": {known}{detail} [{refusal.code}]")
 
@@ -194,8 +208,11 @@ class TerminalCounter:
         click.echo(text, nl=False)
         sys.stdout.flush()
 
-    def _choose(self, prompt: str, count: int, default: int | None = None) -> int | None:
-        """A digit 1..count (Enter takes the default); Esc or another key cancels."""
+    def _choose(
+        self, prompt: str, count: int, default: int | None = None, cancelled: str | None = None
+    ) -> int | None:
+        """A digit 1..count (Enter takes the default); Esc or another key cancels, which says
+        `cancelled` (else "Cancelled.")."""
         with self.print_lock:
             self.prompting = True
             self._echo_inline(prompt)
@@ -209,7 +226,7 @@ class TerminalCounter:
             return default
         if key.isdigit() and 1 <= int(key) <= count:
             return int(key)
-        self.say(_("Cancelled."))
+        self.say(cancelled or _("Cancelled."))
         return None
 
     def _done(self, ticket: dict[str, Any]) -> None:
@@ -320,9 +337,25 @@ class TerminalCounter:
         reasons = self.words["pause_reasons"]
         menu = "  ".join(f"{i}={reasons[r]}" for i, r in enumerate(PAUSE_REASONS, start=1))
         choice = self._choose(fill(_("Pause: {menu}: "), menu=menu), len(PAUSE_REASONS))
-        if choice is not None:
-            window = self.api.change_window(self.window["id"], "pause", PAUSE_REASONS[choice - 1])
-            self.say("✓ " + self.window_line(window))
+        if choice is None:
+            return
+        lengths = [self._pause_length(minutes) for minutes in PAUSE_MINUTES]
+        menu = "  ".join(f"{i}={length}" for i, length in enumerate(lengths, start=1))
+        length = self._choose(
+            fill(_("How long: {menu} [1]: "), menu=menu), len(PAUSE_MINUTES), default=1
+        )
+        if length is None:
+            return
+        window = self.api.change_window(
+            self.window["id"], "pause", PAUSE_REASONS[choice - 1], PAUSE_MINUTES[length - 1]
+        )
+        self.say("✓ " + self.window_line(window))
+
+    @staticmethod
+    def _pause_length(minutes: int | None) -> str:
+        return (
+            _("as the rota says") if minutes is None else fill(_("{minutes} min"), minutes=minutes)
+        )
 
     def resume_window(self) -> None:
         self.say("✓ " + self.window_line(self.api.change_window(self.window["id"], "resume")))
@@ -341,13 +374,112 @@ class TerminalCounter:
     def quit(self) -> None:
         self.running = False
 
+    # ----- a booked or pre-reviewed visitor who came straight to the window -----
+
+    def check_in(self) -> None:
+        """As the counter page's check-in panel (counter_check_in.js): what the code or ID
+        number gives, nothing changed; then the ticket the kiosk would give; then, if this
+        window can take it now, an offer to call it at once."""
+        words = check_in_text(_)
+        brought = self._ask(_("Booking or pre-review code, or ID number: "))
+        if not brought:
+            self.say(_("Cancelled."))
+            return
+        is_id_number = ID_NUMBER.fullmatch(brought) is not None
+        if is_id_number:
+            brought = brought.upper()
+        try:
+            if is_id_number:
+                preview = self.api.check_in_preview(id_number=brought)
+            else:
+                preview = self.api.check_in_preview(code=brought)
+            self.say(self._check_in_found(preview, words))
+            if self._choose(_("Issue the ticket") + " [Enter]: ", 1, default=1) is None:
+                return
+            # A fresh key per issue: the server issues it once even if the request arrives twice.
+            ticket = self.api.check_in(preview, brought, new_idempotency_key())
+        except CounterRefused as refusal:
+            self.refused(refusal, words["refusals"])
+            return
+        visitor = self.words["visitor_class"].get(ticket["visitor_class"], ticket["visitor_class"])
+        issued = [fill(words["issued"], number=ticket["number"]), visitor]
+        if ticket.get("people_ahead") is not None:
+            issued.append(fill(words["people_ahead"], count=ticket["people_ahead"]))
+        self.say("✓ " + " · ".join(issued))
+        self._offer_call(ticket, preview["booking"].get("slot_local"), words)
+
+    def _check_in_found(self, preview: dict[str, Any], words: dict[str, Any]) -> str:
+        booking = preview["booking"]
+        found = [f"{preview['service']['prefix']} {self.named(preview['service'])}"]
+        if booking["kind"] == "appointment":
+            found.append(fill(words["appointment"], time=booking.get("slot_local")))
+        if booking.get("pre_review_result") == "passed":
+            found.append(words["pre_review_passed"])
+        elif booking.get("pre_review_result"):
+            found.append(words["pre_review_to_correct"])
+        if booking.get("applicant_name"):
+            found.append(booking["applicant_name"])
+        visitor = booking["visitor_class"]
+        found.append(self.words["visitor_class"].get(visitor, visitor))
+        values = {"time": booking.get("slot_local"), "grace": booking.get("grace_minutes")}
+        notes = []
+        if booking["kind"] == "appointment":
+            punctuality = booking.get("punctuality")
+            if punctuality == "early":
+                notes.append(fill(words["note_early"], **values))
+            elif punctuality == "on_time":
+                notes.append(words["note_on_time"])
+            else:
+                notes.append(fill(words["note_too_late"], **values))
+        if booking["kind"] == "pre_review" or booking.get("punctuality") == "too_late":
+            if booking.get("pre_review_result") == "passed":
+                notes.append(words["note_pre_review_passed"])
+            elif booking.get("pre_review_result"):
+                notes.append(words["note_pre_review_to_correct"])
+        return "\n".join(["  " + " · ".join(found), *(["  " + " ".join(notes)] if notes else [])])
+
+    def _offer_call(
+        self, ticket: dict[str, Any], slot_local: str | None, words: dict[str, Any]
+    ) -> None:
+        """Call the ticket just issued, if this window can now: not before an early arrival's
+        slot, only for a service it handles, while it is open and has no case."""
+        desk = self.api.desk(self.window["id"])
+        window = desk["window"]
+        values = {
+            "number": ticket["number"],
+            "service": self.named(ticket["service"]),
+            "time": slot_local,
+        }
+        due = ticket.get("appointment_due_at")
+        served = ticket["service"]["id"] in {s["id"] for s in window.get("services", [])}
+        blocker = None
+        if due and datetime.fromisoformat(due) > datetime.now(UTC):
+            blocker = words["wait_for_slot"]
+        elif not served:
+            blocker = words["service_elsewhere"]
+        elif window["status"] != "open":
+            blocker = words["window_not_open"]
+        elif desk["ticket"] is not None:
+            blocker = words["window_busy"]
+        if blocker is not None:
+            self.say("  " + fill(blocker, **values))
+            return
+        waits = fill(_("{number} waits in the queue."), number=ticket["number"])
+        call_now = fill(words["call_now"], **values) + " [Enter]: "
+        if self._choose(call_now, 1, default=1, cancelled=waits) is None:
+            return
+        self._done(self.api.call_ticket(self.window["id"], ticket["id"]))
+
     def show_help(self) -> None:
         self.say(help_text())
 
     def window_line(self, window: dict[str, Any]) -> str:
         status = self.words["window_status"].get(window["status"], window["status"])
         if window.get("pause_reason"):
-            status += f" ({self.words['pause_reasons'].get(window['pause_reason'], '')})"
+            about = [self.words["pause_reasons"].get(window["pause_reason"], "")]
+            if window.get("pause_minutes"):
+                about.append(self._pause_length(window["pause_minutes"]))
+            status += f" ({', '.join(about)})"
         clerk = window["clerk"]["name"] if window.get("clerk") else "—"
         label = _("Window")
         return f"{label} {window['number']} · {self.named(window)} · {status} · {clerk}"

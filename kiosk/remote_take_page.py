@@ -3,8 +3,9 @@ QR poster at the entrance or the hall's web page, and that poster's QR code.
 
 The page is a shell around the public API (/api/v1/remote/halls/<code>): it shows the offer the
 server read when it opened (so a hall that gives no tickets online says so without a script) and
-takes the ticket through the API, then opens the ticket's status page. A hall code may hold any
-character (a dot, Chinese): the hall is looked up as it is, and an unknown one is a 404 page.
+takes the ticket through the API, then opens the ticket's status page. New hall codes are letters,
+digits, `-` and `_` (the API refuses others); a code stored before that rule (a dot, Chinese) is
+looked up as it is, and an unknown one is a 404 page.
 """
 
 from __future__ import annotations

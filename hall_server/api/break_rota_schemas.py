@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hall_server.api.schemas import StrictSchema
+from hall_server.api.schemas import StrictSchema, record_id
 from hall_server.core.break_rota import WEEKDAYS
 
 MAX_BREAKS = 500
@@ -36,7 +36,7 @@ class WindowBreakRequest(StrictSchema):
 
 
 class RotaBreakRequest(WindowBreakRequest):
-    window_id = fields.Integer(strict=True, required=True)
+    window_id = record_id(required=True)
 
 
 class RotaRequest(StrictSchema):

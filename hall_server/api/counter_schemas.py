@@ -13,6 +13,7 @@ from hall_server.api.schemas import (
     TicketSchema,
     WindowRef,
     WindowSchema,
+    record_id,
 )
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import Outcome
@@ -192,7 +193,7 @@ class VisitorRatingRequest(_RatingFields):
 
 
 class PadRatingRequest(_RatingFields):
-    ticket_id = fields.Integer(required=True, strict=True)
+    ticket_id = record_id(required=True)
 
 
 class RatingSchema(Schema):

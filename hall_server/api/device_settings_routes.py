@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
-from hall_server.api.schemas import StrictSchema
+from hall_server.api.schemas import StrictSchema, record_id
 from hall_server.core.refusals import Refused
 from hall_server.operations import display_settings
 
@@ -55,13 +55,13 @@ class DeviceDisplaySettings(HallDisplaySettings):
         metadata={"example": "二楼 B区", "description": "shown under the hall's name"},
     )
     service_ids = fields.List(
-        fields.Integer(strict=True),
+        record_id(),
         allow_none=True,
         validate=validate.Length(min=1, max=500),
         metadata={"description": "show only these services; null for all"},
     )
     window_ids = fields.List(
-        fields.Integer(strict=True),
+        record_id(),
         allow_none=True,
         validate=validate.Length(min=1, max=500),
         metadata={"description": "show only calls to these windows; null for all"},

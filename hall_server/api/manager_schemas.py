@@ -11,6 +11,7 @@ from hall_server.api.schemas import (
     UserSchema,
     WaitingByService,
     WindowSchema,
+    record_id,
 )
 from hall_server.operations.administration import HALL_LEVELS
 from hall_server.operations.reports import Dimension, Period
@@ -18,6 +19,12 @@ from hall_server.operations.staff_accounts import STAFF_ROLES
 
 NAME = validate.Length(min=1, max=120)
 CODE = validate.Length(min=1, max=40)
+# A hall's code is the one path segment of its phone page (/h/<code>/take) and of its remote
+# API, printed as a QR code on posters: these characters need no encoding anywhere. (\Z, not $:
+# a code must not end in a newline.)
+HALL_CODE = validate.Regexp(
+    r"^[A-Za-z0-9_-]{1,40}\Z", error="a hall code is 1 to 40 letters, digits, '-' or '_'"
+)
 OPTIONAL_NAME = validate.Length(max=120)
 MINUTES = {"description": "seconds; null when there is nothing to measure"}
 
@@ -280,8 +287,8 @@ class ReportSchema(Schema):
 
 
 class HallCreateRequest(StrictSchema):
-    parent_id = fields.Integer(required=True, strict=True)
-    code = fields.String(required=True, validate=CODE)
+    parent_id = record_id(required=True)
+    code = fields.String(required=True, validate=HALL_CODE, metadata={"example": "city-centre"})
     name = fields.String(required=True, validate=NAME)
     name_en = fields.String(allow_none=True, validate=OPTIONAL_NAME)
     level = fields.String(required=True, validate=validate.OneOf(HALL_LEVELS))
@@ -294,8 +301,8 @@ class HallCreateRequest(StrictSchema):
 
 
 class HallUpdateRequest(HallCreateRequest):
-    parent_id = fields.Integer(strict=True)
-    code = fields.String(validate=CODE)
+    parent_id = record_id()
+    code = fields.String(validate=HALL_CODE)
     name = fields.String(validate=NAME)
     level = fields.String(validate=validate.OneOf(HALL_LEVELS))
 
@@ -320,7 +327,7 @@ class DepartmentUpdateRequest(DepartmentCreateRequest):
 
 
 class ServiceCreateRequest(StrictSchema):
-    department_id = fields.Integer(required=True, strict=True)
+    department_id = record_id(required=True)
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name_en = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -340,7 +347,7 @@ class ServiceCreateRequest(StrictSchema):
 
 
 class ServiceUpdateRequest(ServiceCreateRequest):
-    department_id = fields.Integer(strict=True)
+    department_id = record_id()
     code = fields.String(validate=CODE)
     name = fields.String(validate=validate.Length(min=1, max=200))
     prefix = fields.String(validate=validate.Length(min=1, max=2))
@@ -389,7 +396,7 @@ class UserCreateRequest(StrictSchema):
 class UserUpdateRequest(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=60))
     role = fields.String(validate=validate.OneOf(STAFF_ROLES))
-    hall_id = fields.Integer(strict=True)
+    hall_id = record_id()
     active = fields.Boolean()
 
 

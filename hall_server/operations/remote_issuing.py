@@ -39,8 +39,9 @@ REMOTE_ISSUING_LOCK = 4_817_001
 
 
 def take_page_url(public_base_url: str, hall_code: str) -> str:
-    """The hall's phone page, the target of the QR poster at its entrance; a hall code may hold
-    any character (`xh.street`, `城东`), so it is one encoded path segment."""
+    """The hall's phone page, the target of the QR poster at its entrance. A code written
+    through the API is letters, digits, '-' and '_' (manager_schemas.HALL_CODE); one stored
+    before that rule (`xh.street`, `城东`) is encoded, so it stays one path segment."""
     return f"{public_base_url.rstrip('/')}/h/{quote(hall_code, safe='')}/take"
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from hall_server.storage.models import Ticket
+from hall_server.operations.credentials import enrol_device, hash_password
+from hall_server.storage.models import Device, Hall, Rating, RotaBreak, Service, Ticket, User
 from tests.conftest import login_headers, make_app
-from tests.factories import build_hall
+from tests.factories import PASSWORD, build_hall
 
 
 def ticket_count(app) -> int:
@@ -280,3 +282,116 @@ def test_path_ids_are_documented_with_their_maximum(client):
     parameters = document["paths"]["/api/v1/tickets/{ticket_id}"]["parameters"]
     parameter = next(p for p in parameters if p["name"] == "ticket_id")
     assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+
+
+# ----- ids in request bodies: held to the range of ids (schemas.record_id) -----
+
+
+def admin_headers(app: Any, client: Any, hall: Any) -> dict[str, str]:
+    with app.extensions["hallq_db"].transaction() as uow:
+        uow.session.add(
+            User(
+                staff_number="bad-input-admin",
+                name="管理员",
+                password_hash=hash_password(PASSWORD),
+                role="admin",
+                hall_id=hall.id,
+                active=True,
+            )
+        )
+    return login_headers(client, "bad-input-admin")
+
+
+def hall_rows(app: Any) -> list[tuple[Any, ...]]:
+    """What the refused writes below could have changed, to show that none did."""
+    with app.extensions["hallq_db"].reading() as session:
+        return [
+            *session.execute(select(Hall.id, Hall.parent_id, Hall.code).order_by(Hall.id)),
+            *session.execute(select(Service.id, Service.department_id).order_by(Service.id)),
+            *session.execute(select(User.id, User.hall_id).order_by(User.id)),
+            *session.execute(select(Device.id, Device.settings).order_by(Device.id)),
+            *session.execute(select(func.count()).select_from(RotaBreak)),
+            *session.execute(select(func.count()).select_from(Rating)),
+        ]
+
+
+def assert_refused_as_invalid(response: Any, field: str) -> None:
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert (error["code"], error["field"]) == ("validation_failed", field)
+
+
+@pytest.mark.parametrize("huge", [HUGE_ID, 2**31])
+def test_a_huge_id_in_an_administration_request_is_refused_as_invalid(on_both_databases, huge):
+    app, client, hall, manager = on_both_databases
+    admin = admin_headers(app, client, hall)
+    clerk_id = hall.clerks[1]
+    before = hall_rows(app)
+    new_hall = {
+        "parent_id": huge,
+        "code": "community-1",
+        "name": "便民服务站",
+        "level": "community",
+    }
+    new_service = {"department_id": huge, "code": "tax", "name": "税务", "prefix": "T"}
+    for response, field in (
+        (client.post("/api/v1/halls", json=new_hall, headers=admin), "parent_id"),
+        (client.patch(f"/api/v1/halls/{hall.id}", json={"parent_id": huge}, headers=admin),
+         "parent_id"),
+        (client.post(f"/api/v1/halls/{hall.id}/services", json=new_service, headers=manager),
+         "department_id"),
+        (client.patch(f"/api/v1/services/{hall.services['housing']}",
+                      json={"department_id": huge}, headers=manager), "department_id"),
+        (client.patch(f"/api/v1/users/{clerk_id}", json={"hall_id": huge}, headers=admin),
+         "hall_id"),
+    ):  # fmt: skip
+        assert_refused_as_invalid(response, field)
+    assert hall_rows(app) == before
+
+
+@pytest.mark.parametrize("huge", [HUGE_ID, 2**31])
+def test_a_huge_window_id_in_a_rota_break_is_refused_as_invalid(on_both_databases, huge):
+    app, client, hall, manager = on_both_databases
+    before = hall_rows(app)
+    rota = f"/api/v1/manager/halls/{hall.id}/break-rota"
+    a_break = {"window_id": huge, "start": "12:00", "minutes": 30}
+    added = client.post(f"{rota}/breaks", json=a_break, headers=manager)
+    replaced = client.put(rota, json={"breaks": [a_break]}, headers=manager)
+    assert_refused_as_invalid(added, "window_id")
+    assert replaced.status_code == 422, replaced.get_json()
+    assert replaced.get_json()["error"]["code"] == "validation_failed"
+    assert hall_rows(app) == before
+
+
+@pytest.mark.parametrize("huge", [HUGE_ID, 2**31])
+def test_a_huge_ticket_id_from_a_rating_pad_is_refused_as_invalid(on_both_databases, huge):
+    app, client, hall, _ = on_both_databases
+    with app.extensions["hallq_db"].transaction() as uow:
+        pad = enrol_device(
+            uow, hall.manager(), hall.id, "rating_pad", "评价器", datetime.now(UTC),
+            window_id=hall.windows[1],
+        )  # fmt: skip
+    before = hall_rows(app)
+    rated = client.post(
+        "/api/v1/rating-pad/ratings",
+        json={"ticket_id": huge, "level": "very_satisfied"},
+        headers={"Authorization": f"Bearer {pad['token']}"},
+    )
+    assert_refused_as_invalid(rated, "ticket_id")
+    assert hall_rows(app) == before
+
+
+@pytest.mark.parametrize("huge", [HUGE_ID, 2**31])
+def test_a_huge_id_in_a_screens_settings_is_refused_as_invalid(on_both_databases, huge):
+    app, client, hall, manager = on_both_databases
+    with app.extensions["hallq_db"].reading() as session:
+        board_id = session.scalar(
+            select(Device.id).where(Device.hall_id == hall.id, Device.kind == "board")
+        )
+    before = hall_rows(app)
+    path = f"/api/v1/devices/{board_id}/settings"
+    for field in ("service_ids", "window_ids"):
+        response = client.put(path, json={field: [huge]}, headers=manager)
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["error"]["code"] == "validation_failed"
+    assert hall_rows(app) == before

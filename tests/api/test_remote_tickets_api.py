@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from hall_server.extensions import socketio
-from hall_server.storage.models import Hall, Service, Ticket
+from hall_server.operations.credentials import hash_password
+from hall_server.storage.models import Hall, Service, Ticket, User
 from tests import factories
 from tests.conftest import login_headers, make_app
-from tests.factories import build_hall
+from tests.factories import PASSWORD, build_hall
 
 PHONE = "13800138000"
 OTHER_PHONES = ["13900139000", "15012345678", "18612345678", "19912345678"]
@@ -342,6 +343,69 @@ def test_an_unknown_hall_code_is_not_found(app: Any, client: Any, hall: factorie
         json={"service_id": hall.services["housing"], "phone": PHONE},
     )
     assert error_of(response) == (404, "not_found")
+
+
+def hall_admin(app: Any, client: Any, hall: factories.TestHall) -> dict[str, str]:
+    with app.extensions["hallq_db"].transaction() as uow:
+        uow.session.add(
+            User(
+                staff_number="hall-admin",
+                name="管理员",
+                password_hash=hash_password(PASSWORD),
+                role="admin",
+                hall_id=hall.id,
+                active=True,
+            )
+        )
+    return login_headers(client, "hall-admin")
+
+
+def hall_codes(app: Any) -> list[str]:
+    with app.extensions["hallq_db"].reading() as session:
+        return list(session.scalars(select(Hall.code).order_by(Hall.id)))
+
+
+@pytest.mark.parametrize("code", ["xh/street", "a%2Fb", "城东", "city centre", "x" * 41, "ok\n"])
+def test_a_hall_code_that_is_no_safe_path_segment_is_refused_and_nothing_changes(
+    app: Any, client: Any, hall: factories.TestHall, code: str
+) -> None:
+    admin = hall_admin(app, client, hall)
+    before = hall_codes(app)
+    new_hall = {"parent_id": hall.id, "code": code, "name": "便民服务站", "level": "community"}
+
+    created = client.post("/api/v1/halls", json=new_hall, headers=admin)
+    renamed = client.patch(
+        f"/api/v1/halls/{hall.id}", json={"code": code}, headers={**admin, "Accept-Language": "en"}
+    )
+
+    assert error_of(created) == error_of(renamed) == (422, "validation_failed")
+    assert created.get_json()["error"]["field"] == renamed.get_json()["error"]["field"] == "code"
+    assert "大厅编码" in created.get_json()["error"]["message"]  # Chinese by default
+    assert "letters, digits, '-' or '_'" in renamed.get_json()["error"]["message"]
+    assert hall_codes(app) == before
+    assert client.get("/api/v1/remote/halls/test-hall").status_code == 200
+
+
+def test_a_hall_given_a_safe_code_takes_remote_tickets_under_it(
+    app: Any, client: Any, hall: factories.TestHall
+) -> None:
+    admin = hall_admin(app, client, hall)
+    renamed = client.patch(f"/api/v1/halls/{hall.id}", json={"code": "XH_street-2"}, headers=admin)
+    assert renamed.status_code == 200, renamed.get_json()
+
+    settings = allow(client, hall)
+    offer = client.get("/api/v1/remote/halls/XH_street-2")
+    taken = client.post(
+        "/api/v1/remote/halls/XH_street-2/tickets",
+        json={"service_id": hall.services["housing"], "phone": PHONE},
+    )
+
+    assert settings["hall_code"] == "XH_street-2"
+    assert settings["take_page_url"].endswith("/h/XH_street-2/take")
+    assert offer.status_code == 200 and offer.get_json()["enabled"] is True
+    assert taken.status_code == 201, taken.get_json()
+    assert [(t.number, t.issued_remotely) for t in tickets_in(app)] == [("A001", True)]
+    assert error_of(client.get("/api/v1/remote/halls/test-hall")) == (404, "not_found")
 
 
 def test_two_phones_racing_for_the_last_remote_place_get_one_ticket(

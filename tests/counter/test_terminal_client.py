@@ -7,9 +7,13 @@ import re
 import select
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from hall_server.operations.online_platform import PreReviewPush, id_number_hash, push_pre_review
+from hall_server.storage.models import Hall, Platform
 from tests.counter.conftest import LiveHall
 from tests.factories import PASSWORD
 from tests.live.live_server import HALLQ, ROOT
@@ -251,3 +255,177 @@ def test_a_wrong_password_is_refused(live_hall: LiveHall, terminal_sessions):
     )
     session.expect(r"Wrong staff number or password\. .*\[bad_credentials\]")
     assert session.finish() == 1
+
+
+def push_passed_pre_review(live_hall: LiveHall, code: str) -> None:
+    """The online platform tells the hall that `code`'s materials passed pre-review."""
+    now = datetime.now(UTC)
+    with live_hall.database.transaction() as uow:
+        hall_code = uow.session.get(Hall, live_hall.hall.id).code
+        platform = Platform(code=f"p-{hall_code}", name="一网通办", hall_id=live_hall.hall.id,
+                            secret="terminal-secret", webhook_url=None, active=True,
+                            created_at=now)  # fmt: skip
+        uow.session.add(platform)
+        uow.session.flush()
+        push = PreReviewPush(
+            application_id=f"APP-{code}",
+            code=code,
+            hall_code=hall_code,
+            service_code=f"{hall_code}-housing",
+            id_number_hash=id_number_hash("terminal-secret", "110105197001010015"),
+            result="passed",
+            valid_until=now + timedelta(days=30),
+            applicant_name="王小明",
+        )
+        push_pre_review(uow, platform, push, now)
+
+
+def test_terminal_checks_in_a_pre_review_calls_it_and_refuses_unknown_codes(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    push_passed_pre_review(live_hall, "PR-T1")
+    clerk = live_hall.login(1)
+    window_1 = hall.windows[1]
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"K  check in a booking or pre-review")
+    session.expect(r"You now hold window 1")
+
+    at = session.mark()
+    session.send("k")
+    session.expect(r"Booking or pre-review code, or ID number: ", at)
+    session.send("NO-SUCH-CODE\r")
+    session.expect(
+        r"✗ Refused: No booking or pre-review in this hall has this code\. Check the code with "
+        r"the visitor, or issue an ordinary ticket\. — .*\[not_found\]",
+        at,
+    )
+    at = session.mark()
+    session.send("k")
+    session.expect(r"ID number: ", at)
+    session.send("11010519491231002x\r")  # typed in lower case: sent as the card has it
+    session.expect(
+        r"✗ Refused: No booking for today or pre-review matches this ID number\. .*"
+        r"\[no_booking_for_id_card\]",
+        at,
+    )
+    queue = live_hall.api("GET", f"/windows/{window_1}/queue", clerk).json()
+    assert queue["total_waiting"] == 0  # refusals issue nothing
+
+    at = session.mark()
+    session.send("k")
+    session.expect(r"ID number: ", at)
+    session.send("PR-T1\r")
+    session.expect(r"A housing · Pre-review passed · .* · pre-reviewed\n", at)
+    session.expect(r"Pre-review passed: a pre-reviewed ticket, called first\.", at)
+    session.expect(r"Issue the ticket \[Enter\]: ", at)
+    session.send("\r")
+    session.expect(r"✓ Ticket A001 issued\. Tell the visitor the number\. · pre-reviewed", at)
+    session.expect(r"Call A001 now \[Enter\]: ", at)
+    session.send("\r")
+    session.expect(r"✓ A001 · housing · pre-reviewed .*\[called\]", at)
+    desk = live_hall.api("GET", f"/windows/{window_1}/desk", clerk).json()
+    ticket = desk["ticket"]
+    assert (ticket["number"], ticket["visitor_class"], ticket["status"]) == (
+        "A001",
+        "pre_reviewed",
+        "called",
+    )
+
+    at = session.mark()
+    session.send("k")  # the pre-review has its ticket in the queue: not a second one
+    session.expect(r"ID number: ", at)
+    session.send("PR-T1\r")
+    session.expect(
+        r"✗ Refused: This pre-review already has a ticket in the queue.*A001.*\[pre_review_used\]",
+        at,
+    )
+    session.send("q")
+    assert session.finish() == 0
+    tickets = live_hall.api("GET", f"/windows/{window_1}/queue", clerk).json()
+    assert tickets["total_waiting"] == 0
+
+
+def test_terminal_checks_in_but_leaves_the_call_while_a_case_is_at_the_window(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    push_passed_pre_review(live_hall, "PR-T2")
+    live_hall.kiosk_issue()
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"You now hold window 1")
+    at = session.mark()
+    session.send("n")
+    session.expect(r"✓ A001 .*\[called\]", at)
+
+    session.send("k")
+    session.expect(r"ID number: ", at)
+    session.send("PR-T2\r")
+    session.expect(r"Issue the ticket \[Enter\]: ", at)
+    session.send("\r")
+    session.expect(r"✓ Ticket A002 issued\.", at)
+    session.expect(r"A case is at this window: finish or park it, then call A002\.", at)
+    clerk = live_hall.login(1)
+    queue = live_hall.api("GET", f"/windows/{hall.windows[1]}/queue", clerk).json()
+    assert queue["next_ticket"]["number"] == "A002"  # first in line, as a pre-reviewed ticket
+    assert queue["next_ticket"]["status"] == "waiting"
+    session.send("q")
+    assert session.finish() == 0
+
+
+def test_terminal_pauses_for_a_planned_length_that_reaches_the_server(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    clerk = live_hall.login(1)
+    window_id = hall.windows[1]
+
+    def stored() -> tuple[str, Any, Any]:
+        windows = live_hall.api("GET", f"/halls/{hall.id}/windows", clerk).json()
+        window = next(w for w in windows if w["id"] == window_id)
+        return window["status"], window["pause_reason"], window["pause_minutes"]
+
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"You now hold window 1")
+
+    at = session.mark()
+    session.send("b")
+    session.expect(r"Pause: 1=break  2=meeting  3=other: ", at)
+    session.send("1")
+    session.expect(
+        r"How long: 1=as the rota says  2=10 min  3=15 min  4=30 min  5=60 min \[1\]: ", at
+    )
+    session.send("4")
+    session.expect(r"✓ Window 1 · .* · paused \(break, 30 min\)", at)
+    assert stored() == ("paused", "break", 30)
+
+    at = session.mark()
+    session.send("o")
+    session.expect(r"✓ Window 1 · .* · open", at)
+    assert stored() == ("open", None, None)
+
+    at = session.mark()
+    session.send("b")  # a key that is no length cancels: the window stays open
+    session.expect(r"Pause: ", at)
+    session.send("2")
+    session.expect(r"How long: ", at)
+    session.send("x")
+    session.expect(r"Cancelled\.", at)
+    assert stored() == ("open", None, None)
+
+    at = session.mark()
+    session.send("b")  # Enter: as the rota says, which for a meeting plans no length
+    session.expect(r"Pause: ", at)
+    session.send("2")
+    session.expect(r"How long: ", at)
+    session.send("\r")
+    session.expect(r"✓ Window 1 · .* · paused \(meeting\)", at)
+    assert stored() == ("paused", "meeting", None)
+    session.send("q")
+    assert session.finish() == 0
