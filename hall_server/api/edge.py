@@ -12,6 +12,7 @@ from flask import Response, current_app, jsonify, request, session
 from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from hall_server.core.refusals import Refused
 from hall_server.operations.access import Actor
@@ -37,29 +38,32 @@ def bearer_token() -> str | None:
     return None
 
 
-def current_actor(optional: bool = False) -> Actor | None:
-    """The caller from its bearer token, or from the page's session cookie for reads."""
+def current_actor(optional: bool = False, db_session: Session | None = None) -> Actor | None:
+    """The caller from its bearer token, or from the page's session cookie for reads.
+
+    Read in `db_session` when given (a use case's own transaction: one connection per request),
+    else in a read transaction of its own."""
+    if db_session is None:
+        with database().reading() as reading_session:
+            return current_actor(optional, reading_session)
     token = bearer_token()
-    with database().reading() as db_session:
-        if token:
-            actor = actor_for_token(db_session, token, now())
-            if actor is None:
-                raise Refused(
-                    "unauthorized", "the token is unknown, expired or revoked; log in again"
-                )
-            return actor
-        user_id = session.get("user_id")
-        if user_id is not None and request.method == "GET":
-            user = db_session.get(User, user_id)
-            if user is not None and user.active:
-                return actor_for_user(user)
+    if token:
+        actor = actor_for_token(db_session, token, now())
+        if actor is None:
+            raise Refused("unauthorized", "the token is unknown, expired or revoked; log in again")
+        return actor
+    user_id = session.get("user_id")
+    if user_id is not None and request.method == "GET":
+        user = db_session.get(User, user_id)
+        if user is not None and user.active:
+            return actor_for_user(user)
     if optional:
         return None
     raise Refused("unauthorized", "log in first: send 'Authorization: Bearer <token>'")
 
 
-def require_actor() -> Actor:
-    actor = current_actor()
+def require_actor(db_session: Session | None = None) -> Actor:
+    actor = current_actor(db_session=db_session)
     assert actor is not None
     return actor
 
@@ -109,15 +113,17 @@ def perform(
     """Run one use case in one transaction and answer with its result.
 
     With an Idempotency-Key header the answer is stored in the same transaction, so a retried
-    request gets the first answer back instead of issuing or calling twice.
+    request gets the first answer back instead of issuing or calling twice. The caller is
+    authenticated in that transaction too: one connection and one round of BEGIN and COMMIT
+    per request.
     """
-    actor = actor or require_actor()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
         raise Refused("bad_request", "Idempotency-Key must be 1 to 200 characters")
     fingerprint = _fingerprint() if key else ""
     try:
         with database().transaction() as uow:
+            actor = actor or require_actor(uow.session)
             if key:
                 stored = uow.session.scalar(
                     select(IdempotentResponse).where(
@@ -141,7 +147,7 @@ def perform(
                 )
                 uow.session.flush()
     except IntegrityError:
-        if not key:
+        if not key or actor is None:
             raise
         # The same key raced in from a retry on another connection: answer with its result.
         replay = _replay_if_stored(actor, key, fingerprint)
@@ -151,7 +157,7 @@ def perform(
     except Refused:
         # A retry that waited for its twin's locks (e.g. the window's) is refused by the change
         # the twin made ("window busy"); the client asked once, so it gets the twin's answer.
-        replay = _replay_if_stored(actor, key, fingerprint) if key else None
+        replay = _replay_if_stored(actor, key, fingerprint) if key and actor else None
         if replay is None:
             raise
         return replay

@@ -191,6 +191,10 @@ class Ticket(Base):
         Index("ix_tickets_window_status", "window_id", "status"),
         Index("ix_tickets_holder", "hall_id", "holder_hash", "status"),
         Index("ix_tickets_hall_issued", "hall_id", "issued_at"),
+        # A service's quota taken today (daily_quota), read on every issue.
+        Index("ix_tickets_day_quota", "hall_id", "local_date", "original_service_id", "status"),
+        # The waiting tickets issued since a kept forecast (wait_predictions), on every issue.
+        Index("ix_tickets_waiting_issued", "hall_id", "status", "service_id", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,14 +1,25 @@
-"""Revision 0009 on SQLite and PostgreSQL: the indexes by hall and time come with the upgrade
-(built concurrently on PostgreSQL, outside the migration's transaction) and go with the
-downgrade, leaving the rows alone."""
+"""The index-only revisions on SQLite and PostgreSQL: 0009 (by hall and time) and 0012 (for
+issuing). Their indexes come with the upgrade (built concurrently on PostgreSQL, outside the
+migration's transaction) and go with the downgrade, leaving the rows alone."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from hall_server.storage import migrations
 
-ADDED = {"tickets": "ix_tickets_hall_issued", "ticket_events": "ix_ticket_events_hall_at"}
+REVISIONS = {
+    # revision: (the one before it, [(table, index it adds)])
+    "0009_ticket_issue_time_index": (
+        "0008_break_rota",
+        [("tickets", "ix_tickets_hall_issued"), ("ticket_events", "ix_ticket_events_hall_at")],
+    ),
+    "0012_issuing_indexes": (
+        "0011_plan_version",
+        [("tickets", "ix_tickets_day_quota"), ("tickets", "ix_tickets_waiting_issued")],
+    ),
+}
 
 
 def index_names(url: str, table: str) -> set[str]:
@@ -28,8 +39,12 @@ def hall_count(url: str) -> int:
         engine.dispose()
 
 
-def test_the_indexes_come_with_the_upgrade_and_go_with_the_downgrade(database_url: str) -> None:
-    migrations.upgrade(database_url, "0008_break_rota")
+@pytest.mark.parametrize("revision", sorted(REVISIONS))
+def test_the_indexes_come_with_the_upgrade_and_go_with_the_downgrade(
+    database_url: str, revision: str
+) -> None:
+    before, added = REVISIONS[revision]
+    migrations.upgrade(database_url, before)
     engine = create_engine(database_url)
     with engine.begin() as connection:
         connection.execute(
@@ -42,12 +57,12 @@ def test_the_indexes_come_with_the_upgrade_and_go_with_the_downgrade(database_ur
             )
         )
     engine.dispose()
-    assert not any(name in index_names(database_url, table) for table, name in ADDED.items())
+    assert not any(name in index_names(database_url, table) for table, name in added)
 
-    migrations.upgrade(database_url, "0009_ticket_issue_time_index")
-    for table, name in ADDED.items():
+    migrations.upgrade(database_url, revision)
+    for table, name in added:
         assert name in index_names(database_url, table)
 
-    migrations.downgrade(database_url, "0008_break_rota")
-    assert not any(name in index_names(database_url, table) for table, name in ADDED.items())
+    migrations.downgrade(database_url, before)
+    assert not any(name in index_names(database_url, table) for table, name in added)
     assert hall_count(database_url) == 1

@@ -11,7 +11,7 @@ every kiosk's and counter's writes until it finished.
 
 from __future__ import annotations
 
-from alembic import op
+from hall_server.storage.online_indexes import create_indexes, drop_indexes
 
 revision = "0009_ticket_issue_time_index"
 down_revision = "0008_break_rota"
@@ -24,27 +24,9 @@ INDEXES = (
 )
 
 
-def _on_postgresql() -> bool:
-    return op.get_bind().dialect.name == "postgresql"
-
-
 def upgrade() -> None:
-    if _on_postgresql():
-        with op.get_context().autocommit_block():
-            for name, table, columns in INDEXES:
-                op.create_index(
-                    name, table, columns, postgresql_concurrently=True, if_not_exists=True
-                )
-    else:
-        for name, table, columns in INDEXES:
-            op.create_index(name, table, columns)
+    create_indexes(INDEXES)
 
 
 def downgrade() -> None:
-    if _on_postgresql():
-        with op.get_context().autocommit_block():
-            for name, table, _columns in reversed(INDEXES):
-                op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
-    else:
-        for name, table, _columns in reversed(INDEXES):
-            op.drop_index(name, table_name=table)
+    drop_indexes(INDEXES)
