@@ -331,8 +331,10 @@
     live.on("ticket.called", function (message) { onCall("ticket.called", message); });
     live.on("ticket.recalled", function (message) { onCall("ticket.recalled", message); });
     live.on("ticket.issued", onIssued);
+    // A change of the hall's plan moves every estimate: the rota, the calling policy, a service.
     ["ticket.no_show", "ticket.requeued", "ticket.transferred", "ticket.cancelled",
-     "ticket.finished", "ticket.parked", "ticket.started"].forEach(function (name) {
+     "ticket.finished", "ticket.parked", "ticket.started",
+     "rota.changed", "calling_policy.changed", "service.changed"].forEach(function (name) {
       live.on(name, refreshWaitingSoon);
     });
     live.on("window.changed", onWindowChanged);

@@ -210,3 +210,33 @@ def test_a_wait_over_two_hours_is_shown_as_such_not_as_a_number(
         " === '超过 2 小时'"
     )
     assert board.inner_text(f"{business_row} td.estimate .secondary") == "Over 2 hours"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "rota",
+        "calling_policy",
+    ],
+)
+def test_a_change_of_the_halls_plan_makes_the_board_fetch_its_estimates_again(
+    live_hall: LiveHall, screens: ScreenPages, change: str
+) -> None:
+    """Not at its minute's refresh: the estimates it shows were made for the old plan."""
+    board = screens.open(live_hall.server, live_hall.add_screen("board"))
+    wait_until_caught_up(board, live_hall)  # nothing since: no fetch of its own is due
+    board_url = board.evaluate("HallDisplay.config.board_url")
+    hall = live_hall.hall
+    if change == "rota":
+        path = f"/manager/halls/{hall.id}/break-rota"
+        body: dict[str, Any] = {
+            "breaks": [{"window_id": hall.windows[1], "start": "12:00", "minutes": 30}]
+        }
+    else:
+        path, body = f"/halls/{hall.id}/calling-policy", {"policy": "due_time"}
+
+    with board.expect_request(
+        lambda request: request.method == "GET" and request.url.endswith(board_url),
+        timeout=8_000,  # the board waits 1.5 to 4 s so that boards do not all ask at once
+    ):
+        live_hall.server.ok("PUT", path, live_hall.tokens["manager"], json=body)
