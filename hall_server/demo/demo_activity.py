@@ -22,7 +22,8 @@ SERVICE_ROUND_SECONDS = 45
 
 def start_demo_activity(app: Flask, socketio: Any) -> None:
     def arrivals() -> None:
-        from hall_server.demo.demo_hall import DEMO_IDENTITY_SECRET, serve_some
+        from hall_server.demo.demo_hall import DEMO_IDENTITY_SECRET
+        from hall_server.demo.robot_clerks import serve_some
 
         rng = random.Random()
         database: Database = app.extensions["hallq_db"]

@@ -25,7 +25,8 @@ from hall_server.demo.demo_catalogue import (
     TOWNSHIP_WINDOWS,
 )
 from hall_server.demo.demo_rota import seed_demo_rota
-from hall_server.operations import ticket_handling, window_operations
+from hall_server.demo.robot_clerks import serve_some
+from hall_server.operations import window_operations
 from hall_server.operations.access import Actor
 from hall_server.operations.credentials import enrol_device, hash_password
 from hall_server.operations.remote_issuing import change_remote_settings
@@ -290,44 +291,6 @@ def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetim
                 "http://127.0.0.1:5000",
             )
     serve_some(database, hall_id, now, rng, rounds=2)
-
-
-def serve_some(
-    database: Database, hall_id: int, now: datetime, rng: random.Random, rounds: int = 1
-) -> None:
-    """Robot clerks at windows 3 and up: finish what they serve, then call the next."""
-    from hall_server.core.refusals import Refused
-    from hall_server.storage.models import Ticket
-
-    with database.reading() as session:
-        windows = session.execute(
-            select(Window.id, Window.clerk_id).where(
-                Window.hall_id == hall_id, Window.number > 2, Window.clerk_id.is_not(None)
-            )
-        ).all()
-    for _ in range(rounds):
-        for window_id, clerk_id in windows:
-            assert clerk_id is not None  # only staffed windows were selected
-            clerk = Actor(kind="user", id=clerk_id, role="clerk", hall_id=hall_id)
-            with database.reading() as session:
-                current = session.scalar(
-                    select(Ticket).where(
-                        Ticket.window_id == window_id, Ticket.status.in_(("called", "serving"))
-                    )
-                )
-            try:
-                with database.transaction() as uow:
-                    if current is None:
-                        ticket_handling.call_next_ticket(uow, clerk, window_id, now)
-                    elif current.status == "called":
-                        ticket_handling.start_ticket(uow, clerk, window_id, current.id, now)
-                    else:
-                        outcome = rng.choice(["completed", "completed", "accepted", "enquiry"])
-                        ticket_handling.finish_ticket(
-                            uow, clerk, window_id, current.id, now, outcome
-                        )
-            except Refused:
-                continue
 
 
 def run_demo(port: int, database_path: Path, fresh: bool, async_mode: str) -> None:

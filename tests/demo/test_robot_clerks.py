@@ -1,0 +1,88 @@
+"""The demo's robot clerks keep the break rota: a robot whose window is free when its break is
+due pauses for the break's minutes, the window calls nobody meanwhile, and it opens again after;
+a robot with no break keeps serving. (The clock starts on Monday at 09:00 in Shanghai.)"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hall_server.demo.robot_clerks import serve_some
+from hall_server.operations import break_rota
+from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
+from hall_server.storage.models import RotaBreak as RotaBreakRow
+from hall_server.storage.models import Ticket, Window
+from tests.factories import build_hall
+
+
+def test_a_robot_takes_its_lunch_break_when_free_and_comes_back_after_it(
+    app: Any, clock: Any
+) -> None:
+    database = app.extensions["hallq_db"]
+    hall = build_hall(database, clock(), windows={n: ["housing"] for n in (1, 2, 3, 4)})
+    with database.transaction() as uow:
+        break_rota.replace_hall_rota(
+            uow,
+            hall.manager(),
+            hall.id,
+            [{"window_id": hall.windows[3], "start": "11:30", "minutes": 60, "label": "午休"}],
+        )
+        for _ in range(40):
+            issue_ticket(
+                uow,
+                hall.manager(),
+                IssueRequest(hall_id=hall.id, service_id=hall.services["housing"]),
+                clock(),
+                "secret",
+                "http://hall",
+            )
+    rng = random.Random(1)
+
+    def at(hh_mm: str, rounds: int = 1) -> None:
+        hours, minutes = map(int, hh_mm.split(":"))
+        clock.current = clock.current.replace(hour=hours - 8, minute=minutes)  # Shanghai is UTC+8
+        serve_some(database, hall.id, clock(), rng, rounds=rounds)
+
+    def window(number: int) -> Window:
+        with database.reading() as session:
+            found = session.get(Window, hall.windows[number])
+            assert found is not None
+            return found
+
+    def called_at(number: int) -> int:
+        with database.reading() as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Ticket)
+                    .where(Ticket.window_id == hall.windows[number])
+                )
+                or 0
+            )
+
+    at("11:00")  # both robots call; window 3's break is not near yet
+    assert window(3).status == "open" and called_at(3) == 1
+
+    at("11:31", rounds=3)  # window 3 starts and finishes its case, then goes to lunch
+    lunch = window(3)
+    assert (lunch.status, lunch.pause_reason, lunch.pause_minutes) == ("paused", "break", 60)
+    with database.reading() as session:
+        lunch_break = session.scalar(
+            select(RotaBreakRow.id).where(RotaBreakRow.window_id == hall.windows[3])
+        )
+    assert lunch.last_break_id == lunch_break
+    assert called_at(3) == 1
+
+    at("12:00", rounds=3)  # away: calls nobody
+    assert window(3).status == "paused" and called_at(3) == 1
+    assert window(4).status == "open" and called_at(4) >= 2  # no break: kept serving
+
+    at("12:32")  # the hour is over: open again
+    assert window(3).status == "open"
+    at("12:33", rounds=3)  # and serving, without going back to the lunch it took
+    assert window(3).status == "open" and called_at(3) == 2
+
+    # Windows 1 and 2 are for people: robots leave them alone.
+    assert called_at(1) == called_at(2) == 0
