@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make demo PORT=8080` serves the demo on another port.
+PORT ?= 5000
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: setup demo demo-fresh test test-fast lint bench system-packages clean
@@ -19,10 +21,10 @@ system-packages:
 	@scripts/ensure-system-packages
 
 demo: setup
-	$(BIN)/hallq demo
+	$(BIN)/hallq demo --port $(PORT)
 
 demo-fresh: setup
-	$(BIN)/hallq demo --fresh
+	$(BIN)/hallq demo --fresh --port $(PORT)
 
 test: setup system-packages
 	$(BIN)/pytest

@@ -132,10 +132,23 @@ def add_platform(code: str, name: str, hall_code: str, webhook_url: str | None) 
     type=click.Choice(["gevent", "eventlet", "threading"]),
     default=lambda: os.environ.get("HALLQ_ASYNC_MODE", "gevent"),
 )
-def demo(port: int, database: str, fresh: bool, async_mode: str) -> None:
+@click.option(
+    "--printer",
+    default="simulated",
+    show_default=True,
+    help="the printer of the city's first kiosk, as `hallq kiosk --printer` takes it (the "
+    "other demo kiosks print on simulated printers); none: start no print agents",
+)
+def demo(port: int, database: str, fresh: bool, async_mode: str, printer: str) -> None:
     from hall_server.demo.demo_hall import run_demo
 
-    run_demo(port=port, database_path=Path(database), fresh=fresh, async_mode=async_mode)
+    run_demo(
+        port=port,
+        database_path=Path(database),
+        fresh=fresh,
+        async_mode=async_mode,
+        printer=printer,
+    )
 
 
 def _register_device_commands() -> None:

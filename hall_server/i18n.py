@@ -16,6 +16,7 @@ CATALOGUE_DIRECTORIES = [
     ROOT / "display" / "translations",
     ROOT / "counter_client" / "translations",
     ROOT / "hall_server" / "manager" / "translations",
+    ROOT / "hall_server" / "pages" / "translations",
 ]
 
 

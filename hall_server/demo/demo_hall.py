@@ -293,9 +293,12 @@ def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetim
     serve_some(database, hall_id, now, rng, rounds=2)
 
 
-def run_demo(port: int, database_path: Path, fresh: bool, async_mode: str) -> None:
+def run_demo(
+    port: int, database_path: Path, fresh: bool, async_mode: str, printer: str = "simulated"
+) -> None:
     from hall_server.app import create_app, utc_now
     from hall_server.demo.demo_activity import start_demo_activity
+    from hall_server.demo.demo_print_agents import start_print_agents
     from hall_server.extensions import socketio
     from hall_server.storage import migrations
 
@@ -323,6 +326,8 @@ def run_demo(port: int, database_path: Path, fresh: bool, async_mode: str) -> No
     else:
         seed_todays_bookings(database, utc_now())  # a kept database gets today's codes
     print_directory(database, port, utc_now())
+    agents = start_print_agents(port, printer, database_path.parent / "demo-logs")
+    click.echo("\n".join(agents))
     start_demo_activity(app, socketio)
     from hall_server.live.serving import run_server
 
@@ -342,6 +347,7 @@ def print_directory(database: Database, port: int, now: datetime) -> None:
     lines = [
         "",
         "HallQ demo is running. Open these pages (Chinese by default; add ?lang=en for English):",
+        f"  Start page (every page)      {base}/",
         f"  Kiosk (取号机)               {base}/kiosk/?token=d_demo-kiosk-1",
         f"  Lobby board (综合屏)         {base}/board/?token=d_demo-board",
         f"  Window display, window 1     {base}/window-display/?token=d_demo-window-1",

@@ -23,11 +23,13 @@ def register_pages(app: Flask) -> None:
     from display.pages import blueprint as display_pages
     from hall_server.manager.pages import blueprint as manager_pages
     from hall_server.pages.home import blueprint as home
+    from hall_server.pages.home import not_found
     from kiosk.pages import blueprint as kiosk_pages
     from kiosk.remote_take_page import blueprint as remote_take_pages
 
     app.register_blueprint(shared)
     app.register_blueprint(home)
+    app.register_error_handler(404, not_found)
     app.register_blueprint(kiosk_pages)
     app.register_blueprint(remote_take_pages)
     app.register_blueprint(display_pages)

@@ -1,10 +1,86 @@
-"""The start page: links to every page of the hall, for a new user finding their way."""
+"""The start page at `/`: where each person in the hall finds their page, and what a browser
+gets for an address that is no page (an HTML page, where the API answers JSON)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from typing import Any
 
-blueprint = Blueprint("home", __name__)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from flask_babel import get_locale
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from hall_server.api.errors import http_error_response
+from hall_server.core.remote_issuing import RemoteIssuingSettings
+from hall_server.operations.remote_issuing import take_page_url
+from hall_server.storage.models import Hall
+
+blueprint = Blueprint("home", __name__, template_folder="templates")
+
+# A "Q" on the halls' blue: browsers ask every page's site for /favicon.ico.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    '<rect width="64" height="64" rx="12" fill="#0b1f3a"/>'
+    '<circle cx="30" cy="30" r="17" fill="none" stroke="#ffd200" stroke-width="7"/>'
+    '<path d="M38 38l12 12" stroke="#ffd200" stroke-width="8" stroke-linecap="round"/></svg>'
+)
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh")
+
+
+@blueprint.get("/")
+def start_page() -> Any:
+    """Links for clerks, managers and visitors; how devices are set up; the API."""
+    database = current_app.extensions["hallq_db"]
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    with database.reading() as session:
+        halls = session.scalars(select(Hall).order_by(Hall.parent_id.is_not(None), Hall.id)).all()
+        remote = [
+            {"name": hall.name, "name_en": hall.name_en, "url": take_page_url(base_url, hall.code)}
+            for hall in halls
+            if RemoteIssuingSettings.of(hall.remote_issuing_settings).enabled
+        ]
+    response = make_response(
+        render_template("home.html", locale=_locale(), remote_halls=remote, hall_count=len(halls))
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    response = Response(FAVICON_SVG, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def wants_a_page() -> bool:
+    """A browser asking for a page (it prefers HTML), not a program asking the API."""
+    if request.path.startswith("/api/"):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def not_found(error: NotFound) -> Any:
+    """For a browser, a page that says so and links the start page; for the rest, the API's
+    JSON error."""
+    if error.response is not None:
+        return error.response  # a page's own answer, such as the kiosk's "unknown token"
+    if not wants_a_page():
+        return http_error_response(error)
+    response = make_response(render_template("not_found.html", locale=_locale()), 404)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/healthz")

@@ -1,0 +1,79 @@
+"""The demo kiosks' print agents: one `hallq kiosk` process per kiosk, printing on a simulated
+ESC/POS printer (hardware/simulated_printer.py), so a ticket taken at a demo kiosk "prints" and
+the kiosk says so, as in a hall, instead of reporting a printer that never answers.
+
+`hallq demo --printer SPEC` gives the city's first kiosk a real printer instead (any spec
+`hallq kiosk --printer` takes, e.g. usb:0416:5011); `--printer none` starts no agents. The
+agents stop with the demo: Ctrl+C reaches them too, and they are told to end when it exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+DEMO_KIOSKS = ("d_demo-kiosk-1", "d_demo-kiosk-2", "d_demo-town-kiosk")
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with_parent() -> None:
+    """In the agent, before it starts: the kernel stops it if the demo dies without a word."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _hallq_command() -> list[str]:
+    script = Path(sys.executable).with_name("hallq")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from hall_server.entry import main; main()"]
+
+
+def start_print_agents(port: int, first_printer: str, log_directory: Path) -> list[str]:
+    """Start an agent per demo kiosk; returns what to tell the user, one line each."""
+    if first_printer == "none":
+        return ["  Kiosk printers: none started (--printer none); tickets report 'not printed'."]
+    log_directory.mkdir(parents=True, exist_ok=True)
+    processes: list[subprocess.Popen[bytes]] = []
+    lines = []
+    for index, token in enumerate(DEMO_KIOSKS):
+        printer = first_printer if index == 0 else "simulated"
+        log_path = log_directory / f"print-agent-{token.removeprefix('d_demo-')}.log"
+        with log_path.open("ab") as log_file:
+            processes.append(
+                subprocess.Popen(
+                    [
+                        *_hallq_command(),
+                        "kiosk",
+                        "--server",
+                        f"http://127.0.0.1:{port}",
+                        "--token",
+                        token,
+                        "--printer",
+                        printer,
+                        "--health-interval",
+                        "10",
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_end_with_parent if sys.platform == "linux" else None,
+                )
+            )
+        lines.append(f"  Print agent for {token:<20} printer {printer:<12} log {log_path}")
+
+    def stop() -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+
+    atexit.register(stop)
+    return lines
