@@ -27,7 +27,7 @@ def demo_breaks(window_ids: list[int]) -> list[dict[str, Any]]:
                 "window_id": window_id,
                 "start": MORNING_BREAKS[position % len(MORNING_BREAKS)],
                 "minutes": MORNING_MINUTES,
-                "label": "工间休息 break",
+                "label": "工间休息",
             }
         )
         breaks.append(
@@ -35,7 +35,7 @@ def demo_breaks(window_ids: list[int]) -> list[dict[str, Any]]:
                 "window_id": window_id,
                 "start": LUNCH_SHIFTS[position % len(LUNCH_SHIFTS)],
                 "minutes": LUNCH_MINUTES,
-                "label": "午休 lunch",
+                "label": "午休",
             }
         )
     return breaks
