@@ -96,6 +96,14 @@ def refusal_text() -> dict[str, dict[str, str]]:
                 "Take an ordinary ticket, or scan the code in your booking message.",
             ),
         },
+        "invalid_id_number": {
+            "title": pgettext(
+                "kiosk", "This ID number is not valid: its check digit or date does not match."
+            ),
+            "advice": pgettext(
+                "kiosk", "Please check the number and enter it again, or use the card reader."
+            ),
+        },
         "kiosk_offline": {
             "title": pgettext("kiosk", "This kiosk cannot reach the server."),
             "advice": pgettext("kiosk", "Please use another kiosk or ask at the service desk."),
@@ -256,7 +264,28 @@ def status_page_text() -> dict[str, object]:
         "status_no_show": pgettext(
             "kiosk", "You were called but did not come. Please ask at the service desk."
         ),
+        "status_missed": pgettext("kiosk", "Missed: you were called but did not come."),
         "status_cancelled": pgettext("kiosk", "Cancelled"),
+        # The line under the state: what the visitor may still do once the queue is behind them.
+        "come_back_behind": pgettext(
+            "kiosk",
+            "If you are back in the hall by {time}, ask at a window or the service desk to queue "
+            "again: at most {n} people will be ahead of you. After that, please take a new ticket.",
+        ),
+        "come_back_at_end": pgettext(
+            "kiosk",
+            "If you are back in the hall by {time}, ask at a window or the service desk to queue "
+            "again, at the end of the queue. After that, please take a new ticket.",
+        ),
+        "come_back_too_late": pgettext(
+            "kiosk",
+            "The time to come back has passed; if you still need this service, please take a "
+            "new ticket.",
+        ),
+        "nothing_to_wait_for": pgettext(
+            "kiosk",
+            "Nothing more to wait for; if you still need this service, please take a new ticket.",
+        ),
         "people_ahead": pgettext("kiosk", "People ahead"),
         "estimated_wait": pgettext("kiosk", "Estimated wait"),
         "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),

@@ -27,5 +27,10 @@ def ticket_for_status_page(
     hall = session.get(Hall, ticket.hall_id)
     assert hall is not None
     view = public_ticket(ticket_view(session, ticket, now))
-    view["hall"] = {"id": hall.id, "name": hall.name, "name_en": hall.name_en}
+    view["hall"] = {
+        "id": hall.id,
+        "name": hall.name,
+        "name_en": hall.name_en,
+        "time_zone": hall.time_zone,  # a no-show's time to come back is shown in hall time
+    }
     return json_ready(view)  # type: ignore[no-any-return]

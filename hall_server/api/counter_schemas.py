@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hall_server.api.schemas import (
+    ID_NUMBER,
     NameRef,
     ServiceRef,
     StrictSchema,
@@ -73,7 +74,10 @@ class WindowQueueSchema(Schema):
 class CallNumberRequest(StrictSchema):
     number = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\s*[A-Za-z]{1,2}\s*[0-9]{1,5}\s*$", error="a number like A023"),
+        validate=validate.Regexp(
+            r"^\s*[A-Za-z]{1,2}\s*[0-9]{1,5}\s*$",
+            error="a ticket number is one or two letters and up to five digits, e.g. A023",
+        ),
         metadata={"example": "A023"},
     )
 
@@ -84,7 +88,7 @@ class CheckInPreviewRequest(StrictSchema):
         metadata={"description": "a booking or pre-review code, typed or scanned"},
     )
     id_number = fields.String(
-        validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="an ID number has 18 characters"),
+        validate=ID_NUMBER,
         metadata={"description": "the visitor's ID card; never stored, matched by keyed hash"},
     )
 

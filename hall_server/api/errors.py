@@ -33,6 +33,7 @@ STATUS_BY_CODE = {
     "not_your_window": 403,
     "invalid_outcome": 422,
     "invalid_visitor_class": 422,
+    "invalid_id_number": 422,
     "invalid_pause_reason": 422,
     "invalid_change": 422,
     "invalid_device_kind": 422,

@@ -61,7 +61,8 @@ def network() -> Any:
 @documented_errors(blueprint, *READ_ERRORS)
 @blueprint.doc(security=BEARER)
 def alert_history(query: dict[str, Any], hall_id: int) -> Any:
-    """Managers: the alerts raised on one local day (today by default), cleared or not."""
+    """Managers: the alerts open at any moment of one local day (today by default): raised
+    that day, or raised before and still open then; cleared or not."""
     return read(alerts.alert_history, require_actor(), hall_id, query.get("date"), now())
 
 

@@ -332,7 +332,11 @@ class ServiceCreateRequest(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name_en = fields.String(allow_none=True, validate=validate.Length(max=200))
     pinyin_initials = fields.String(
-        allow_none=True, validate=validate.Regexp(r"^[a-z]{1,40}$", error="lower-case letters")
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[a-z]{1,40}$",
+            error="pinyin initials are 1 to 40 lower-case letters, e.g. gjjtq for 公积金提取",
+        ),
     )
     prefix = fields.String(required=True, validate=validate.Length(min=1, max=2))
     expected_handling_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480))

@@ -8,7 +8,11 @@ from hall_server.api.schemas import StrictSchema
 from hall_server.core.calling_policy import POLICIES
 from hall_server.operations.online_platform import PRE_REVIEW_RESULTS
 
-HEX_SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="64 hex digits (HMAC-SHA256)")
+HEX_SHA256 = validate.Regexp(
+    r"^[0-9a-fA-F]{64}$",
+    error="an ID number hash is 64 hexadecimal digits: the HMAC-SHA256 of the ID number, keyed "
+    "with the platform's secret",
+)
 ID_HASH_DESCRIPTION = 'hex HMAC-SHA256(platform secret, "id:" + ID number in upper case)'
 
 

@@ -6,10 +6,20 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from hall_server.core.remote_issuing import MAINLAND_MOBILE
 from hall_server.core.ticket_life import Outcome, TicketStatus, VisitorClass
 from hall_server.core.window_life import PauseReason, WindowStatus
 
 SHORT_TEXT = validate.Length(min=1, max=200)
+# A field's error says what is wrong and what is expected, not just what the field is.
+# (The check digit is the operations' to check: core/id_card_number.py, `invalid_id_number`.)
+ID_NUMBER = validate.Regexp(
+    r"^[0-9]{17}[0-9Xx]$", error="an ID number has 18 characters: 17 digits, then a digit or X"
+)
+MOBILE_NUMBER = validate.Regexp(
+    MAINLAND_MOBILE,
+    error="a mobile number has 11 digits and starts with 13 to 19, e.g. 13800138000",
+)
 # A stored row's id is a PostgreSQL integer: a larger one names no row (and SQLite would raise
 # on it instead of finding nothing). Ids in paths are held to it by errors.RecordIdConverter.
 MAX_RECORD_ID = 2**31 - 1
@@ -103,6 +113,17 @@ class TicketSchema(Schema):
     window = fields.Nested(WindowRef, allow_none=True)
     people_ahead = fields.Integer(allow_none=True)
     estimated_wait = fields.Nested(WaitEstimateSchema, allow_none=True)
+    requeue_until = fields.AwareDateTime(
+        allow_none=True,
+        metadata={
+            "description": "a no-show's last moment to come back and wait again "
+            "(no-show time + the hall's grace); null in every other state"
+        },
+    )
+    requeue_behind = fields.Integer(
+        allow_none=True,
+        metadata={"description": "a no-show who comes back waits behind at most this many"},
+    )
     print_job = fields.Nested(PrintJobRef, allow_none=True)
 
 
@@ -113,10 +134,10 @@ class IssueTicketRequest(StrictSchema):
         validate=validate.OneOf([c.value for c in VisitorClass]),
     )
     id_number = fields.String(
-        validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="an ID number has 18 characters"),
+        validate=ID_NUMBER,
         metadata={"description": "kept only as a keyed hash"},
     )
-    phone = fields.String(validate=validate.Regexp(r"^1[0-9]{10}$", error="a mobile number"))
+    phone = fields.String(validate=MOBILE_NUMBER)
     holder_name = fields.String(validate=validate.Length(min=1, max=40))
     booking_code = fields.String(
         validate=validate.Length(min=1, max=40),

@@ -32,6 +32,22 @@ def require_open_for_calling(window: WindowLike) -> None:
         raise Refused("window_closed", "the window is closed; open it before calling")
 
 
+class ReceivingWindowLike(WindowLike, Protocol):
+    number: int
+
+
+def require_window_may_receive(window: ReceivingWindowLike) -> None:
+    """A transfer to a window waits for its clerk: a paused one comes back, a closed one has
+    no one to come back (its transfers return to their services' queues when it closes)."""
+    if window.status == WindowStatus.CLOSED:
+        raise Refused(
+            "window_closed",
+            f"window {window.number} is closed and no one serves at it; transfer to a service, "
+            "or choose a window that is open or paused",
+            field="to_window_id",
+        )
+
+
 def open_window(window: WindowLike) -> None:
     if window.status == WindowStatus.OPEN:
         raise Refused("invalid_transition", "the window is already open")

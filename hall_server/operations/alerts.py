@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hall_server.core.refusals import Refused
@@ -423,7 +423,9 @@ def _alerts_changed(session: Session, hall_id: int, now: datetime) -> bool:
 def alert_history(
     session: Session, actor: Actor, hall_id: int, day: date | None, now: datetime
 ) -> list[dict[str, Any]]:
-    """The alerts raised on one local day of the hall (today by default), newest first."""
+    """The alerts open at any moment of one local day of the hall (today by default), newest
+    first: those raised that day, and those raised before and still open then. A printer out of
+    paper since yesterday evening is today's alert too, as the dashboard's banners say."""
     require_role(actor, Role.MANAGER, Role.ADMIN)
     require_hall_access(session, actor, hall_id)
     hall = session.get(Hall, hall_id)
@@ -432,12 +434,15 @@ def alert_history(
     zone = ZoneInfo(hall.time_zone)
     day = day or now.astimezone(zone).date()
     start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)  # 23 or 25 h at DST
+    if start > now:
+        return []  # a day still to come has had no alerts yet
     rows = session.scalars(
         select(HallAlert)
         .where(
             HallAlert.hall_id == hall_id,
-            HallAlert.raised_at >= start,
-            HallAlert.raised_at < start + timedelta(days=1),
+            HallAlert.raised_at < end,
+            or_(HallAlert.cleared_at.is_(None), HallAlert.cleared_at >= start),
         )
         .order_by(HallAlert.raised_at.desc(), HallAlert.id.desc())
         .limit(HISTORY_LIMIT)

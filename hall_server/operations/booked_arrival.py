@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hall_server.core.appointment_check_in import Punctuality, check_in_appointment
 from hall_server.core.due_time_policy import DueTimeSettings
+from hall_server.core.id_card_number import require_valid_id_number
 from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import ACTIVE_STATUSES, VisitorClass
@@ -328,10 +329,14 @@ def arrival_for_id_number(
     session: Session, hall: Hall, service: Service | None, id_number: str, now: datetime
 ) -> ExpectedArrival | None:
     """Today's booking or a valid pre-review the ID card's holder has, for `service` or, before
-    a service is chosen, for any (the earliest slot first); None if the holder has none."""
-    id_number = id_number.strip().upper()
+    a service is chosen, for any (the earliest slot first). With a service, None if the holder
+    has none (an ordinary ticket then); before one, the card was shown as a booking, so it is
+    refused as its booking's code would be (`refuse_unmatched_id_card`)."""
+    id_number = require_valid_id_number(id_number)
     appointment, pre_review = _match_by_id_number(session, hall, service, id_number, now)
     if appointment is None and pre_review is None:
+        if service is None:
+            refuse_unmatched_id_card(session, hall, id_number, now)
         return None
     if appointment is not None:
         pre_review = _pre_review_of(session, appointment)
@@ -344,6 +349,37 @@ def arrival_for_id_number(
         _require_usable_pre_review(session, found_service, pre_review, now)
     arrival = BookedArrival(appointment, pre_review)
     return ExpectedArrival(found_service, arrival, "id_number", plan_check_in(hall, arrival, now))
+
+
+def refuse_unmatched_id_card(
+    session: Session, hall: Hall, id_number: str, now: datetime
+) -> NoReturn:
+    """Nothing usable matches the ID card. If the holder's booking for today was already used
+    (checked in) or was cancelled, say so, as its booking code would: one booking, one answer.
+    Otherwise `no_booking_for_id_card`."""
+    today = local_business_date(now, hall.time_zone)
+    statuses: set[str] = set()
+    for platform in _platforms_for(session, hall):
+        hashed = id_number_hash(platform.secret, id_number)
+        for appointment in session.scalars(
+            select(Appointment).where(
+                Appointment.platform_id == platform.id,
+                Appointment.hall_id == hall.id,
+                Appointment.id_number_hash == hashed,
+                Appointment.status.in_(("checked_in", "late", "cancelled")),
+            )
+        ):
+            if local_business_date(appointment.slot_start, hall.time_zone) == today:
+                statuses.add(appointment.status)
+    if statuses & {"checked_in", "late"}:
+        raise Refused("booking_used", "this booking was already used", field="id_number")
+    if "cancelled" in statuses:
+        raise Refused("booking_cancelled", "this booking was cancelled", field="id_number")
+    raise Refused(
+        "no_booking_for_id_card",
+        "no booking for today or pre-review in this hall matches this ID card",
+        field="id_number",
+    )
 
 
 def expected_arrival_view(hall: Hall, expected: ExpectedArrival) -> dict[str, Any]:

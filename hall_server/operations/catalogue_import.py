@@ -50,7 +50,7 @@ class CatalogueRow(Schema):
     service_name_en = fields.String(load_default=None, validate=validate.Length(max=200))
     prefix = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Z]{1,2}$", error="one or two capital letters"),
+        validate=validate.Regexp(r"^[A-Z]{1,2}$", error="one or two capital letters, e.g. A or BC"),
     )
     expected_handling_minutes = fields.Integer(
         load_default=10, validate=validate.Range(min=1, max=480)
@@ -59,7 +59,9 @@ class CatalogueRow(Schema):
     issuing_hours = fields.String(load_default=None, validate=_valid_hours)
     pinyin_initials = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^[a-z]{1,40}$", error="lower-case letters only"),
+        validate=validate.Regexp(
+            r"^[a-z]{1,40}$", error="lower-case letters only, e.g. gjjtq for 公积金提取"
+        ),
     )
     active = fields.Boolean(load_default=True)
 

@@ -46,12 +46,7 @@ def check_in_preview(
         expected = arrival_for_code(session, hall, code, now)
     elif id_number:
         found = arrival_for_id_number(session, hall, None, id_number, now)
-        if found is None:
-            raise Refused(
-                "no_booking_for_id_card",
-                "no booking for today or pre-review in this hall matches this ID card",
-                field="id_number",
-            )
+        assert found is not None  # before a service is chosen, no match is refused
         expected = found
     else:
         raise Refused("bad_request", "give a code or an ID number", field="code")

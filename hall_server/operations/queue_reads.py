@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, union_all
@@ -230,7 +230,14 @@ def ticket_view(
         else {"id": window.id, "number": window.number, "name": window.name},
         "people_ahead": None,
         "estimated_wait": None,
+        "requeue_until": None,
+        "requeue_behind": None,
     }
+    if ticket.status == TicketStatus.NO_SHOW and ticket.no_show_at is not None:
+        # What a visitor who missed the call may still do: come back by then, and wait
+        # behind at most this many people (POST /tickets/<id>/requeue).
+        view["requeue_until"] = ticket.no_show_at + timedelta(minutes=hall.no_show_grace_minutes)
+        view["requeue_behind"] = hall.requeue_behind
     if with_position and ticket.status == TicketStatus.WAITING:
         policy = policy_for(hall)
         forecast = wait_predictions.forecast_for_ticket(session, hall, policy, ticket, now)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hall_server.core import ticket_life
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus
-from hall_server.core.window_life import require_open_for_calling
+from hall_server.core.window_life import require_open_for_calling, require_window_may_receive
 from hall_server.operations.access import Actor, Role, require_hall_access, require_window_operator
 from hall_server.operations.live_events import record_event
 from hall_server.operations.outbox import report_case_outcome
@@ -297,6 +297,13 @@ def transfer_ticket(
         target_window = session.get(Window, to_window_id)
         if target_window is None or target_window.hall_id != source_window.hall_id:
             raise Refused("not_found", "no such window in this hall", field="to_window_id")
+        # Both windows locked, in id order (so two transfers between the same windows never
+        # deadlock): a close of the target waits for this transfer, and then sends the ticket
+        # back to its service's queue (return_tickets_of_closed_window).
+        for locked_id in sorted({window_id, to_window_id}):
+            locked_window(session, locked_id)
+        session.refresh(target_window)
+        require_window_may_receive(target_window)
         served = window_service_ids(session, to_window_id)
     if to_service_id is None and to_window_id is None:
         raise Refused("transfer_target_missing", "name a service or a window to transfer to")
@@ -376,3 +383,34 @@ def cancel_ticket(uow: UnitOfWork, ticket: Ticket, now: datetime, actor: Actor |
         )
     )
     return _announce(uow, "ticket.cancelled", ticket, now)
+
+
+def return_tickets_of_closed_window(
+    uow: UnitOfWork, window: Window, now: datetime
+) -> list[dict[str, Any]]:
+    """The window closed: the tickets transferred to it and still waiting would wait for no
+    one, so they go back to their service's queue, keeping their place (their issue time), for
+    any window that serves it. Announced as transfers (now to the service); the ticket's history
+    says why, and it is not counted as another transfer."""
+    session = uow.session
+    waiting_for_it = session.scalars(
+        select(Ticket)
+        .where(Ticket.target_window_id == window.id, Ticket.status == TicketStatus.WAITING)
+        .order_by(Ticket.queue_key, Ticket.id)
+        .with_for_update()
+    ).all()
+    views: list[dict[str, Any]] = []
+    for ticket in waiting_for_it:
+        ticket.target_window_id = None
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                hall_id=ticket.hall_id,
+                action="target_window_closed",
+                at=now,
+                window_id=window.id,
+                detail={"window_number": window.number},
+            )
+        )
+        views.append(_announce(uow, "ticket.transferred", ticket, now, window.id))
+    return views

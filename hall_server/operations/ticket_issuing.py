@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hall_server.core.id_card_number import require_valid_id_number
 from hall_server.core.numbering import format_ticket_number, local_business_date, local_time
 from hall_server.core.privacy import holder_hash, mask_name
 from hall_server.core.refusals import Refused
@@ -153,6 +154,8 @@ def issue_ticket(
         raise Refused("not_found", "this service is not offered in this hall", field="service_id")
     if request.visitor_class not in set(VisitorClass):
         raise Refused("invalid_visitor_class", "unknown visitor class", field="visitor_class")
+    if request.id_number:
+        require_valid_id_number(request.id_number)  # a misread card is not a stranger's
     remote = actor.role == Role.REMOTE_VISITOR
     identity = _holder_identity(request, identity_secret)
     if remote:

@@ -20,7 +20,7 @@ from hall_server.operations.access import (
 )
 from hall_server.operations.break_rota import plan_pause
 from hall_server.operations.live_events import record_event
-from hall_server.operations.ticket_handling import locked_window
+from hall_server.operations.ticket_handling import locked_window, return_tickets_of_closed_window
 from hall_server.operations.wait_predictions import raise_plan_seq
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Service, Ticket, User, Window, WindowService
@@ -89,7 +89,10 @@ def take_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) ->
             if _has_ticket_in_hand(session, other):
                 raise Refused("window_busy", f"you still have a ticket at window {other.number}")
             other.clerk_id = None
-            other.status = window_life.WindowStatus.CLOSED
+            if other.status != window_life.WindowStatus.CLOSED:
+                other.status = window_life.WindowStatus.CLOSED
+                other.pause_reason = None
+                return_tickets_of_closed_window(uow, other, now)
             _changed(uow, other, now)
     window.clerk_id = actor.id
     if window.status == window_life.WindowStatus.CLOSED:
@@ -104,6 +107,7 @@ def release_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime)
     require_window_operator(session, actor, window)
     if window.status != window_life.WindowStatus.CLOSED:
         window_life.close_window(window, _has_ticket_in_hand(session, window))
+        return_tickets_of_closed_window(uow, window, now)
     window.clerk_id = None
     return _changed(uow, window, now)
 
@@ -137,6 +141,7 @@ def change_window_state(
         window_life.resume_window(window)
     elif change == "close":
         window_life.close_window(window, _has_ticket_in_hand(session, window))
+        return_tickets_of_closed_window(uow, window, now)
     else:
         raise Refused("invalid_change", f"unknown window change {change!r}", field="change")
     return _changed(uow, window, now)

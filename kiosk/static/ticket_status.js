@@ -21,26 +21,55 @@
     return window_.name;
   }
 
+  function hallTime(iso) {
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false };
+    if (ticket.hall && ticket.hall.time_zone) options.timeZone = ticket.hall.time_zone;
+    try {
+      return new Date(iso).toLocaleTimeString(LOCALE === "en" ? "en-GB" : "zh-CN", options);
+    } catch (error) { // a browser without the hall's time zone: the phone's own clock
+      delete options.timeZone;
+      return new Date(iso).toLocaleTimeString(LOCALE === "en" ? "en-GB" : "zh-CN", options);
+    }
+  }
+
+  // What a visitor whose ticket left the queue may still do; "" where the state says it all.
+  var comeBackTimer = null;
+  function nextStep() {
+    clearTimeout(comeBackTimer);
+    if (ticket.status === "cancelled") return T.nothing_to_wait_for;
+    if (ticket.status !== "no_show" || !ticket.requeue_until) return "";
+    var left = new Date(ticket.requeue_until).getTime() - Date.now();
+    if (!(left > 0)) return T.come_back_too_late;
+    comeBackTimer = setTimeout(render, Math.min(left + 1000, 2147483647));
+    var text = ticket.requeue_behind > 0 ? T.come_back_behind : T.come_back_at_end;
+    return fill(text, { time: hallTime(ticket.requeue_until), n: ticket.requeue_behind });
+  }
+
   function render() {
     $("status-number").textContent = ticket.number;
     $("status-service").textContent = named(ticket.service);
     var texts = {
       waiting: T.status_waiting, called: T.status_called, serving: T.status_serving,
-      parked: T.status_parked, finished: T.status_finished, no_show: T.status_no_show,
+      parked: T.status_parked, finished: T.status_finished,
+      no_show: ticket.requeue_until ? T.status_missed : T.status_no_show,
       cancelled: T.status_cancelled,
     };
     $("status-text").textContent = fill(texts[ticket.status] || ticket.status,
       { window: windowName(ticket.window) });
     document.body.dataset.status = ticket.status;
+    var next = nextStep();
+    $("status-next").textContent = next;
+    $("status-next").hidden = !next;
+    // People ahead and the estimate belong to a waiting ticket only: once it is called,
+    // missed, cancelled or finished there is no queue left to stand in, so not even the labels.
     var waiting = ticket.status === "waiting";
     $("status-queue").hidden = !waiting;
     $("cancel-area").hidden = !waiting;
     // Taken on the phone: the visitor may not be in the hall yet, and must be when called.
     $("status-remote").hidden = !(ticket.issued_remotely && (waiting || ticket.status === "called"));
-    if (waiting) {
-      $("status-ahead").textContent = ticket.people_ahead === null ? "–" : ticket.people_ahead;
-      $("status-wait").textContent = waitText(ticket.estimated_wait);
-    }
+    var ahead = ticket.people_ahead === null ? "–" : ticket.people_ahead;
+    $("status-ahead").textContent = waiting ? ahead : "";
+    $("status-wait").textContent = waiting ? waitText(ticket.estimated_wait) : "";
   }
 
   function refresh() {

@@ -395,3 +395,147 @@ def test_a_huge_id_in_a_screens_settings_is_refused_as_invalid(on_both_databases
         assert response.status_code == 422, response.get_json()
         assert response.get_json()["error"]["code"] == "validation_failed"
     assert hall_rows(app) == before
+
+
+# ----- a field's error is a sentence: what is wrong, and what is expected -----
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "chinese", "english"),
+    [
+        (
+            "/api/v1/halls/{hall}/tickets",
+            {"service_id": 1, "phone": "abc"},
+            "phone",
+            "手机号码应为 11 位大陆手机号，以 13 至 19 开头，如 13800138000",
+            "a mobile number has 11 digits and starts with 13 to 19, e.g. 13800138000",
+        ),
+        (
+            "/api/v1/halls/{hall}/tickets",
+            {"service_id": 1, "phone": "12000000000"},  # 11 digits, but no mainland mobile
+            "phone",
+            "手机号码应为 11 位大陆手机号，以 13 至 19 开头，如 13800138000",
+            "a mobile number has 11 digits and starts with 13 to 19, e.g. 13800138000",
+        ),
+        (
+            "/api/v1/halls/{hall}/tickets",
+            {"service_id": 1, "id_number": "123"},
+            "id_number",
+            "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X",
+            "an ID number has 18 characters: 17 digits, then a digit or X",
+        ),
+        (
+            "/api/v1/windows/{window}/call-number",
+            {"number": ""},
+            "number",
+            "号码应为一到两个字母加最多五位数字，如 A023",
+            "a ticket number is one or two letters and up to five digits, e.g. A023",
+        ),
+        (
+            "/api/v1/halls/{hall}/check-in-preview",
+            {"id_number": "12345"},
+            "id_number",
+            "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X",
+            "an ID number has 18 characters: 17 digits, then a digit or X",
+        ),
+    ],
+    ids=["phone-letters", "phone-not-mobile", "id-number-short", "call-number-empty", "preview-id"],
+)
+def test_a_field_error_says_what_is_wrong_and_what_is_expected(
+    on_both_databases, path, body, field, chinese, english
+):
+    app, client, hall, _ = on_both_databases
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    headers = {"Authorization": f"Bearer {hall.kiosk_token}"} if "tickets" in path else clerk
+    url = path.format(hall=hall.id, window=hall.windows[1])
+
+    in_chinese = client.post(url, json=body, headers=headers)
+    in_english = client.post(url, json=body, headers={**headers, "Accept-Language": "en"})
+
+    assert in_chinese.status_code == in_english.status_code == 422, in_chinese.get_json()
+    assert in_chinese.get_json()["error"] == {
+        "code": "validation_failed",
+        "field": field,
+        "message": chinese,
+    }
+    assert in_english.get_json()["error"]["message"] == english
+    assert ticket_count(app) == 0
+
+
+def test_no_pattern_in_the_api_schemas_answers_with_a_bare_label():
+    """A pattern's error is the only text the reader gets: "手机号码" alone says neither what
+    is wrong nor what to type. Each must be a sentence with an example or a rule."""
+    from marshmallow import validate
+
+    from tests.api.test_error_translations import _api_schemas, _fields_within
+
+    errors = {
+        validator.error
+        for schema_class in _api_schemas()
+        for declared in schema_class().fields.values()
+        for field in _fields_within(declared)
+        for validator in field.validators
+        if isinstance(validator, validate.Regexp)
+    }
+
+    assert len(errors) >= 5
+    bare = [
+        error
+        for error in errors
+        if len(error.split()) < 6 or not {"is", "are", "has"} & set(error.split())
+    ]
+    assert bare == []
+
+
+WRONG_CHECK_DIGIT = "110105194912310021"  # 11010519491231002X with its last character misread
+
+
+def test_an_id_number_with_a_wrong_check_digit_is_refused_wherever_it_is_taken(
+    on_both_databases,
+):
+    app, client, hall, _ = on_both_databases
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    housing = hall.services["housing"]
+    answers = {
+        "issue at the kiosk": client.post(
+            f"/api/v1/halls/{hall.id}/tickets",
+            json={"service_id": housing, "id_number": WRONG_CHECK_DIGIT},
+            headers=kiosk,
+        ),
+        "issue at the counter": client.post(
+            f"/api/v1/halls/{hall.id}/tickets",
+            json={"service_id": housing, "id_number": WRONG_CHECK_DIGIT.lower()},
+            headers=clerk,
+        ),
+        "kiosk's booking check": client.post(
+            "/kiosk/preview.json", json={"id_number": WRONG_CHECK_DIGIT}, headers=kiosk
+        ),
+        "kiosk's preview for a service": client.post(
+            "/kiosk/preview.json",
+            json={"id_number": WRONG_CHECK_DIGIT, "service_id": housing},
+            headers=kiosk,
+        ),
+        "counter's check-in preview": client.post(
+            f"/api/v1/halls/{hall.id}/check-in-preview",
+            json={"id_number": WRONG_CHECK_DIGIT},
+            headers=clerk,
+        ),
+    }
+
+    for where, response in answers.items():
+        assert response.status_code == 422, (where, response.get_json())
+        assert response.get_json()["error"] == {
+            "code": "invalid_id_number",
+            "field": "id_number",
+            "message": "身份证号校验位不符，请核对后重新输入",
+        }, where
+    assert ticket_count(app) == 0
+
+    valid = WRONG_CHECK_DIGIT[:17] + "X"
+    issued = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": housing, "id_number": valid},
+        headers=kiosk,
+    )
+    assert issued.status_code == 201, issued.get_json()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from tests.conftest import login_headers
+from hall_server.storage.models import TicketEvent
+from tests.conftest import login_headers, make_app
+from tests.counter.conftest import Counter
+from tests.factories import build_hall
 
 
 def test_clerk_calls_starts_and_finishes_with_case_number_and_note(counter1, issue, clock):
@@ -277,3 +281,144 @@ def test_desk_marks_a_pre_reviewed_ticket_for_its_pre_review_record(client, hall
     ticket = counter1.desk()["ticket"]
     assert ticket["pre_reviewed"] is True
     assert "pre_review" in ticket  # the record itself, once one is linked to the ticket
+
+
+# ----- transfers to a window wait for its clerk; a closed window has none -----
+
+
+@pytest.fixture
+def both_databases(database_url, clock):
+    """The test hall on a SQLite file and on PostgreSQL, with both windows' counters."""
+    application = make_app(database_url, clock)
+    hall = build_hall(application.extensions["hallq_db"], clock())
+    client = application.test_client()
+    events = []
+    application.extensions["hallq_db"].publish = events.append
+    counters = {
+        number: Counter(client, hall, number, login_headers(client, hall.clerk_numbers[number]))
+        for number in (1, 2)
+    }
+    yield application, client, hall, counters, events
+    application.extensions["hallq_db"].dispose()
+
+
+def _issue(client, hall, service="housing"):
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services[service]},
+        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _serving_at(counter, ticket):
+    assert counter.call_next()["id"] == ticket["id"]
+    counter.ok(counter.act(ticket["id"], "start"))
+
+
+def test_a_transfer_to_a_closed_window_is_refused_and_the_case_stays_at_the_window(
+    both_databases,
+):
+    app, client, hall, counters, _ = both_databases
+    counter1, counter2 = counters[1], counters[2]
+    counter2.ok(counter2.post(f"/windows/{counter2.window}/state", {"change": "close"}))
+    ticket = _issue(client, hall)
+    _serving_at(counter1, ticket)
+
+    refused = counter1.act(ticket["id"], "transfer", {"to_window_id": counter2.window})
+    in_english = client.post(
+        f"/api/v1/windows/{counter1.window}/tickets/{ticket['id']}/transfer",
+        json={"to_window_id": counter2.window},
+        headers={**counter1.headers, "Accept-Language": "en"},
+    )
+
+    assert refused.status_code == 409, refused.get_json()
+    assert refused.get_json()["error"] == {
+        "code": "window_closed",
+        "field": "to_window_id",
+        "message": "2号窗口已关闭，没有人办理；请转给事项，或选一个开放或暂停中的窗口",
+    }
+    assert in_english.get_json()["error"]["message"] == (
+        "window 2 is closed and no one serves at it; transfer to a service, or choose a window "
+        "that is open or paused"
+    )
+    desk = counter1.desk()["ticket"]
+    assert (desk["id"], desk["status"], desk["transfer_count"]) == (ticket["id"], "serving", 0)
+    # Handing it to the service instead still works.
+    moved = counter1.ok(
+        counter1.act(ticket["id"], "transfer", {"to_service_id": hall.services["housing"]})
+    )
+    assert (moved["status"], moved["target_window_id"]) == ("waiting", None)
+
+
+def test_a_transfer_to_a_paused_window_waits_for_its_clerk_to_come_back(counter1, counter2, issue):
+    counter2.ok(
+        counter2.post(f"/windows/{counter2.window}/state", {"change": "pause", "reason": "break"})
+    )
+    ticket = issue()
+    counter1.call_next()
+    counter1.ok(counter1.act(ticket["id"], "start"))
+
+    moved = counter1.ok(counter1.act(ticket["id"], "transfer", {"to_window_id": counter2.window}))
+
+    assert moved["target_window_id"] == counter2.window
+    assert counter1.queue()["total_waiting"] == 0  # it is window 2's, even while it is paused
+    counter2.ok(counter2.post(f"/windows/{counter2.window}/state", {"change": "resume"}))
+    assert counter2.call_next()["id"] == ticket["id"]
+
+
+@pytest.mark.parametrize("closing", ["close", "release", "take another window"])
+def test_a_window_that_closes_sends_its_transfers_back_to_their_service_keeping_their_place(
+    both_databases, clock, closing
+):
+    app, client, hall, counters, events = both_databases
+    counter1, counter2 = counters[1], counters[2]
+    early = _issue(client, hall)
+    clock.advance(minutes=10)
+    later = _issue(client, hall)
+    _serving_at(counter1, early)
+    counter1.ok(counter1.act(early["id"], "transfer", {"to_window_id": counter2.window}))
+    assert counter1.queue()["next_ticket"]["id"] == later["id"]  # early is window 2's now
+    events.clear()
+
+    if closing == "close":
+        counter2.ok(counter2.post(f"/windows/{counter2.window}/state", {"change": "close"}))
+    elif closing == "release":
+        counter2.ok(counter2.post(f"/windows/{counter2.window}/release"))
+    else:  # clerk 2 moves to window 1, which clerk 1 has left: window 2 closes behind them
+        counter1.ok(counter1.post(f"/windows/{counter1.window}/release"))
+        counter2.ok(counter2.post(f"/windows/{counter1.window}/take"))
+
+    returned = counter1.ok(counter1.get(f"/tickets/{early['id']}"))
+    assert (returned["status"], returned["target_window_id"]) == ("waiting", None)
+    assert returned["transfer_count"] == 1  # not one more transfer: the window went away
+    announced = [e for e in events if e.name == "ticket.transferred"]
+    assert [e.payload["ticket"]["id"] for e in announced] == [early["id"]]
+    assert announced[0].payload["ticket"]["target_window_id"] is None
+    with app.extensions["hallq_db"].reading() as session:
+        history = session.scalars(
+            select(TicketEvent.action)
+            .where(TicketEvent.ticket_id == early["id"])
+            .order_by(TicketEvent.id)
+        ).all()
+    assert history[-1] == "target_window_closed"
+
+    # Any window of its service calls it, ahead of the ticket issued ten minutes after it.
+    at_window_1 = counter1
+    if closing == "take another window":
+        at_window_1 = Counter(client, hall, 1, counter2.headers)  # clerk 2, now at window 1
+    assert at_window_1.call_next()["id"] == early["id"]
+
+
+def test_a_window_that_closes_leaves_other_windows_transfers_alone(both_databases):
+    app, client, hall, counters, _ = both_databases
+    counter1, counter2 = counters[1], counters[2]
+    ticket = _issue(client, hall)
+    _serving_at(counter2, ticket)
+    counter2.ok(counter2.act(ticket["id"], "transfer", {"to_window_id": counter1.window}))
+
+    counter2.ok(counter2.post(f"/windows/{counter2.window}/state", {"change": "close"}))
+
+    kept = counter1.ok(counter1.get(f"/tickets/{ticket['id']}"))
+    assert kept["target_window_id"] == counter1.window

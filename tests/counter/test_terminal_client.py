@@ -272,7 +272,7 @@ def push_passed_pre_review(live_hall: LiveHall, code: str) -> None:
             code=code,
             hall_code=hall_code,
             service_code=f"{hall_code}-housing",
-            id_number_hash=id_number_hash("terminal-secret", "110105197001010015"),
+            id_number_hash=id_number_hash("terminal-secret", "110105197001010011"),
             result="passed",
             valid_until=now + timedelta(days=30),
             applicant_name="王小明",

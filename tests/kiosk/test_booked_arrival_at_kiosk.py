@@ -94,7 +94,7 @@ class Platform_:
             code=code,
             hall_code="kiosk-hall",
             service_code=self.service_codes[service],
-            id_number_hash=id_number_hash(SECRET, "110105197001010015"),
+            id_number_hash=id_number_hash(SECRET, "110105197001010011"),
             valid_until=now + timedelta(days=valid_days),
             materials=[{"name": "身份证", "status": "accepted"}],
             applicant_name="王小明",
@@ -384,7 +384,7 @@ def test_the_id_card_on_the_start_screen_finds_todays_booking(
         id_number_hash=id_number_hash(SECRET, ID_NUMBER),
     )  # fmt: skip
     open_kiosk(page, live, kiosk)
-    scan(page, "110105194912310039")  # a stranger's card: nothing booked
+    scan(page, "110105194912310038")  # a stranger's card: nothing booked
     expect(page.locator("#screen-refusal")).to_have_attribute("data-code", "no_booking_for_id_card")
     page.get_by_role("button", name="返回首页").click()
 
@@ -398,6 +398,46 @@ def test_the_id_card_on_the_start_screen_finds_todays_booking(
     assert ticket.visitor_class == "appointment"
     assert stored_booking(live, "YY0008").ticket_id == ticket.id
     assert ID_NUMBER not in [str(value) for value in ticket.__dict__.values()]
+
+
+def test_the_id_card_of_a_used_booking_says_it_was_used_as_its_code_does(
+    page: Any, live_kiosk_hall: LiveKioskHall, platform: Platform_, kiosk: str
+) -> None:
+    live = live_kiosk_hall
+    card = "440524188001010014"  # GB 11643-1999's own example; nobody else here books with it
+    platform.book("YY0020", slot_in_minutes=1, id_number_hash=id_number_hash(SECRET, card))
+    live.issue(kiosk, WITHDRAWAL, booking_code="YY0020")  # checked in once already
+    with live.database.reading() as session:
+        tickets_before = session.scalar(select(func.count()).select_from(Ticket))
+
+    open_kiosk(page, live, kiosk)
+    # The card first: the refusal screen keeps its last code while hidden, so the card's answer
+    # must not be read from a screen the code's answer left behind.
+    for brought in (card, "YY0020"):
+        scan(page, brought)
+        expect(page.locator("#screen-refusal")).to_be_visible()
+        expect(page.locator("#screen-refusal")).to_have_attribute("data-code", "booking_used")
+        expect(page.locator("#refusal-title")).to_have_text("该预约已经取过号。")
+        page.get_by_role("button", name="返回首页").click()
+        expect(page.locator("#screen-start")).to_be_visible()
+    with live.database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == tickets_before
+
+
+def test_an_id_card_number_with_a_wrong_check_digit_is_refused_with_what_to_do(
+    page: Any, live_kiosk_hall: LiveKioskHall, platform: Platform_, kiosk: str
+) -> None:
+    live = live_kiosk_hall
+    with live.database.reading() as session:
+        tickets_before = session.scalar(select(func.count()).select_from(Ticket))
+
+    open_kiosk(page, live, kiosk)
+    scan(page, "110105194912310021")  # 11010519491231002X's last character misread
+    expect(page.locator("#screen-refusal")).to_have_attribute("data-code", "invalid_id_number")
+    expect(page.locator("#refusal-title")).to_have_text("身份证号有误：校验位或出生日期不符。")
+    expect(page.locator("#refusal-advice")).to_have_text("请核对后重新输入，或在读卡区刷身份证。")
+    with live.database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == tickets_before
 
 
 def test_a_lost_answer_is_retried_with_the_same_key_and_issues_one_ticket(

@@ -358,6 +358,6 @@ def test_booked_preview_names_the_service_and_counts_as_the_appointment_ticket_w
         "id_number",
     )
     nobody = client.post(
-        "/kiosk/preview.json", json={"id_number": "110105194912310039"}, headers=bearer(kiosk_token)
+        "/kiosk/preview.json", json={"id_number": "110105194912310038"}, headers=bearer(kiosk_token)
     )
     assert nobody.get_json()["error"]["code"] == "no_booking_for_id_card"

@@ -4,7 +4,9 @@ the queue live, shows the window when called, and lets the visitor cancel."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +14,7 @@ from playwright.sync_api import expect
 from tests.kiosk.conftest import WAIT_SECONDS, LiveKioskHall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the kiosk hall's time zone
 
 
 @pytest.fixture
@@ -87,3 +90,95 @@ def test_unknown_status_link_says_the_ticket_is_not_found(
     response = phone.goto(f"{live_kiosk_hall.url}/t/no-such-ticket")
     assert response.status == 404
     expect(phone.get_by_role("heading", name="未找到该号票")).to_be_visible()
+
+
+def _expect_no_queue_facts(phone: Any) -> None:
+    """Neither the numbers nor their labels: nothing about a queue the ticket is no longer in."""
+    expect(phone.locator("#status-queue")).to_be_hidden()
+    expect(phone.get_by_text("前面等候")).to_be_hidden()
+    expect(phone.get_by_text("预计等候")).to_be_hidden()
+
+
+def test_people_ahead_and_the_estimate_go_away_once_the_ticket_is_called(
+    phone: Any, live_kiosk_hall: LiveKioskHall
+) -> None:
+    live = live_kiosk_hall
+    token, _ = live.new_kiosk("status called")
+    live.issue(token, "公积金提取")
+    mine = live.issue(token, "公积金提取")
+    clerk = live.login(live.hall.clerk_numbers[1])
+    window_1 = live.hall.windows[1]
+
+    phone.goto(mine["status_url"])
+    expect(phone.locator("#status-ahead")).to_have_text("1")
+    expect(phone.get_by_text("前面等候")).to_be_visible()
+    expect(phone.locator("#status-wait")).not_to_be_empty()
+
+    first = live.api("POST", f"/windows/{window_1}/call-next", clerk).json()
+    for action, body in (("start", None), ("finish", {"outcome": "completed"})):
+        path = f"/windows/{window_1}/tickets/{first['id']}/{action}"
+        assert live.api("POST", path, clerk, json=body).status_code == 200
+    called = live.api("POST", f"/windows/{window_1}/call-next", clerk).json()
+    assert called["number"] == mine["number"]
+
+    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到 1号窗口 办理")
+    _expect_no_queue_facts(phone)
+    phone.reload()
+    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到 1号窗口 办理")
+    _expect_no_queue_facts(phone)
+
+
+def test_a_no_show_is_told_until_when_it_may_come_back_and_sees_no_queue(
+    phone: Any, live_kiosk_hall: LiveKioskHall
+) -> None:
+    live = live_kiosk_hall
+    token, _ = live.new_kiosk("status no-show")
+    mine = live.issue(token, "企业设立登记")
+    clerk = live.login(live.hall.clerk_numbers[2])
+    window_2 = live.hall.windows[2]
+    phone.goto(mine["status_url"])
+    expect(phone.locator("#status-ahead")).to_have_text("0")
+
+    called = live.api("POST", f"/windows/{window_2}/call-next", clerk).json()
+    path = f"/windows/{window_2}/tickets/{called['id']}/no-show"
+    missed = live.api("POST", path, clerk).json()
+    assert missed["status"] == "no_show"
+    # The hall's grace is 30 minutes and a late arrival waits behind 3 people: the page says so.
+    until = missed["requeue_until"]
+    assert until is not None and missed["requeue_behind"] == 3
+
+    expect(phone.locator("body")).to_have_attribute("data-status", "no_show")
+    missed_at = datetime.fromisoformat(called["called_at"]).astimezone(SHANGHAI)
+    come_back_by = datetime.fromisoformat(until).astimezone(SHANGHAI)
+    assert timedelta(minutes=29) < come_back_by - missed_at < timedelta(minutes=31)
+    told = (
+        f"如在 {come_back_by:%H:%M} 前回到大厅，可请窗口或咨询服务台为您重新排队，前面最多排 3 人"
+    )
+    expect(phone.locator("#status-text")).to_have_text("已过号：叫号时您未到窗口。")
+    expect(phone.locator("#status-next")).to_contain_text(told)
+    _expect_no_queue_facts(phone)
+    phone.reload()
+    expect(phone.locator("#status-next")).to_contain_text(told)
+    _expect_no_queue_facts(phone)
+
+
+def test_a_cancelled_ticket_says_there_is_nothing_more_to_wait_for(
+    phone: Any, live_kiosk_hall: LiveKioskHall
+) -> None:
+    live = live_kiosk_hall
+    token, _ = live.new_kiosk("status cancelled")
+    for _ in range(3):
+        live.issue(token, "社会保障卡办理")
+    mine = live.issue(token, "社会保障卡办理")
+    phone.goto(mine["status_url"])
+    expect(phone.locator("#status-ahead")).to_have_text("3")
+
+    assert live.api("POST", f"/tickets/{mine['id']}/cancel", token).status_code == 200
+
+    expect(phone.locator("#status-text")).to_have_text("已取消")
+    expect(phone.locator("#status-next")).to_have_text("无需继续等候；如仍需办理，请重新取号。")
+    _expect_no_queue_facts(phone)
+    expect(phone.locator("#cancel-area")).to_be_hidden()
+    phone.reload()
+    expect(phone.locator("#status-next")).to_have_text("无需继续等候；如仍需办理，请重新取号。")
+    _expect_no_queue_facts(phone)

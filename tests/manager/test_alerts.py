@@ -4,6 +4,7 @@ no longer does; the background check records both and tells the hall."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from hall_server.operations.alerts import (
     evaluate_alerts,
 )
 from hall_server.storage.models import Device, Hall, HallAlert
+from tests.conftest import login_headers, make_app
 from tests.factories import build_hall
 from tests.manager.hand_worked_day import MONDAY_0900, Player, at
 
@@ -221,3 +223,78 @@ def test_a_kiosk_whose_print_agent_falls_silent_shows_its_printer_unknown(
     assert sync(database, hall.id, at(34))["cleared"] == [key]
     with database.reading() as session:
         assert session.get(Device, hall.kiosk_id).printer_status == "ok"
+
+
+# ----- the day's record holds what the banners show -----
+
+
+def board_actor(database, hall_id):
+    with database.reading() as session:
+        board = session.scalar(
+            select(Device).where(Device.hall_id == hall_id, Device.kind == "board")
+        )
+    return Actor(kind="device", id=board.id, role="board", hall_id=hall_id)
+
+
+def history_keys(database, hall, day, now):
+    with database.reading() as session:
+        return [h["key"] for h in alerts.alert_history(session, hall.manager(), hall.id, day, now)]
+
+
+def test_the_days_record_holds_every_alert_open_during_that_day(database, hall):
+    set_thresholds(database, hall.id, long_wait_minutes=30, device_offline_minutes=3)
+    board = board_actor(database, hall.id)
+    silent = f"device_offline:device:{board.id}"
+    long_wait = f"long_wait:service:{hall.services['housing']}"
+    monday, tuesday, wednesday = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, board, None, at(0))  # the board's last word
+    assert sync(database, hall.id, at(5))["raised"] == [silent]  # Monday 09:05, never cleared
+    player = Player(database, hall)
+    ticket = player.issue("housing", at(14 * 60 + 10))  # Monday 23:10
+    assert sync(database, hall.id, at(14 * 60 + 50))["raised"] == [long_wait]  # 23:50
+    player.window(2, "call", ticket["id"], at(15 * 60 + 5))  # Tuesday 00:05
+    assert sync(database, hall.id, at(15 * 60 + 10))["cleared"] == [long_wait]
+    later = at(2 * 24 * 60)  # Wednesday 09:00
+
+    assert history_keys(database, hall, monday, later) == [long_wait, silent]
+    assert history_keys(database, hall, tuesday, later) == [long_wait, silent]  # open past 00:00
+    assert history_keys(database, hall, wednesday, later) == [silent]  # still silent today
+    assert history_keys(database, hall, None, later) == [silent]  # today is Wednesday
+    assert history_keys(database, hall, date(2026, 12, 3), later) == []  # not yet
+    assert history_keys(database, hall, date(2026, 11, 29), later) == []  # before any
+
+
+@pytest.fixture
+def hall_on_both_databases(database_url, clock):
+    application = make_app(database_url, clock)
+    built = build_hall(application.extensions["hallq_db"], clock())
+    yield application, application.test_client(), built
+    application.extensions["hallq_db"].dispose()
+
+
+def test_every_banner_the_background_check_recorded_is_in_todays_record(
+    hall_on_both_databases, clock
+):
+    """The demo's complaint: three "device offline" banners, and "today's alerts: none". The
+    devices had fallen silent on an earlier day of a kept database."""
+    app, client, hall = hall_on_both_databases
+    database = app.extensions["hallq_db"]
+    set_thresholds(database, hall.id, device_offline_minutes=3)
+    with database.transaction() as uow:
+        print_jobs.report_device_health(uow, board_actor(database, hall.id), None, clock())
+        print_jobs.report_device_health(uow, hall.kiosk(), "ok", clock())
+    clock.advance(minutes=5)
+    assert len(sync(database, hall.id, clock())["raised"]) == 2
+    clock.advance(days=1)  # the next morning: nobody has switched them back on
+    assert sync(database, hall.id, clock()) == {"raised": [], "cleared": []}
+    manager = login_headers(client, hall.manager_number)
+
+    dashboard = client.get(f"/api/v1/manager/halls/{hall.id}/dashboard", headers=manager)
+    record = client.get(f"/api/v1/manager/halls/{hall.id}/alerts", headers=manager)
+
+    banners = {a["key"]: a["raised_at"] for a in dashboard.get_json()["alerts"]}
+    logged = {a["key"]: a["raised_at"] for a in record.get_json()}
+    assert len(banners) == 2 and all(banners.values())  # both recorded yesterday
+    assert logged == banners
+    assert all(a["cleared_at"] is None for a in record.get_json())

@@ -152,7 +152,7 @@ def test_the_id_card_finds_the_pre_review_by_its_keyed_hash(client, hall, platfo
     platform.push_pre_review("APP-1", **pre_review_fields(clock))
     response = issue(client, hall, id_number=ID_NUMBER)
     assert response.get_json()["visitor_class"] == "pre_reviewed"
-    stranger = issue(client, hall, id_number="110105194912310039")
+    stranger = issue(client, hall, id_number="110105194912310038")
     assert stranger.get_json()["visitor_class"] == "walk_in"
 
 

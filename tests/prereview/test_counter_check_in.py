@@ -16,6 +16,7 @@ from tests.factories import build_hall
 from tests.prereview.conftest import ID_NUMBER, appointment_fields, pre_review_fields
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+STRANGER_ID_NUMBER = "110105194912310038"  # valid (GB 11643), and nobody booked with it
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_a_code_or_card_that_finds_nothing_is_refused_and_nothing_is_issued(
     unknown = preview(client, hall, clerk, code="NO-SUCH-CODE")
     assert unknown.status_code == 404
     assert unknown.get_json()["error"]["code"] == "not_found"
-    stranger = preview(client, hall, clerk, id_number="110105194912310039")
+    stranger = preview(client, hall, clerk, id_number=STRANGER_ID_NUMBER)
     assert stranger.status_code == 409
     assert stranger.get_json()["error"]["code"] == "no_booking_for_id_card"
     assert ticket_count(app) == 0
@@ -162,6 +163,105 @@ def test_only_the_halls_staff_may_preview(app, client, clock, hall, booked):
     assert preview(client, hall, {}, code="B-2026-0001").status_code == 401
     manager = login_headers(client, hall.manager_number)
     assert preview(client, hall, manager, code="B-2026-0001").status_code == 200
+
+
+def test_a_used_booking_gets_the_same_answer_by_its_id_card_as_by_its_code(
+    app, client, hall, clerk, booked
+):
+    booked(slot_in=5)
+    found = preview(client, hall, clerk, code="B-2026-0001").get_json()
+    assert issue(client, hall, clerk, "use-1", found, "B-2026-0001").status_code == 201
+
+    by_code = preview(client, hall, clerk, code="B-2026-0001")
+    by_card = preview(client, hall, clerk, id_number=ID_NUMBER)
+    in_english = client.post(
+        f"/api/v1/halls/{hall.id}/check-in-preview",
+        json={"id_number": ID_NUMBER},
+        headers={**clerk, "Accept-Language": "en"},
+    )
+
+    assert by_code.status_code == by_card.status_code == 409
+    code_error, card_error = by_code.get_json()["error"], by_card.get_json()["error"]
+    assert code_error["code"] == card_error["code"] == "booking_used"
+    assert code_error["message"] == card_error["message"] == "此预约已经使用过"
+    assert card_error["field"] == "id_number"
+    assert in_english.get_json()["error"]["message"] == "this booking was already used"
+    assert ticket_count(app) == 1
+
+
+def test_a_booking_checked_in_late_is_used_too_and_beats_a_cancelled_one(
+    app, client, hall, clerk, booked, platform, clock
+):
+    booked(slot_in=-16)  # beyond the grace: checked in as a walk-in, the booking is `late`
+    found = preview(client, hall, clerk, code="B-2026-0001").get_json()
+    assert issue(client, hall, clerk, "late-1", found, "B-2026-0001").status_code == 201
+    with app.extensions["hallq_db"].reading() as session:
+        assert session.scalar(select(Appointment.status)) == "late"
+    late = preview(client, hall, clerk, id_number=ID_NUMBER).get_json()["error"]
+    assert late["code"] == "booking_used"
+
+    rebooked = platform.push_appointment(
+        "APT-2", **appointment_fields(clock, 30, booking_code="B-2")
+    )
+    assert rebooked.status_code == 200, rebooked.get_json()
+    platform.send("DELETE", "/api/v1/platform/appointments/APT-2")
+    # Used beats cancelled: the visitor was served today; nothing else is waiting for them.
+    assert preview(client, hall, clerk, id_number=ID_NUMBER).get_json()["error"]["code"] == (
+        "booking_used"
+    )
+
+
+def test_a_cancelled_booking_is_named_by_the_id_card_as_by_its_code(
+    client, hall, clerk, booked, platform
+):
+    booked(slot_in=5)
+    platform.send("DELETE", "/api/v1/platform/appointments/APT-1")
+
+    by_code = preview(client, hall, clerk, code="B-2026-0001").get_json()["error"]
+    by_card = preview(client, hall, clerk, id_number=ID_NUMBER).get_json()["error"]
+    assert by_code["code"] == by_card["code"] == "booking_cancelled"
+    assert by_code["message"] == by_card["message"]
+
+
+def test_yesterdays_used_booking_is_not_todays_answer(client, hall, clerk, booked, clock):
+    booked(slot_in=5)
+    found = preview(client, hall, clerk, code="B-2026-0001").get_json()
+    assert issue(client, hall, clerk, "used-1", found, "B-2026-0001").status_code == 201
+    clock.advance(days=1)
+    next_morning = login_headers(client, hall.clerk_numbers[1])
+    answer = preview(client, hall, next_morning, id_number=ID_NUMBER).get_json()["error"]
+    assert answer["code"] == "no_booking_for_id_card"
+
+
+def test_an_id_number_with_a_wrong_check_digit_is_refused_before_any_look_up(
+    app, client, hall, clerk, booked
+):
+    booked(slot_in=5)
+    wrong = ID_NUMBER[:17] + "1"  # 11010519491231002X with its check character mistyped
+
+    answer = preview(client, hall, clerk, id_number=wrong)
+    in_english = client.post(
+        f"/api/v1/halls/{hall.id}/check-in-preview",
+        json={"id_number": wrong},
+        headers={**clerk, "Accept-Language": "en"},
+    )
+    issued = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"], "id_number": wrong},
+        headers=clerk,
+    )
+
+    for response in (answer, issued):
+        assert response.status_code == 422, response.get_json()
+        error = response.get_json()["error"]
+        assert (error["code"], error["field"]) == ("invalid_id_number", "id_number")
+        assert error["message"] == "身份证号校验位不符，请核对后重新输入"
+    assert in_english.get_json()["error"]["message"] == (
+        "the ID number's check digit does not match; please check the number and enter it again"
+    )
+    assert ticket_count(app) == 0
+    with app.extensions["hallq_db"].reading() as session:
+        assert session.scalar(select(Appointment.status)) == "booked"  # still there to use
 
 
 def test_every_word_of_the_counters_check_in_panel_has_its_chinese(app):
