@@ -2,7 +2,7 @@
 
 The pages' scripts read them from `window.HALLQ.text`; `{name}` marks a value the script fills
 in. Refusals are keyed by the API's error codes; the page shows the text with the server's own
-message beside it, so a clerk always sees why nothing happened.
+message beside it (once, where both say the same), so a clerk always sees why nothing happened.
 """
 
 from __future__ import annotations
@@ -241,6 +241,38 @@ def counter_page_text(_: Translate = gettext) -> dict[str, Any]:
         "confirm_release": _("Leave window {number}? It closes for calling."),
         "transfer_reason_required": _("Give a reason for the transfer."),
         "number_required": _("Type the ticket number, e.g. A023."),
+        **window_text(_),
+        **transfer_text(_),
+    }
+
+
+def window_text(_: Translate = gettext) -> dict[str, Any]:
+    """The window's own state: a pause's reason, planned length and return time (hall time)."""
+    return {
+        "status_with_details": _("{status} ({details})"),
+        "pause_planned": _("{reason}, {minutes} min, back about {time}"),
+        "window_paused_message": _("Window {number} is paused ({reason})."),
+        "window_paused_for_message": _(
+            "Window {number} is paused ({reason}, {minutes} min): back about {time}."
+        ),
+        "window_resumed_message": _("Window {number} is open again."),
+        # A window's change refused: said of the window, not of a ticket.
+        "window_refusals": {
+            "invalid_transition": _("The window is not in a state that allows this."),
+        },
+    }
+
+
+def transfer_text(_: Translate = gettext) -> dict[str, Any]:
+    """Transfers: only of a case being served, never to a window where nobody is."""
+    return {
+        "transfer_needs_serving": _("Transfer once the case has started: press S."),
+        "transfer_window_closed": _("{window} (closed: nobody there)"),
+        "transfer_window_paused": _("{window} (paused)"),
+        "no_open_window": _("No other window is open to take this case."),
+        "transfer_refusals": {
+            "window_closed": _("That window is closed: nobody serves there."),
+        },
     }
 
 

@@ -94,13 +94,9 @@ def booked_issue_preview(
     if code:
         expected: ExpectedArrival | None = arrival_for_code(session, hall, code, now)
     elif id_number:
+        # Before a service is chosen, an ID card with nothing booked is refused there
+        # (`no_booking_for_id_card`, or `booking_used` for a booking already used).
         expected = arrival_for_id_number(session, hall, service, id_number, now)
-        if expected is None and service is None:
-            raise Refused(
-                "no_booking_for_id_card",
-                "no booking for today or pre-review in this hall matches this ID card",
-                field="id_number",
-            )
     else:
         raise Refused("bad_request", "give a code or an ID number", field="code")
     if expected is None:

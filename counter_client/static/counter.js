@@ -16,6 +16,7 @@
   var OUTCOMES = ["completed", "accepted", "needs_correction", "rejected", "enquiry"];
   var PAUSE_REASONS = ["break", "meeting", "other"];
   var FEED_LENGTH = 8;
+  var CLOCK = window.HallqHallClock;
 
   var state = {
     token: STORE.getItem("hallq_counter_token"),
@@ -27,6 +28,7 @@
     figures: null,
     services: [],
     windows: [],
+    halls: [], // for their time zones: every time shown here is on the hall's clock
     live: null,
     busy: false,
     refreshTimer: null,
@@ -35,6 +37,8 @@
   };
 
   function $(id) { return document.getElementById(id); }
+
+  var PAGE_TITLE = $("window-title").textContent; // the header when no window is held
 
   function fill(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
@@ -47,18 +51,30 @@
     return LOCALE === "en" && item.name_en ? item.name_en : item.name;
   }
 
-  function clockTime(iso) {
-    if (!iso) return "";
-    var at = new Date(iso);
-    return String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
+  // The zone of the hall whose window this is (a manager may step in at a hall below theirs);
+  // null until the halls are read.
+  function hallZone() {
+    var hallId = (state.window && state.window.hall_id) || (state.user && state.user.hall_id);
+    for (var i = 0; i < state.halls.length; i++) {
+      if (state.halls[i].id === hallId) return state.halls[i].time_zone;
+    }
+    return null;
   }
 
-  // The day in the clerk's (the hall's) time, not the UTC day an ISO string starts with.
+  function rememberHall(hall) {
+    if (!hall || !hall.time_zone) return;
+    state.halls = state.halls.filter(function (known) { return known.id !== hall.id; }).concat([hall]);
+  }
+
+  // "10:29" on the hall's clock, whatever zone this PC's own clock runs on.
+  function clockTime(moment) {
+    return moment ? CLOCK.time(moment, hallZone()) : "";
+  }
+
+  // The hall's day, not the UTC day an ISO string starts with nor this PC's.
   function calendarDate(iso) {
-    var at = new Date(iso);
-    if (isNaN(at.getTime())) return String(iso);
-    return at.getFullYear() + "-" + String(at.getMonth() + 1).padStart(2, "0") + "-" +
-      String(at.getDate()).padStart(2, "0");
+    if (isNaN(new Date(iso).getTime())) return String(iso);
+    return CLOCK.date(iso, hallZone());
   }
 
   function minutes(seconds) {
@@ -86,9 +102,8 @@
   });
 
   function api(method, path, body, options) { return staff.request(method, path, body, options); }
-  function refusalText(error) { return staff.refusalText(error); }
   function showMessage(text, kind) { staff.showMessage(text, kind); }
-  function showRefusal(error) { staff.showRefusal(error); }
+  function showRefusal(error, refusals) { staff.showRefusal(error, refusals); }
 
   // ----- views -----
 
@@ -135,14 +150,25 @@
       });
       state.token = null; state.user = null; state.windowId = null;
       $("clerk-name").textContent = "";
-      $("window-title").textContent = document.title.split(" · ")[0];
-      $("window-state").textContent = "";
+      clearWindowHeader();
       showLogin();
     });
   }
 
+  // No window held: the header names none (the page's own title, no state).
+  function clearWindowHeader() {
+    state.window = null;
+    state.ticket = null;
+    $("window-title").textContent = PAGE_TITLE;
+    $("window-state").textContent = "";
+    $("window-state").hidden = true;
+    delete $("window-state").dataset.status;
+    delete document.body.dataset.windowStatus;
+  }
+
   function showWindows() {
     stopLive();
+    clearWindowHeader();
     show("window-view");
     api("GET", "/halls/" + state.user.hall_id + "/windows").then(function (answer) {
       if (!answer.ok) { showRefusal(answer.error); return; }
@@ -186,10 +212,13 @@
     Promise.all([
       api("GET", "/halls/" + state.user.hall_id + "/services"),
       api("GET", "/halls/" + state.user.hall_id + "/windows"),
+      api("GET", "/halls"),
     ]).then(function (answers) {
       if (answers[0].ok) state.services = answers[0].data;
       if (answers[1].ok) state.windows = answers[1].data;
+      if (answers[2].ok) answers[2].data.forEach(rememberHall);
       fillTransferChoices();
+      if (state.window) render(); // its times, now on the hall's clock
     });
     startLive();
     refresh();
@@ -247,13 +276,42 @@
     var window_ = state.window;
     $("window-title").textContent = window_.number + " · " + named(window_);
     var status = T.window_status[window_.status] || window_.status;
-    if (window_.status === "paused" && window_.pause_reason) {
-      status += " (" + (T.pause_reasons[window_.pause_reason] || window_.pause_reason) + ")";
-    }
-    $("window-state").textContent = status;
+    var details = window_.status === "paused" ? pauseDetails(window_) : "";
+    $("window-state").textContent = details ? fill(T.status_with_details, { status: status, details: details }) : status;
     $("window-state").dataset.status = window_.status;
+    $("window-state").hidden = false;
     document.body.dataset.windowStatus = window_.status;
     if (window_.clerk) $("clerk-name").textContent = window_.clerk.name + " (" + window_.clerk.staff_number + ")";
+  }
+
+  function pauseReason(window_) {
+    return window_.pause_reason ? T.pause_reasons[window_.pause_reason] || window_.pause_reason : "";
+  }
+
+  // When a paused window is meant to open again (hall time), if its pause has a planned length.
+  function pauseEnd(window_) {
+    var since = window_.paused_at || window_.status_changed_at;
+    if (window_.status !== "paused" || !window_.pause_minutes || !since) return "";
+    return clockTime(new Date(new Date(since).getTime() + window_.pause_minutes * 60 * 1000));
+  }
+
+  // "break" or "break, 15 min, back about 11:20".
+  function pauseDetails(window_) {
+    var back = pauseEnd(window_);
+    if (!back) return pauseReason(window_);
+    return fill(T.pause_planned, { reason: pauseReason(window_), minutes: window_.pause_minutes, time: back });
+  }
+
+  // What this page says once its own pause or resume went through.
+  function windowMessage(window_) {
+    var values = {
+      number: window_.number, reason: pauseReason(window_), minutes: window_.pause_minutes, time: pauseEnd(window_),
+    };
+    if (window_.status === "paused") {
+      return fill(values.time ? T.window_paused_for_message : T.window_paused_message, values);
+    }
+    if (window_.status === "open") return fill(T.window_resumed_message, values);
+    return fill(T.events["window.changed"], { window: window_.number, status: T.window_status[window_.status] || window_.status });
   }
 
   function renderTicket() {
@@ -262,6 +320,7 @@
     $("ticket-empty").hidden = !!ticket;
     $("ticket-empty").textContent = T.no_ticket_in_hand;
     document.body.dataset.ticketStatus = ticket ? ticket.status : "none";
+    renderTransferButton();
     if (!ticket) return;
     $("ticket-number").textContent = ticket.number;
     $("ticket-status").textContent = T.status[ticket.status] || ticket.status;
@@ -335,6 +394,15 @@
     }
   }
 
+  // A case can be transferred only while it is served (the server's rule, core/ticket_life):
+  // the button says so rather than open a dialog the server would refuse.
+  function renderTransferButton() {
+    var button = document.querySelector("[data-action=transfer]");
+    var serving = !!state.ticket && state.ticket.status === "serving";
+    button.setAttribute("aria-disabled", String(!serving));
+    button.title = serving ? "" : T.transfer_needs_serving;
+  }
+
   function tickAtWindow() {
     var ticket = state.ticket;
     if (!ticket || !ticket.called_at) { $("ticket-at-window").textContent = "—"; return; }
@@ -404,8 +472,17 @@
     if (state.live || !window.HallLive) return;
     var live = new window.HallLive({ token: state.token });
     state.live = live;
-    live.on("snapshot", function () { state.figuresStale = true; scheduleRefresh(); });
+    live.on("snapshot", function (snapshot) {
+      rememberHall(snapshot && snapshot.hall);
+      if (snapshot && snapshot.hall && state.user && snapshot.hall.id === state.user.hall_id && snapshot.windows) {
+        state.windows = snapshot.windows;
+        fillTransferChoices();
+      }
+      state.figuresStale = true;
+      scheduleRefresh();
+    });
     live.on("event", function (event) {
+      if (event.name === "window.changed") noticeWindow(event.message.window);
       addToFeed(event.name, event.message);
       if (event.name === "ticket.rated") noticeRating(event.message.rating);
       if (atThisWindow(event.message)) state.figuresStale = true;
@@ -446,6 +523,14 @@
     var parked = (state.queue && state.queue.parked) || [];
     if (parked.some(function (held) { return held.id === ticket.id; })) return true;
     return services.some(function (service) { return service.id === ticket.service.id; });
+  }
+
+  // Another window opened, paused or closed: the transfer dialog offers only windows that can
+  // take a case.
+  function noticeWindow(changed) {
+    if (!changed) return;
+    state.windows = state.windows.map(function (known) { return known.id === changed.id ? changed : known; });
+    fillTransferChoices();
   }
 
   function stopLive() {
@@ -491,7 +576,7 @@
     var item = document.createElement("li");
     item.dataset.event = name;
     var at = document.createElement("time");
-    at.textContent = clockTime(new Date().toISOString());
+    at.textContent = clockTime(new Date());
     item.append(at, document.createTextNode(" " + line));
     var ticket = message.ticket;
     if ((ticket && ticket.target_window_id === state.windowId && name === "ticket.transferred") ||
@@ -514,7 +599,9 @@
 
   // ----- actions -----
 
-  function perform(request, onDone) {
+  // `refusals`: words for what this action is about (a window's change, a transfer), where a
+  // code alone would speak of a ticket.
+  function perform(request, onDone, refusals) {
     if (state.busy) return Promise.resolve(null);
     state.busy = true;
     document.body.classList.add("busy");
@@ -527,17 +614,15 @@
         if (onDone) onDone(answer.data);
         else showMessage(describeResult(answer.data), "ok");
       } else {
-        showRefusal(answer.error);
+        showRefusal(answer.error, refusals);
       }
       return refresh().then(function () { return answer; });
     });
   }
 
   function describeResult(data) {
+    if (data && Array.isArray(data.services) && data.kind) return windowMessage(data);
     if (data && data.number && data.status) return data.number + " · " + (T.status[data.status] || data.status);
-    if (data && data.status && T.window_status[data.status]) {
-      return fill(T.events["window.changed"], { window: data.number, status: T.window_status[data.status] });
-    }
     return T.done;
   }
 
@@ -582,6 +667,8 @@
     transfer: function () {
       var ticket = requireTicket();
       if (!ticket) return;
+      if (ticket.status !== "serving") { showMessage(T.transfer_needs_serving, "info"); return; }
+      fillTransferChoices();
       setTicketLabel("transfer-dialog", ticket);
       $("transfer-reason").value = "";
       openDialog("transfer-dialog", $("transfer-service"));
@@ -612,7 +699,7 @@
       openDialog("pause-dialog", document.querySelector("#pause-dialog [data-reason]"));
     },
     resumeWindow: function () {
-      perform(function () { return api("POST", windowPath("/state"), { change: "resume" }); });
+      perform(function () { return api("POST", windowPath("/state"), { change: "resume" }); }, null, T.window_refusals);
     },
     checkIn: function () { checkIn.focus(); },
     release: function () {
@@ -668,23 +755,36 @@
     perform(function () { return api("POST", windowPath("/call-number"), { number: number }); }, announceCalled);
   }
 
+  // Read again whenever a window changes, even with the dialog open: what was chosen stays.
   function fillTransferChoices() {
     var services = $("transfer-service");
+    var service = services.value;
     services.textContent = "";
-    state.services.filter(function (service) { return service.active; }).forEach(function (service) {
+    state.services.filter(function (service_) { return service_.active; }).forEach(function (service_) {
       var option = document.createElement("option");
-      option.value = service.id;
-      option.textContent = service.prefix + " · " + named(service);
+      option.value = service_.id;
+      option.textContent = service_.prefix + " · " + named(service_);
       services.appendChild(option);
     });
+    if (service && services.querySelector("option[value='" + service + "']")) services.value = service;
     var windows = $("transfer-window");
+    var chosen = windows.value;
     windows.textContent = "";
     state.windows.filter(function (window_) { return window_.id !== state.windowId; }).forEach(function (window_) {
       var option = document.createElement("option");
+      var label = window_.number + " · " + named(window_);
       option.value = window_.id;
-      option.textContent = window_.number + " · " + named(window_);
+      option.dataset.status = window_.status;
+      // Nobody serves at a closed window: the server refuses a transfer there.
+      option.disabled = window_.status === "closed";
+      if (window_.status === "closed") label = fill(T.transfer_window_closed, { window: label });
+      else if (window_.status === "paused") label = fill(T.transfer_window_paused, { window: label });
+      option.textContent = label;
       windows.appendChild(option);
     });
+    var open = Array.prototype.filter.call(windows.options, function (option) { return !option.disabled; });
+    var kept = open.filter(function (option) { return option.value === chosen; })[0];
+    windows.selectedIndex = kept ? kept.index : open.length ? open[0].index : -1;
   }
 
   function transferKind() { return document.querySelector("#transfer-form input[name=target_kind]:checked").value; }
@@ -695,13 +795,18 @@
     var reason = $("transfer-reason").value.trim();
     if (!reason) { showMessage(T.transfer_reason_required, "error"); $("transfer-reason").focus(); return; }
     var body = { reason: reason };
-    if (transferKind() === "window") body.to_window_id = Number($("transfer-window").value);
-    else body.to_service_id = Number($("transfer-service").value);
+    if (transferKind() === "window") {
+      var target = $("transfer-window").selectedOptions[0];
+      if (!target || target.disabled) { showMessage(T.no_open_window, "error"); return; }
+      body.to_window_id = Number(target.value);
+    } else {
+      body.to_service_id = Number($("transfer-service").value);
+    }
     closeDialogs();
     if (!ticket) { requireTicket(); return; }
     perform(function () { return api("POST", ticketPath(ticket, "transfer"), body); }, function (done) {
       showMessage(fill(T.transferred_message, { number: done.number }), "ok");
-    });
+    }, T.transfer_refusals);
   }
 
   function pauseFor(reason) {
@@ -709,7 +814,7 @@
     var minutes = $("pause-minutes").value; // empty: a break at its rota time lasts the rota's
     if (minutes) body.pause_minutes = Number(minutes);
     closeDialogs();
-    perform(function () { return api("POST", windowPath("/state"), body); });
+    perform(function () { return api("POST", windowPath("/state"), body); }, null, T.window_refusals);
   }
 
   function submitRelease(event) {
@@ -720,7 +825,7 @@
       STORE.removeItem("hallq_counter_window");
       state.windowId = null;
       showWindows();
-    });
+    }, T.window_refusals);
   }
 
   // ----- checking in a booked or pre-reviewed visitor (counter_check_in.js) -----

@@ -73,8 +73,7 @@
     var error = answer.error;
     var lost = answer.status === 0 || answer.status >= 500;
     var known = (!lost && this.C.refusals[error.code]) || T.refusals[error.code] || T.refusals.error;
-    $("check-in-error-text").textContent =
-      error.message && error.message !== known ? known + " — " + error.message : known;
+    $("check-in-error-text").textContent = global.HallqStaffClient.joinRefusal(known, error.message);
     $("check-in-error").dataset.code = error.code;
     $("check-in-error").hidden = false;
     this.at.retry = lost ? retry : null;

@@ -1,15 +1,44 @@
 // The rating pad: a tablet facing the visitor at one window. When the window finishes a case it
-// offers five levels and optional reasons; one rating per case. Rating on the phone, or nobody
-// rating for a while, returns it to its welcome screen. The case then simply stays unrated.
+// offers five levels and optional reasons; one rating per case. Rating on the phone, nobody
+// rating for two minutes, or the clerk leaving the window returns it to its welcome screen, and
+// that case is not offered again here (it simply stays unrated; the phone can still rate it).
 (function () {
   "use strict";
 
   var T = window.HALLQ.text;
   var TOKEN = document.getElementById("pad").dataset.token;
-  var IDLE_AFTER_MS = 90 * 1000; // a visitor who walked away leaves the case unrated
+  // A visitor who has not answered two minutes after the case (or after their last tap) has
+  // walked away. The server names a finished case for longer (PAD_OFFER_MINUTES).
+  var OFFER_MS = 2 * 60 * 1000;
   var THANKS_MS = 5000;
+  var DONE_KEY = "hallq_pad_done_cases";
+  var DONE_KEPT = 20;
 
-  var state = { pad: null, ticket: null, level: null, reasons: [], idleTimer: null, busy: false };
+  var state = {
+    pad: null, ticket: null, level: null, reasons: [], idleTimer: null, busy: false,
+    serverOffsetMs: 0, // the server's clock minus this tablet's, from the answers' Date header
+    done: readDone(), // ids of the cases this pad has finished offering
+  };
+
+  function readDone() {
+    try { return JSON.parse(window.sessionStorage.getItem(DONE_KEY) || "[]"); } catch (error) { return []; }
+  }
+
+  // This case is not offered again, even after a reload (the tablet's browser may restart).
+  function finishOffer(ticket) {
+    if (!ticket || state.done.indexOf(ticket.id) >= 0) return;
+    state.done = state.done.concat([ticket.id]).slice(-DONE_KEPT);
+    try { window.sessionStorage.setItem(DONE_KEY, JSON.stringify(state.done)); } catch (error) { /* private mode */ }
+  }
+
+  // How long the visitor has left to answer, by the server's clock: nothing for a case
+  // finished long ago (the pad restarted), or one this pad is done with.
+  function timeLeft(ticket) {
+    if (state.done.indexOf(ticket.id) >= 0) return 0;
+    var finished = ticket.finished_at ? new Date(ticket.finished_at).getTime() : NaN;
+    if (isNaN(finished)) return OFFER_MS;
+    return Math.min(OFFER_MS, finished + OFFER_MS - (Date.now() + state.serverOffsetMs));
+  }
 
   function $(id) { return document.getElementById(id); }
 
@@ -33,6 +62,8 @@
       ),
       body: body ? JSON.stringify(body) : undefined,
     }).then(function (response) {
+      var serverDate = Date.parse(response.headers.get("Date") || "");
+      if (!isNaN(serverDate)) state.serverOffsetMs = serverDate - Date.now();
       return response.json().catch(function () { return null; }).then(function (data) {
         return { ok: response.ok, status: response.status, data: data };
       });
@@ -66,26 +97,31 @@
       }
       state.pad = answer.data;
       renderHead();
-      if (answer.data.pending_ticket) offer(answer.data.pending_ticket);
-      else if (!state.ticket) idle();
+      var pending = answer.data.pending_ticket;
+      // Nobody at the window: nobody to rate (the clerk left), whatever the server names.
+      if (pending && answer.data.clerk && timeLeft(pending) > 0) offer(pending);
+      else if (!state.ticket || !answer.data.clerk) idle();
     });
   }
 
   function idle() {
     clearTimeout(state.idleTimer);
+    finishOffer(state.ticket);
     state.ticket = null;
     state.level = null;
     state.reasons = [];
     screen("pad-idle");
   }
 
-  function keepAwake() {
+  // The visitor tapped: as long again to finish the rating.
+  function keepAwake(milliseconds) {
     clearTimeout(state.idleTimer);
-    state.idleTimer = setTimeout(idle, IDLE_AFTER_MS);
+    state.idleTimer = setTimeout(idle, milliseconds === undefined ? OFFER_MS : milliseconds);
   }
 
   function offer(ticket) {
     if (state.ticket && state.ticket.id === ticket.id) return;
+    finishOffer(state.ticket); // a newer case at the window replaces it
     state.ticket = ticket;
     state.level = null;
     state.reasons = [];
@@ -94,7 +130,7 @@
     $("pad-reasons-panel").hidden = true;
     renderLevels();
     screen("pad-rate");
-    keepAwake();
+    keepAwake(timeLeft(ticket));
   }
 
   function renderLevels() {
@@ -156,6 +192,7 @@
 
   function thank(text) {
     clearTimeout(state.idleTimer);
+    finishOffer(state.ticket);
     state.ticket = null;
     $("pad-thanks-text").textContent = text;
     screen("pad-thanks");
@@ -176,8 +213,11 @@
     });
     live.on("window.changed", function (message) {
       if (state.pad && message.window.id === state.pad.window.id) {
-        state.pad.clerk = message.window.clerk;
+        var before = state.pad.clerk, after = message.window.clerk;
+        state.pad.clerk = after;
         renderHead();
+        // The clerk left (or handed over): the case they finished is no longer asked about.
+        if (state.ticket && (!after || !before || after.id !== before.id)) idle();
       }
     });
     live.on("online", function () { document.body.classList.remove("offline"); });

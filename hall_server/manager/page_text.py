@@ -127,8 +127,14 @@ def _figures(_: Translate) -> dict[str, Any]:
         "ratings_note": _("{count} ratings, {good} satisfied"),
         "window_counts": _("{open} open · {paused} paused · {closed} closed"),
         "alert_counts": _("{critical} critical, {warning} warnings"),
-        "estimate": _("{low}–{high} min"),
-        "estimate_over_limit": _("over 2 hours"),
+        # A new ticket's wait, as the lobby board and the kiosk word it (kiosk/static/wait_text.js).
+        "wait_words": {
+            "no_window_now": _("no window open"),
+            "over_limit": _("over 2 hours"),
+            "under_a_minute": _("no wait"),
+            "minutes_point": _("about {n} min"),
+            "minutes_range": _("about {low}–{high} min"),
+        },
         "minutes": _("{minutes} min"),
         "seconds": _("{seconds} s"),
         "hours_minutes": _("{hours} h {minutes} min"),

@@ -94,3 +94,49 @@ def test_a_pad_with_a_revoked_or_unknown_token_says_so(browser, live_hall):
     page.goto(f"{live_hall.url}/rating/?token=d_unknown&lang=en")
     expect(page.locator("#pad-problem-text")).to_contain_text("not enrolled")
     context.close()
+
+
+def test_the_pad_stops_asking_when_the_clerk_leaves_the_window(pad, live_hall):
+    serve_and_finish(live_hall)
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+
+    clerk = live_hall.login(1)
+    left = live_hall.api("POST", f"/windows/{live_hall.hall.windows[1]}/release", clerk)
+    assert left.status_code == 200, left.text
+
+    expect(pad.locator("#pad-clerk")).to_have_text("本窗口暂无工作人员。")
+    expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
+
+
+@pytest.fixture
+def pad_with_clock(browser, live_hall: LiveHall) -> Page:
+    """The pad with a clock the test can move on: minutes pass in an instant."""
+    context = browser.new_context(viewport={"width": 1024, "height": 600})
+    page = context.new_page()
+    page.clock.install()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_hall.url}/rating/?token={live_hall.rating_pad_token}&lang=zh")
+    expect(page.locator("body")).to_have_attribute("data-screen", "idle")
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def test_an_unanswered_question_goes_away_after_two_minutes_for_good(pad_with_clock, live_hall):
+    pad = pad_with_clock
+    serve_and_finish(live_hall)
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+
+    pad.clock.fast_forward("01:50")
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+    pad.clock.fast_forward("00:15")
+    expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
+
+    # The pad reads its window again (as after a reconnect or a restart): the server still
+    # names the unrated case, but the visitor has long gone.
+    pad.reload()
+    expect(pad.locator("#pad-window")).not_to_be_empty()
+    expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
+    expect(pad.locator("#pad-question")).to_be_empty()

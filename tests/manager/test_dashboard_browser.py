@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import socketio
@@ -20,6 +22,7 @@ from tests.live.live_server import LiveHall, LiveServer, database_for, running_s
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
+HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the zone tests/factories.build_hall gives a hall
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +287,117 @@ def test_a_services_wait_over_two_hours_reads_as_such(page: Page, live: LiveHall
     expect(business.locator(".waiting")).to_have_text("16", timeout=WAIT_MS)
     expect(business).to_contain_text("over 2 hours", timeout=WAIT_MS)
     expect(business).not_to_contain_text("120")
+
+
+@pytest.fixture
+def page_in_new_york(browser: Any) -> Iterator[Page]:
+    """A manager's screen whose own clock runs on New York time; the hall is in Shanghai."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="en-US", timezone_id="America/New_York"
+    )
+    context.add_init_script("window.setInterval = function () { return 0; };")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def hall_clock(moment: datetime) -> str:
+    return moment.astimezone(HALL_ZONE).strftime("%H:%M")
+
+
+def hall_clocks_between(start: datetime, end: datetime) -> set[str]:
+    """Every hall time of day a moment between `start` and `end` can be shown as."""
+    shown = {hall_clock(end)}
+    moment = start
+    while moment < end:
+        shown.add(hall_clock(moment))
+        moment += timedelta(seconds=30)
+    return shown
+
+
+def manager_token(live: LiveHall) -> str:
+    answer = live.api(
+        "POST",
+        "/auth/login",
+        json={"staff_number": live.hall.manager_number, "password": PASSWORD},
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["token"])
+
+
+def test_the_dashboard_and_the_city_view_read_the_halls_time_not_the_screens(
+    page_in_new_york: Page, live: LiveHall
+) -> None:
+    page = page_in_new_york
+    manager = manager_token(live)
+    settings = live.api(
+        "PUT", f"/manager/halls/{live.hall.id}/alert-settings", manager, json={"many_waiting": 1}
+    )
+    assert settings.status_code == 200, settings.text
+    window_2 = live.hall.windows[2]
+    paused = live.api(
+        "POST",
+        f"/windows/{window_2}/state",
+        live.login(2),
+        json={"change": "pause", "reason": "break"},
+    )
+    assert paused.status_code == 200, paused.text
+    paused_since = hall_clock(datetime.fromisoformat(paused.json()["status_changed_at"]))
+    before = datetime.now(UTC)
+    log_in(page, live.url, live.hall.manager_number)
+    wait_live(page)
+
+    row = page.locator(f"#windows-body tr[data-window='{window_2}']")
+    expect(row.locator(".window-state")).to_contain_text(f"since {paused_since}")
+    updated = page.locator("#updated-at")
+    expect(updated).to_have_text(re.compile(r"^updated \d\d:\d\d$"))
+    shown = (updated.text_content() or "").removeprefix("updated ")
+    assert shown in hall_clocks_between(before, datetime.now(UTC))
+
+    live.issue("housing")  # one waits while window 2 is paused: an alert since the pause
+    alert = page.locator(f"#alert-list li[data-key='idle_window:window:{window_2}']")
+    # Words and time apart, as they read: "... while 1 wait since 10:34".
+    expect(alert).to_have_text(f"Window 2 is paused (break) while 1 wait since {paused_since}")
+
+    before = datetime.now(UTC)
+    page.goto(f"{live.url}/city/?lang=en")
+    expect(page.locator(f"#halls-body tr[data-hall='{live.hall.id}']")).to_be_visible()
+    expect(updated).to_have_text(re.compile(r"^updated \d\d:\d\d$"))
+    shown = (updated.text_content() or "").removeprefix("updated ")
+    assert shown in hall_clocks_between(before, datetime.now(UTC))
+
+
+def board_words(estimate: dict[str, Any] | None) -> str:
+    """What the lobby board and the kiosk say for a wait (kiosk/static/wait_text.js)."""
+    if estimate is None:
+        return "no window open"
+    if estimate["over_limit"]:
+        return "over 2 hours"
+    low, high = estimate["low_minutes"], estimate["high_minutes"]
+    if high == 0:
+        return "no wait"
+    return f"about {low} min" if low == high else f"about {low}–{high} min"
+
+
+def test_waits_for_a_new_ticket_read_as_the_board_says_them(page: Page, live: LiveHall) -> None:
+    log_in(page, live.url, live.hall.manager_number)
+    wait_live(page)
+    housing = page.locator(f"#services-body tr[data-service='{live.hall.services['housing']}']")
+    expect(housing.locator("td").nth(3)).to_have_text("no wait")
+
+    for _ in range(3):
+        live.issue("business")
+    business_id = live.hall.services["business"]
+    business = page.locator(f"#services-body tr[data-service='{business_id}']")
+    expect(business.locator(".waiting")).to_have_text("3")
+    manager = manager_token(live)
+    dashboard = live.api("GET", f"/manager/halls/{live.hall.id}/dashboard", manager).json()
+    row = next(s for s in dashboard["now"]["services"] if s["service_id"] == business_id)
+    words = board_words(row["estimated_wait_for_new_ticket"])
+    assert words.startswith("about"), words
+    expect(business.locator("td").nth(3)).to_have_text(words)
+    expect(business).not_to_contain_text(re.compile(r"\b(\d+)–\1 min"))

@@ -34,3 +34,17 @@ def test_the_printable_report_asks_for_a_login_first(client):
     assert response.status_code == 401
     assert "请先在本浏览器的管理页面登录" in response.get_data(as_text=True)
     assert client.get("/manager/reports/print?hall_id=x").status_code == 400
+
+
+def test_the_dashboard_says_waits_in_the_boards_words_and_in_chinese(client):
+    html = client.get("/manager/?lang=zh").get_data(as_text=True)
+    text = json.loads(re.search(r"text: (\{.*\}),\n", html).group(1))
+
+    assert "wait_text.js" in html  # the kiosk's and board's rules, not a copy of them
+    assert text["wait_words"] == {
+        "no_window_now": "暂无窗口办理",
+        "over_limit": "超过 2 小时",
+        "under_a_minute": "无需等候",
+        "minutes_point": "约 {n} 分钟",
+        "minutes_range": "约 {low}–{high} 分钟",
+    }

@@ -102,11 +102,12 @@
       ]).then(function (answers) {
         if (!answers[0].ok) { M.showRefusal(answers[0].error); return; }
         state.windows = answers[1].ok ? answers[1].data : [];
+        var zone = hall().time_zone; // the devices' hall, which may not be the manager's own
         $("devices-body").innerHTML = answers[0].data.map(function (d) {
           var window = state.windows.filter(function (w) { return w.id === d.window_id; })[0];
           return '<tr data-device="' + d.id + '"><td>' + esc(d.name) + "</td><td>" + esc(T.device_kinds[d.kind] || d.kind) + "</td>" +
             "<td>" + esc(window ? window.number : "—") + "</td><td>" + esc(d.printer_status ? (T.printer_status[d.printer_status] || d.printer_status) : "—") + "</td>" +
-            "<td>" + esc(d.last_seen_at ? M.clock(d.last_seen_at) : T.never_seen) + "</td><td>" + esc(d.revoked_at ? M.clock(d.revoked_at) : "—") + "</td>" +
+            "<td>" + esc(d.last_seen_at ? M.clock(d.last_seen_at, zone) : T.never_seen) + "</td><td>" + esc(d.revoked_at ? M.clock(d.revoked_at, zone) : "—") + "</td>" +
             '<td class="actions">' + (d.revoked_at ? "" : button("revoke-device", d.id, T.revoke, "danger")) + "</td></tr>";
         }).join("");
       });

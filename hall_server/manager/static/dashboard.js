@@ -58,10 +58,10 @@
       (window.status_changed_at ? ' <span class="muted">' + esc(M.fill(T.since, { time: M.clock(window.status_changed_at) })) + "</span>" : "");
   }
 
+  // In the words the lobby board and the kiosk use ("no wait", "about 3 min"):
+  // kiosk/static/wait_text.js holds the rules.
   function estimateText(estimate) {
-    if (!estimate) return "—";
-    if (estimate.over_limit) return T.estimate_over_limit;
-    return M.fill(T.estimate, { low: estimate.low_minutes, high: estimate.high_minutes });
+    return window.HallqWaitText.waitText(T.wait_words, estimate);
   }
 
   // ----- rendering -----
@@ -69,6 +69,7 @@
   function render() {
     var data = state.data;
     document.body.dataset.seq = String(data.seq);
+    M.useHallClock(data.hall.time_zone);
     $("hall-name").textContent = M.named(data.hall);
     $("hall-date").textContent = data.date;
     $("updated-at").textContent = M.fill(T.updated_at, { time: M.clock(data.server_time) });
@@ -92,7 +93,7 @@
     $("alert-list").innerHTML = alerts.map(function (alert) {
       var since = alert.since || alert.raised_at;
       return '<li data-severity="' + esc(alert.severity) + '" data-kind="' + esc(alert.kind) + '" data-key="' + esc(alert.key) + '">' +
-        esc(alertText(alert)) + (since ? '<span class="since">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>" : "") + "</li>";
+        esc(alertText(alert)) + (since ? ' <span class="since">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>" : "") + "</li>";
     }).join("");
   }
 

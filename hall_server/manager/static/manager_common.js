@@ -1,6 +1,6 @@
 // What every manager page shares: logging in (a bearer token in this tab's sessionStorage, as
-// the counter keeps it), talking to the API, words and numbers in the page's language, the
-// message line, a form dialog, and the live connection to a hall.
+// the counter keeps it), talking to the API, words and numbers in the page's language, times on
+// the hall's clock, the message line, a form dialog, and the live connection to a hall.
 (function (global) {
   "use strict";
 
@@ -12,6 +12,7 @@
   var state = {
     token: STORE.getItem("hallq_manager_token"),
     user: JSON.parse(STORE.getItem("hallq_manager_user") || "null"),
+    timeZone: null, // the hall's, for every time shown: the manager's own hall unless a page says
   };
 
   function $(id) { return document.getElementById(id); }
@@ -56,10 +57,16 @@
     return digits === undefined ? String(value) : Number(value).toFixed(digits);
   }
 
-  function clock(iso) {
-    if (!iso) return "—";
-    var at = new Date(iso);
-    return String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
+  // "10:29" on the hall's clock (the screen's own may run on any zone); `timeZone` for a hall
+  // other than the page's.
+  function clock(moment, timeZone) {
+    if (!moment) return "—";
+    return global.HallqHallClock.time(moment, timeZone || state.timeZone) || "—";
+  }
+
+  // The page now shows this hall (e.g. a dashboard of a hall below the manager's own).
+  function useHallClock(timeZone) {
+    if (timeZone) state.timeZone = timeZone;
   }
 
   // ----- the API -----
@@ -121,7 +128,12 @@
     $("logout-button").hidden = false;
     $("user-name").textContent = fill(T.signed_in_as, { name: user.name, role: T.roles[user.role] || user.role });
     document.body.dataset.role = user.role;
-    onReady(user);
+    // The page's times are on the manager's own hall's clock until the page names another.
+    api("GET", "/halls").then(function (answer) {
+      var own = answer.ok ? answer.data.filter(function (hall) { return hall.id === user.hall_id; })[0] : null;
+      if (own) useHallClock(own.time_zone);
+      onReady(user);
+    });
   }
 
   function refuseClerk(token) {
@@ -299,7 +311,8 @@
 
   global.Manager = {
     text: T, locale: LOCALE, state: state, $: $, fill: fill, esc: esc, named: named, minutes: minutes,
-    duration: duration, percent: percent, number: number, clock: clock, api: api, act: act,
+    duration: duration, percent: percent, number: number, clock: clock, useHallClock: useHallClock,
+    api: api, act: act,
     refusalText: refusalText, showMessage: showMessage, showRefusal: showRefusal, start: start,
     hallParam: hallParam, subtree: subtree, fillHallSelect: fillHallSelect, follow: follow,
     askForm: askForm, download: download,

@@ -1,4 +1,5 @@
-// HallqStaffClient: how the staff pages (counter, manager) call the API and show refusals.
+// HallqStaffClient: how the staff pages (counter, manager) call the API and show refusals;
+// HallqHallClock: how they show a time, always on the hall's clock.
 // Every answer becomes {ok, status, data|blob|error}; a network failure is {code: "network"};
 // a 401 on a logged-in page hands over to the page's own "log in again".
 (function (global) {
@@ -48,9 +49,11 @@
     });
   };
 
-  HallqStaffClient.prototype.refusalText = function (error) {
-    var known = this.refusals[error.code] || this.refusals.error;
-    return error.message && error.message !== known ? known + " — " + error.message : known;
+  // `refusals` (optional) words some codes for what was refused, e.g. a window's change
+  // rather than a ticket's; the page's own words stand for the rest.
+  HallqStaffClient.prototype.refusalText = function (error, refusals) {
+    var known = (refusals && refusals[error.code]) || this.refusals[error.code] || this.refusals.error;
+    return joinRefusal(known, error.message);
   };
 
   HallqStaffClient.prototype.showMessage = function (text, kind) {
@@ -63,9 +66,62 @@
     if (kind === "ok") this.messageTimer = setTimeout(function () { box.hidden = true; }, 5000);
   };
 
-  HallqStaffClient.prototype.showRefusal = function (error) {
-    this.showMessage(this.refusalText(error), "error");
+  HallqStaffClient.prototype.showRefusal = function (error, refusals) {
+    this.showMessage(this.refusalText(error, refusals), "error");
     this.messageBox().dataset.code = error.code;
+  };
+
+  // ----- refusals in words -----
+
+  function plainWords(text) {
+    return String(text || "").trim().replace(/[\s.。!！?？;；,，:：、]+$/, "").toLowerCase();
+  }
+
+  // The page's summary, then the server's reason: once if the server says the same thing.
+  function joinRefusal(known, message) {
+    if (!message || plainWords(message) === plainWords(known)) return known;
+    return known + " — " + message;
+  }
+
+  HallqStaffClient.joinRefusal = joinRefusal;
+
+  // ----- the hall's clock -----
+
+  // A staff screen's own clock may run on any zone (a hall's PC is often left on UTC): every
+  // time a person reads on a staff page is the hall's, from the hall's `time_zone`.
+  var formats = {};
+
+  function hallParts(moment, timeZone) {
+    var at = moment instanceof Date ? moment : new Date(moment);
+    if (!timeZone || isNaN(at.getTime())) return null;
+    var format = formats[timeZone];
+    if (!format) {
+      try {
+        format = new Intl.DateTimeFormat("en-GB", {
+          timeZone: timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+          hour: "2-digit", minute: "2-digit",
+        });
+      } catch (error) {
+        return null; // not a zone this browser knows: better no time than a wrong one
+      }
+      formats[timeZone] = format;
+    }
+    var parts = {};
+    format.formatToParts(at).forEach(function (part) { parts[part.type] = part.value; });
+    return parts;
+  }
+
+  global.HallqHallClock = {
+    // "10:29" in the hall; "" while the hall's zone is not known yet.
+    time: function (moment, timeZone) {
+      var parts = hallParts(moment, timeZone);
+      return parts ? parts.hour + ":" + parts.minute : "";
+    },
+    // "2026-11-30", the hall's calendar day of `moment`.
+    date: function (moment, timeZone) {
+      var parts = hallParts(moment, timeZone);
+      return parts ? parts.year + "-" + parts.month + "-" + parts.day : "";
+    },
   };
 
   global.HallqStaffClient = HallqStaffClient;

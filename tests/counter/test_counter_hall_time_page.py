@@ -1,0 +1,75 @@
+"""The counter page reads every time in the hall's time zone, whatever zone the screen's own
+clock is set to: a PC in a hall in Shanghai may well run on UTC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the zone tests/factories.build_hall gives a hall
+
+
+@pytest.fixture(params=["UTC", "America/New_York"])
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id=request.param
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def hall_clock(moment: datetime) -> str:
+    return moment.astimezone(HALL_ZONE).strftime("%H:%M")
+
+
+def hall_clocks_between(start: datetime, end: datetime) -> set[str]:
+    """Every hall time of day a moment between `start` and `end` can be shown as."""
+    shown = {hall_clock(end)}
+    moment = start
+    while moment < end:
+        shown.add(hall_clock(moment))
+        moment += timedelta(seconds=30)
+    return shown
+
+
+def window_changed_at(live_hall: LiveHall, window_number: int) -> datetime:
+    clerk = live_hall.login(window_number)
+    windows = live_hall.api("GET", f"/halls/{live_hall.hall.id}/windows", clerk).json()
+    window = next(w for w in windows if w["id"] == live_hall.hall.windows[window_number])
+    return datetime.fromisoformat(window["status_changed_at"])
+
+
+def test_the_feed_and_a_pauses_return_time_are_in_the_halls_time(
+    page: Page, live_hall: LiveHall
+) -> None:
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+
+    before = datetime.now(UTC)
+    live_hall.kiosk_issue()
+    line = page.locator("#feed-list li[data-event='ticket.issued']").first
+    expect(line).to_contain_text("A001 issued")
+    shown = line.locator("time").text_content()
+    assert shown in hall_clocks_between(before, datetime.now(UTC))
+
+    page.keyboard.press("b")
+    page.select_option("#pause-minutes", "15")
+    page.click("#pause-dialog [data-reason=break]")
+    window_state = page.locator("#window-state")
+    expect(window_state).to_have_attribute("data-status", "paused")
+    back = hall_clock(window_changed_at(live_hall, 1) + timedelta(minutes=15))
+    expect(window_state).to_have_text(f"paused (break, 15 min, back about {back})")

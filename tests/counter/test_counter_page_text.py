@@ -1,0 +1,25 @@
+"""Every word the counter page gained for a window's state and for transfers has its Chinese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    return [value]
+
+
+def test_the_window_and_transfer_words_have_their_chinese(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from counter_client.page_text import transfer_text, window_text
+
+    def words(locale: str) -> list[str]:
+        with app.test_request_context(), force_locale(locale):
+            return strings(window_text()) + strings(transfer_text())
+
+    english, chinese = words("en"), words("zh")
+    assert len(english) >= 11
+    assert [text for text, own in zip(english, chinese, strict=True) if text == own] == []

@@ -1,0 +1,89 @@
+"""The counter's transfer: offered only for a case being served (the server's rule), and never
+to a window where nobody is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def test_transfer_waits_until_the_case_is_being_served(page: Page, live_hall: LiveHall) -> None:
+    ticket = live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    transfer = page.locator("[data-action=transfer]")
+    expect(transfer).to_have_attribute("aria-disabled", "true")  # nothing at the window
+
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    expect(transfer).to_have_attribute("aria-disabled", "true")
+    expect(transfer).to_have_attribute("title", "Transfer once the case has started: press S.")
+    page.keyboard.press("t")
+    expect(page.locator("#message")).to_have_text("Transfer once the case has started: press S.")
+    expect(page.locator("#transfer-dialog")).to_be_hidden()
+    transfer.click(force=True)  # aria-disabled: a click is still heard, and answered the same
+    expect(page.locator("#transfer-dialog")).to_be_hidden()
+
+    page.keyboard.press("s")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+    expect(transfer).to_have_attribute("aria-disabled", "false")
+    page.keyboard.press("t")
+    expect(page.locator("#transfer-dialog")).to_be_visible()
+    clerk = live_hall.login(1)
+    stored = live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()
+    assert stored["status"] == "serving"
+
+
+def test_a_closed_window_cannot_be_chosen_to_transfer_to(page: Page, live_hall: LiveHall) -> None:
+    hall = live_hall.hall
+    window_2 = hall.windows[2]
+    other = live_hall.login(2)
+    assert live_hall.api("POST", f"/windows/{window_2}/release", other).status_code == 200
+    ticket = live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    page.keyboard.press("s")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+
+    page.keyboard.press("t")
+    page.check("#transfer-form input[value=window]")
+    option = page.locator(f"#transfer-window option[value='{window_2}']")
+    expect(option).to_have_text("2 · 窗口2 (closed: nobody there)")
+    expect(option).to_be_disabled()
+    page.fill("#transfer-reason", "需专窗办理")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_text("No other window is open to take this case.")
+    clerk = live_hall.login(1)
+    assert live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()["status"] == "serving"
+
+    page.keyboard.press("Escape")
+    other = live_hall.login(2)
+    assert live_hall.api("POST", f"/windows/{window_2}/take", other).status_code == 200
+    page.keyboard.press("t")  # the window is staffed again: the dialog knows at once
+    page.check("#transfer-form input[value=window]")
+    expect(option).to_have_text("2 · 窗口2")
+    expect(option).to_be_enabled()
+    page.fill("#transfer-reason", "需专窗办理")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_text("A001 transferred.")
