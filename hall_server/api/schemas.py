@@ -209,6 +209,10 @@ class WindowSchema(Schema):
     pause_minutes = fields.Integer(
         allow_none=True, metadata={"description": "how long the current pause is meant to last"}
     )
+    paused_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "when the current pause began (null unless paused)"},
+    )
     status_changed_at = fields.AwareDateTime(allow_none=True)
     clerk = fields.Nested(ClerkRef, allow_none=True)
     services = fields.List(fields.Nested(ServiceRef))

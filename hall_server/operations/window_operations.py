@@ -44,6 +44,7 @@ def window_view(session: Session, window: Window) -> dict[str, Any]:
         "status": window.status,
         "pause_reason": window.pause_reason,
         "pause_minutes": window.pause_minutes,
+        "paused_at": window.paused_at if window.status == window_life.WindowStatus.PAUSED else None,
         "status_changed_at": window.status_changed_at,
         "clerk": None
         if clerk is None

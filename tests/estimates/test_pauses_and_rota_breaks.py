@@ -69,14 +69,19 @@ def test_a_lunch_is_timed_from_its_start_though_the_windows_services_change_mean
     assert 25 <= after_services <= 40
     assert 25 <= after_taking_again <= 40
     assert stored_window(app, one_window).paused_at == clock() - timedelta(minutes=30)
+    # Screens read when the pause began, and so when the window is back, from the window too.
+    began = (clock() - timedelta(minutes=30)).isoformat()
+    for view in (services.get_json(), taken.get_json()):
+        assert view["paused_at"] == began != view["status_changed_at"]
 
 
 def test_when_a_pause_began_is_forgotten_once_the_window_resumes_or_closes(app, client, one_window):
     change_window(client, one_window, 1, change="pause", reason="other", pause_minutes=10)
     assert stored_window(app, one_window).paused_at is not None
 
-    change_window(client, one_window, 1, change="resume")
+    resumed = change_window(client, one_window, 1, change="resume")
     assert stored_window(app, one_window).paused_at is None
+    assert resumed["paused_at"] is None
     change_window(client, one_window, 1, change="pause", reason="meeting")
     change_window(client, one_window, 1, change="close")
     assert stored_window(app, one_window).paused_at is None

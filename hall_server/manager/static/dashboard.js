@@ -53,9 +53,11 @@
 
   function windowState(window) {
     var text = T.window_status[window.status] || window.status;
+    // A pause dates from when it began: a change of the window's services does not move it.
+    var since = window.paused_at || window.status_changed_at;
     if (window.status === "paused" && window.pause_reason) text += " · " + (T.pause_reasons[window.pause_reason] || window.pause_reason);
     return '<span class="state" data-status="' + esc(window.status) + '">' + esc(text) + "</span>" +
-      (window.status_changed_at ? ' <span class="muted">' + esc(M.fill(T.since, { time: M.clock(window.status_changed_at) })) + "</span>" : "");
+      (since ? ' <span class="muted">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>" : "");
   }
 
   // In the words the lobby board and the kiosk use ("no wait", "about 3 min"):
