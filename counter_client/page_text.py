@@ -174,6 +174,10 @@ def check_in_text(_: Translate = gettext) -> dict[str, Any]:
                 "the booking message, or issue an ordinary ticket."
             ),
             "validation_failed": _("Enter a code, or an ID number of 18 characters."),
+            "invalid_id_number": _(
+                "This ID number's check digit does not match: check it with the card and enter "
+                "it again."
+            ),
             "hall_closed": _("The hall is closed now: no ticket can be issued."),
             "outside_issuing_hours": _(
                 "Tickets for this service are not issued at this time. The visitor may book "

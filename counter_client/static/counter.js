@@ -476,7 +476,7 @@
       rememberHall(snapshot && snapshot.hall);
       if (snapshot && snapshot.hall && state.user && snapshot.hall.id === state.user.hall_id && snapshot.windows) {
         state.windows = snapshot.windows;
-        fillTransferChoices();
+        fillTransferChoices(true);
       }
       state.figuresStale = true;
       scheduleRefresh();
@@ -530,7 +530,7 @@
   function noticeWindow(changed) {
     if (!changed) return;
     state.windows = state.windows.map(function (known) { return known.id === changed.id ? changed : known; });
-    fillTransferChoices();
+    fillTransferChoices(true);
   }
 
   function stopLive() {
@@ -756,7 +756,8 @@
   }
 
   // Read again whenever a window changes, even with the dialog open: what was chosen stays.
-  function fillTransferChoices() {
+  // keepChoice: the dialog is open and the clerk may have chosen (a live update, not opening it).
+  function fillTransferChoices(keepChoice) {
     var services = $("transfer-service");
     var service = services.value;
     services.textContent = "";
@@ -783,8 +784,16 @@
       windows.appendChild(option);
     });
     var open = Array.prototype.filter.call(windows.options, function (option) { return !option.disabled; });
-    var kept = open.filter(function (option) { return option.value === chosen; })[0];
-    windows.selectedIndex = kept ? kept.index : open.length ? open[0].index : -1;
+    var previous = Array.prototype.filter.call(windows.options, function (option) {
+      return option.value === chosen;
+    })[0];
+    if (previous && (previous.disabled ? keepChoice : true)) {
+      // The clerk's choice stays, even if that window has just closed: its label says so and
+      // sending is refused, rather than the case going to a window the clerk never chose.
+      windows.selectedIndex = previous.index;
+    } else {
+      windows.selectedIndex = open.length ? open[0].index : -1;
+    }
   }
 
   function transferKind() { return document.querySelector("#transfer-form input[name=target_kind]:checked").value; }
@@ -797,7 +806,8 @@
     var body = { reason: reason };
     if (transferKind() === "window") {
       var target = $("transfer-window").selectedOptions[0];
-      if (!target || target.disabled) { showMessage(T.no_open_window, "error"); return; }
+      if (!target) { showMessage(T.no_open_window, "error"); return; }
+      if (target.disabled) { showMessage(T.transfer_refusals.window_closed, "error"); return; }
       body.to_window_id = Number(target.value);
     } else {
       body.to_service_id = Number($("transfer-service").value);

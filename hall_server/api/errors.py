@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # A refusal's code decides its HTTP status; a code not listed is a conflict with the state of
 # things (409): an invalid transition, a window busy, a booking already used.
 STATUS_BY_CODE = {
+    "validation_failed": 422,
     "bad_request": 400,
     "not_found": 404,
     "unauthorized": 401,

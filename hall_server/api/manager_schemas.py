@@ -13,6 +13,7 @@ from hall_server.api.schemas import (
     WindowSchema,
     record_id,
 )
+from hall_server.core.hall_code import HALL_CODE_PATTERN, HALL_CODE_RULE
 from hall_server.operations.administration import HALL_LEVELS
 from hall_server.operations.reports import Dimension, Period
 from hall_server.operations.staff_accounts import STAFF_ROLES
@@ -20,11 +21,8 @@ from hall_server.operations.staff_accounts import STAFF_ROLES
 NAME = validate.Length(min=1, max=120)
 CODE = validate.Length(min=1, max=40)
 # A hall's code is the one path segment of its phone page (/h/<code>/take) and of its remote
-# API, printed as a QR code on posters: these characters need no encoding anywhere. (\Z, not $:
-# a code must not end in a newline.)
-HALL_CODE = validate.Regexp(
-    r"^[A-Za-z0-9_-]{1,40}\Z", error="a hall code is 1 to 40 letters, digits, '-' or '_'"
-)
+# API, printed as a QR code on posters: these characters need no encoding anywhere.
+HALL_CODE = validate.Regexp(HALL_CODE_PATTERN, error=HALL_CODE_RULE)
 OPTIONAL_NAME = validate.Length(max=120)
 MINUTES = {"description": "seconds; null when there is nothing to measure"}
 
@@ -302,7 +300,8 @@ class HallCreateRequest(StrictSchema):
 
 class HallUpdateRequest(HallCreateRequest):
     parent_id = record_id()
-    code = fields.String(validate=HALL_CODE)
+    # A new code follows the rule; a hall keeps an older one (core/hall_code.py).
+    code = fields.String(validate=validate.Length(min=1, max=40, error=HALL_CODE_RULE))
     name = fields.String(validate=NAME)
     level = fields.String(validate=validate.OneOf(HALL_LEVELS))
 

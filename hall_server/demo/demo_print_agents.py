@@ -15,16 +15,28 @@ import ctypes
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 DEMO_KIOSKS = ("d_demo-kiosk-1", "d_demo-kiosk-2", "d_demo-town-kiosk")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _end_with_parent() -> None:
-    """In the agent, before it starts: the kernel stops it if the demo dies without a word."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def _ending_with_parent() -> Callable[[], None] | None:
+    """What the agent runs before it starts (Linux): the kernel stops it if the demo dies
+    without a word. The C library is loaded here, in the demo: after fork, the child only
+    calls the function found."""
+    if sys.platform != "linux":
+        return None
+    try:
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def end_with_parent() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return end_with_parent
 
 
 def _hallq_command() -> list[str]:
@@ -41,6 +53,7 @@ def start_print_agents(port: int, first_printer: str, log_directory: Path) -> li
     log_directory.mkdir(parents=True, exist_ok=True)
     processes: list[subprocess.Popen[bytes]] = []
     lines = []
+    end_with_parent = _ending_with_parent()
     for index, token in enumerate(DEMO_KIOSKS):
         printer = first_printer if index == 0 else "simulated"
         log_path = log_directory / f"print-agent-{token.removeprefix('d_demo-')}.log"
@@ -62,7 +75,7 @@ def start_print_agents(port: int, first_printer: str, log_directory: Path) -> li
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
-                    preexec_fn=_end_with_parent if sys.platform == "linux" else None,
+                    preexec_fn=end_with_parent,
                 )
             )
         lines.append(f"  Print agent for {token:<20} printer {printer:<12} log {log_path}")

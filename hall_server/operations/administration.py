@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hall_server.core.hall_code import check_new_hall_code
 from hall_server.core.numbering import validate_prefix
 from hall_server.core.opening_hours import parse_weekly_hours
 from hall_server.core.refusals import Refused
@@ -98,6 +99,7 @@ def _check_hall_values(session: Session, values: dict[str, Any], hall: Hall | No
         except ValueError as error:
             raise Refused("invalid_opening_hours", str(error), "opening_hours") from error
     if "code" in values and (hall is None or values["code"] != hall.code):
+        check_new_hall_code(values["code"])
         require_unique(session, select(Hall.id).where(Hall.code == values["code"]), "code", "code")
 
 

@@ -38,6 +38,15 @@ def _locale() -> str:
     return str(get_locale() or "zh")
 
 
+def _page(body: str, status: int = 200) -> Response:
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    if request.args.get("lang") == _locale():
+        # The language chosen here sticks for the pages it links to, as on every page.
+        response.set_cookie("hallq_lang", _locale(), max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
 @blueprint.get("/")
 def start_page() -> Any:
     """Links for clerks, managers and visitors; how devices are set up; the API."""
@@ -50,11 +59,9 @@ def start_page() -> Any:
             for hall in halls
             if RemoteIssuingSettings.of(hall.remote_issuing_settings).enabled
         ]
-    response = make_response(
+    return _page(
         render_template("home.html", locale=_locale(), remote_halls=remote, hall_count=len(halls))
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @blueprint.get("/favicon.ico")
@@ -78,9 +85,7 @@ def not_found(error: NotFound) -> Any:
         return error.response  # a page's own answer, such as the kiosk's "unknown token"
     if not wants_a_page():
         return http_error_response(error)
-    response = make_response(render_template("not_found.html", locale=_locale()), 404)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _page(render_template("not_found.html", locale=_locale()), 404)
 
 
 @blueprint.get("/healthz")

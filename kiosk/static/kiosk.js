@@ -16,7 +16,7 @@
   var PRINT_POLL_MS = 600;
   var PRINT_GIVE_UP_MS = 20000;
   var ID_NUMBER = /^[0-9]{17}[0-9X]$/;
-  var PHONE = /^1[0-9]{10}$/;
+  var PHONE = /^1[3-9][0-9]{9}$/; // a mainland mobile number, as the server checks it
 
   var state = freshState();
   var catalogue = { departments: [], services: [] };

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import func, select
 
 from hall_server.storage.models import Ticket
@@ -83,3 +85,25 @@ def test_an_oversized_idempotency_key_is_a_bad_request_that_issues_nothing(app, 
     assert response.get_json()["error"]["code"] == "bad_request"
     with app.extensions["hallq_db"].reading() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_a_made_up_token_is_refused_without_waiting_for_the_sqlite_write_lock(
+    sqlite_url, client, hall
+):
+    """A counter holds the write lock (here: another connection, mid-transaction); a request
+    with a token nobody issued is told so at once, instead of queueing for the lock and
+    answering 503 once the wait runs out."""
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        answer = client.post(
+            f"/api/v1/halls/{hall.id}/tickets",
+            json={"service_id": hall.services["housing"]},
+            headers={"Authorization": "Bearer u_made-up-token"},
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert answer.status_code == 401, answer.get_json()
+    assert answer.get_json()["error"]["code"] == "unauthorized"

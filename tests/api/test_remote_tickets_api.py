@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -384,6 +385,30 @@ def test_a_hall_code_that_is_no_safe_path_segment_is_refused_and_nothing_changes
     assert "letters, digits, '-' or '_'" in renamed.get_json()["error"]["message"]
     assert hall_codes(app) == before
     assert client.get("/api/v1/remote/halls/test-hall").status_code == 200
+
+
+def test_a_hall_whose_code_predates_the_rule_keeps_it_while_its_other_details_change(
+    app: Any, client: Any
+) -> None:
+    """Its posters are printed: saving its name (the admin page sends the code along) must not
+    force a new code; a new code must follow the rule."""
+    database = app.extensions["hallq_db"]
+    old = factories.build_hall(database, datetime(2026, 11, 30, 1, tzinfo=UTC), code="xh.street")
+    admin = hall_admin(app, client, old)
+
+    kept = client.patch(
+        f"/api/v1/halls/{old.id}",
+        json={"code": "xh.street", "name": "西湖街道便民服务中心"},
+        headers=admin,
+    )
+    changed = client.patch(f"/api/v1/halls/{old.id}", json={"code": "xh.street2"}, headers=admin)
+
+    assert kept.status_code == 200, kept.get_json()
+    assert kept.get_json()["code"] == "xh.street"
+    assert kept.get_json()["name"] == "西湖街道便民服务中心"
+    assert error_of(changed) == (422, "validation_failed")
+    assert changed.get_json()["error"]["field"] == "code"
+    assert hall_codes(app) == ["xh.street"]
 
 
 def test_a_hall_given_a_safe_code_takes_remote_tickets_under_it(

@@ -34,6 +34,9 @@ def test_the_start_page_links_every_persons_page_and_the_halls_taking_phone_tick
     english = client.get("/?lang=en", headers=BROWSER).get_data(as_text=True)
     assert "Counter: call, serve and record cases at a window" in english
     assert "呼叫器" not in english
+    # The choice sticks for the pages it links to.
+    assert "Counter" in client.get("/counter/", headers=BROWSER).get_data(as_text=True)
+    assert "呼叫器" not in client.get("/counter/", headers=BROWSER).get_data(as_text=True)
 
 
 def test_a_browser_gets_a_page_for_an_unknown_address_and_a_program_gets_json(

@@ -87,3 +87,32 @@ def test_a_closed_window_cannot_be_chosen_to_transfer_to(page: Page, live_hall: 
     page.fill("#transfer-reason", "需专窗办理")
     page.keyboard.press("Enter")
     expect(page.locator("#message")).to_have_text("A001 transferred.")
+
+
+def test_a_chosen_window_that_closes_while_the_dialog_is_open_stays_chosen_and_is_refused(
+    page: Page, live_hall: LiveHall
+) -> None:
+    """Not silently swapped for another window the clerk never chose."""
+    window_2 = live_hall.hall.windows[2]
+    ticket = live_hall.kiosk_issue()
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    page.keyboard.press("s")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+    page.keyboard.press("t")
+    page.check("#transfer-form input[value=window]")
+    expect(page.locator("#transfer-window")).to_have_value(str(window_2))
+    page.fill("#transfer-reason", "需专窗办理")
+
+    other = live_hall.login(2)
+    assert live_hall.api("POST", f"/windows/{window_2}/release", other).status_code == 200
+    option = page.locator(f"#transfer-window option[value='{window_2}']")
+    expect(option).to_be_disabled()  # the live event reached the open dialog
+    expect(page.locator("#transfer-window")).to_have_value(str(window_2))
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#message")).to_have_text("That window is closed: nobody serves there.")
+    clerk = live_hall.login(1)
+    assert live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()["status"] == "serving"

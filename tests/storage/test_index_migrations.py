@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from hall_server.storage import migrations
 
@@ -66,3 +67,42 @@ def test_the_indexes_come_with_the_upgrade_and_go_with_the_downgrade(
     migrations.downgrade(database_url, before)
     assert not any(name in index_names(database_url, table) for table, name in added)
     assert hall_count(database_url) == 1
+
+
+def test_an_index_left_invalid_by_a_failed_concurrent_build_is_built_again(
+    postgres_url: str,
+) -> None:
+    """A CREATE INDEX CONCURRENTLY that fails leaves an invalid index of that name behind,
+    which IF NOT EXISTS alone would take for done."""
+    migrations.upgrade(postgres_url, "0011_plan_version")
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for code in ("a", "b"):
+                connection.execute(
+                    text(
+                        "INSERT INTO halls (code, name, level, time_zone, notice_lines,"
+                        " calling_policy, max_recalls, no_show_grace_minutes, requeue_behind,"
+                        " target_wait_minutes, event_seq, display_settings, calling_settings,"
+                        " alert_settings) VALUES (:code, '大厅', 'city', 'Asia/Shanghai', '[]',"
+                        " 'fcfs', 3, 30, 3, 15, 0, '{}', '{}', '{}')"
+                    ),
+                    {"code": code},
+                )
+            with pytest.raises(IntegrityError):  # two halls share a level: it fails half-way
+                connection.execute(
+                    text("CREATE UNIQUE INDEX CONCURRENTLY ix_tickets_day_quota ON halls (level)")
+                )
+            invalid = text(
+                "SELECT count(*) FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid"
+                " WHERE relname = 'ix_tickets_day_quota' AND NOT indisvalid"
+            )
+            assert connection.execute(invalid).scalar() == 1
+
+        migrations.upgrade(postgres_url, "0012_issuing_indexes")
+
+        with engine.connect() as connection:
+            assert connection.execute(invalid).scalar() == 0
+        assert "ix_tickets_day_quota" in index_names(postgres_url, "tickets")
+    finally:
+        engine.dispose()

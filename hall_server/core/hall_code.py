@@ -1,0 +1,23 @@
+"""A hall's code: what its phone-ticket page's address and the QR posters at its door carry.
+
+A new code is 1 to 40 ASCII letters, digits, '-' or '_', characters that need no encoding in a
+URL or a QR code. A code stored before that rule (a dot, Chinese) stays valid for its hall: its
+posters are printed, and editing the hall's other details must not force a new one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hall_server.core.refusals import Refused
+
+# \Z, not $: a code must not end in a newline.
+HALL_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}\Z"
+HALL_CODE_RULE = "a hall code is 1 to 40 letters, digits, '-' or '_'"
+_HALL_CODE = re.compile(HALL_CODE_PATTERN)
+
+
+def check_new_hall_code(code: str, stored: str | None = None) -> None:
+    """Refuse a code that breaks the rule, unless it is the hall's own stored one."""
+    if code != stored and not _HALL_CODE.match(code):
+        raise Refused("validation_failed", HALL_CODE_RULE, "code")
