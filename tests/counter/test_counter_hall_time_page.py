@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+from tests.hall_clock import hall_clock, hall_clocks_between
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-
-HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the zone tests/factories.build_hall gives a hall
 
 
 @pytest.fixture(params=["UTC", "America/New_York"])
@@ -30,20 +28,6 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], errors
-
-
-def hall_clock(moment: datetime) -> str:
-    return moment.astimezone(HALL_ZONE).strftime("%H:%M")
-
-
-def hall_clocks_between(start: datetime, end: datetime) -> set[str]:
-    """Every hall time of day a moment between `start` and `end` can be shown as."""
-    shown = {hall_clock(end)}
-    moment = start
-    while moment < end:
-        shown.add(hall_clock(moment))
-        moment += timedelta(seconds=30)
-    return shown
 
 
 def window_changed_at(live_hall: LiveHall, window_number: int) -> datetime:

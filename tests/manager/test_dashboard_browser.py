@@ -7,10 +7,9 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import socketio
@@ -18,11 +17,11 @@ from playwright.sync_api import Page, expect
 
 from hall_server.storage.database import Database
 from tests.factories import PASSWORD, build_hall
+from tests.hall_clock import hall_clock, hall_clocks_between
 from tests.live.live_server import LiveHall, LiveServer, database_for, running_server, seed_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
-HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the zone tests/factories.build_hall gives a hall
 
 
 @pytest.fixture(scope="module")
@@ -303,20 +302,6 @@ def page_in_new_york(browser: Any) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], errors
-
-
-def hall_clock(moment: datetime) -> str:
-    return moment.astimezone(HALL_ZONE).strftime("%H:%M")
-
-
-def hall_clocks_between(start: datetime, end: datetime) -> set[str]:
-    """Every hall time of day a moment between `start` and `end` can be shown as."""
-    shown = {hall_clock(end)}
-    moment = start
-    while moment < end:
-        shown.add(hall_clock(moment))
-        moment += timedelta(seconds=30)
-    return shown
 
 
 def manager_token(live: LiveHall) -> str:
