@@ -20,4 +20,8 @@ _HALL_CODE = re.compile(HALL_CODE_PATTERN)
 def check_new_hall_code(code: str, stored: str | None = None) -> None:
     """Refuse a code that breaks the rule, unless it is the hall's own stored one."""
     if code != stored and not _HALL_CODE.match(code):
-        raise Refused("validation_failed", HALL_CODE_RULE, "code")
+        # The text itself, not HALL_CODE_RULE: refusal messages are found in the source and
+        # translated (tests/api/test_error_translations.py).
+        raise Refused(
+            "validation_failed", "a hall code is 1 to 40 letters, digits, '-' or '_'", "code"
+        )
