@@ -787,7 +787,7 @@
     var previous = Array.prototype.filter.call(windows.options, function (option) {
       return option.value === chosen;
     })[0];
-    if (previous && (previous.disabled ? keepChoice : true)) {
+    if (previous && (keepChoice || !previous.disabled)) {
       // The clerk's choice stays, even if that window has just closed: its label says so and
       // sending is refused, rather than the case going to a window the clerk never chose.
       windows.selectedIndex = previous.index;

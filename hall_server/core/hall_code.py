@@ -17,9 +17,9 @@ HALL_CODE_RULE = "a hall code is 1 to 40 letters, digits, '-' or '_'"
 _HALL_CODE = re.compile(HALL_CODE_PATTERN)
 
 
-def check_new_hall_code(code: str, stored: str | None = None) -> None:
-    """Refuse a code that breaks the rule, unless it is the hall's own stored one."""
-    if code != stored and not _HALL_CODE.match(code):
+def check_new_hall_code(code: str) -> None:
+    """Refuse a new code that breaks the rule (a hall's stored code is never checked again)."""
+    if not _HALL_CODE.match(code):
         # The text itself, not HALL_CODE_RULE: refusal messages are found in the source and
         # translated (tests/api/test_error_translations.py).
         raise Refused(

@@ -59,9 +59,7 @@ def start_page() -> Any:
             for hall in halls
             if RemoteIssuingSettings.of(hall.remote_issuing_settings).enabled
         ]
-    return _page(
-        render_template("home.html", locale=_locale(), remote_halls=remote, hall_count=len(halls))
-    )
+    return _page(render_template("home.html", locale=_locale(), remote_halls=remote))
 
 
 @blueprint.get("/favicon.ico")

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from hall_server.operations.credentials import enrol_device, hash_password
+from hall_server.operations.credentials import enrol_device
 from hall_server.storage.models import Device, Hall, Rating, RotaBreak, Service, Ticket, User
 from tests.conftest import login_headers, make_app
-from tests.factories import PASSWORD, build_hall
+from tests.factories import build_hall
+from tests.manager.conftest import add_user
 
 
 def ticket_count(app) -> int:
@@ -288,17 +289,7 @@ def test_path_ids_are_documented_with_their_maximum(client):
 
 
 def admin_headers(app: Any, client: Any, hall: Any) -> dict[str, str]:
-    with app.extensions["hallq_db"].transaction() as uow:
-        uow.session.add(
-            User(
-                staff_number="bad-input-admin",
-                name="管理员",
-                password_hash=hash_password(PASSWORD),
-                role="admin",
-                hall_id=hall.id,
-                active=True,
-            )
-        )
+    add_user(app.extensions["hallq_db"], "bad-input-admin", "admin", hall.id)
     return login_headers(client, "bad-input-admin")
 
 

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from hall_server.extensions import socketio
-from hall_server.operations.credentials import hash_password
-from hall_server.storage.models import Hall, Service, Ticket, User
+from hall_server.storage.models import Hall, Service, Ticket
 from tests import factories
 from tests.conftest import login_headers, make_app
-from tests.factories import PASSWORD, build_hall
+from tests.factories import build_hall
+from tests.manager.conftest import add_user
 
 PHONE = "13800138000"
 OTHER_PHONES = ["13900139000", "15012345678", "18612345678", "19912345678"]
@@ -347,17 +347,7 @@ def test_an_unknown_hall_code_is_not_found(app: Any, client: Any, hall: factorie
 
 
 def hall_admin(app: Any, client: Any, hall: factories.TestHall) -> dict[str, str]:
-    with app.extensions["hallq_db"].transaction() as uow:
-        uow.session.add(
-            User(
-                staff_number="hall-admin",
-                name="管理员",
-                password_hash=hash_password(PASSWORD),
-                role="admin",
-                hall_id=hall.id,
-                active=True,
-            )
-        )
+    add_user(app.extensions["hallq_db"], "hall-admin", "admin", hall.id)
     return login_headers(client, "hall-admin")
 
 

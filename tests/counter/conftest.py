@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -173,6 +174,29 @@ def browser(chromium_browser: Any) -> Any:
     # assertions about how fast it appears.
     expect.set_options(timeout=20_000)
     return chromium_browser
+
+
+@contextmanager
+def counter_browser_page(browser: Any, **context_options: Any) -> Iterator[Any]:
+    """A page in a context of its own (1366×900, English unless `context_options` say
+    otherwise); a script error on the page fails the test."""
+    options = {"viewport": {"width": 1366, "height": 900}, "locale": "en-US", **context_options}
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    with counter_browser_page(browser) as page:
+        yield page
 
 
 def open_counter(page: Any, live_hall: LiveHall, window_number: int, clerk: int | None = None):

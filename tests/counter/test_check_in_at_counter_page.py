@@ -26,7 +26,13 @@ from hall_server.operations.online_platform import (
     push_pre_review,
 )
 from hall_server.storage.models import Appointment, Hall, Platform, PreReview, Ticket
-from tests.counter.conftest import LiveHall, LiveServer, open_counter, wait_for_desk
+from tests.counter.conftest import (
+    LiveHall,
+    LiveServer,
+    counter_browser_page,
+    open_counter,
+    wait_for_desk,
+)
 from tests.factories import PASSWORD, build_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -156,18 +162,12 @@ def another_zone(time_zone: str) -> str:
 def page(browser: Any, booking_hall: BookingHall) -> Iterator[Page]:
     """The counter's PC stands in the hall, but its own clock runs on another zone (say UTC):
     every time the page shows is still the hall's."""
-    context = browser.new_context(
+    with counter_browser_page(
+        browser,
         viewport={"width": 1366, "height": 1000},
-        locale="en-US",
         timezone_id=another_zone(booking_hall.time_zone),
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    ) as page:
+        yield page
 
 
 def check_in(page: Page, brought: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+from tests.counter.conftest import LiveHall, counter_browser_page, open_counter, wait_for_desk
 from tests.hall_clock import hall_clock, hall_clocks_between
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -18,16 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 @pytest.fixture(params=["UTC", "America/New_York"])
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id=request.param
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    with counter_browser_page(browser, timezone_id=request.param) as page:
+        yield page
 
 
 def window_changed_at(live_hall: LiveHall, window_number: int) -> datetime:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+from tests.counter.conftest import LiveHall, counter_browser_page, open_counter, wait_for_desk
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -22,16 +22,8 @@ HALL_ZONE = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id="UTC"
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    with counter_browser_page(browser, timezone_id="UTC") as page:
+        yield page
 
 
 def open_counter_in_chinese(page: Page, live_hall: LiveHall, window_number: int) -> None:

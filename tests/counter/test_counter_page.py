@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from hall_server.storage.models import Hall
 from tests.counter.conftest import open_counter, wait_for_desk
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-
-
-@pytest.fixture
-def page(browser) -> Page:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
 
 
 def test_clerk_logs_in_takes_a_window_and_serves_a_case_by_keys(page, live_hall):

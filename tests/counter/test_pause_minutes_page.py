@@ -13,18 +13,6 @@ from tests.counter.conftest import open_counter, wait_for_desk
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 
-@pytest.fixture
-def page(browser: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
-
-
 def test_a_clerk_pauses_for_a_thirty_minute_break_from_the_page(page: Page, live_hall: Any) -> None:
     open_counter(page, live_hall, 1)
     wait_for_desk(page)

@@ -3,9 +3,6 @@ to a window where nobody is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -14,16 +11,13 @@ from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+def serve_the_first_ticket_at_window_1(page: Page, live_hall: LiveHall) -> None:
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    page.keyboard.press("s")
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
 
 
 def test_transfer_waits_until_the_case_is_being_served(page: Page, live_hall: LiveHall) -> None:
@@ -59,12 +53,7 @@ def test_a_closed_window_cannot_be_chosen_to_transfer_to(page: Page, live_hall: 
     other = live_hall.login(2)
     assert live_hall.api("POST", f"/windows/{window_2}/release", other).status_code == 200
     ticket = live_hall.kiosk_issue()
-    open_counter(page, live_hall, 1)
-    wait_for_desk(page)
-    page.keyboard.press("n")
-    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
-    page.keyboard.press("s")
-    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+    serve_the_first_ticket_at_window_1(page, live_hall)
 
     page.keyboard.press("t")
     page.check("#transfer-form input[value=window]")
@@ -95,12 +84,7 @@ def test_a_chosen_window_that_closes_while_the_dialog_is_open_stays_chosen_and_i
     """Not silently swapped for another window the clerk never chose."""
     window_2 = live_hall.hall.windows[2]
     ticket = live_hall.kiosk_issue()
-    open_counter(page, live_hall, 1)
-    wait_for_desk(page)
-    page.keyboard.press("n")
-    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
-    page.keyboard.press("s")
-    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "serving")
+    serve_the_first_ticket_at_window_1(page, live_hall)
     page.keyboard.press("t")
     page.check("#transfer-form input[value=window]")
     expect(page.locator("#transfer-window")).to_have_value(str(window_2))
