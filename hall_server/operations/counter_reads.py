@@ -97,7 +97,7 @@ def window_queue(session: Session, actor: Actor, window_id: int, now: datetime) 
     )
     policy = policy_for(hall)
     heads = queue_heads(session, hall.id, service_ids, window.id)
-    view = window_calling_view(session, window.id, service_ids)
+    view = window_calling_view(session, window.id)
     choice = policy.choose_next(view, heads, now)
     next_ticket = None
     if choice is not None:

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
-from sqlalchemy import delete, select
+from sqlalchemy import String, delete, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from hall_server.core.refusals import Refused
@@ -78,18 +78,32 @@ def enqueue(
 
 def report_case_outcome(session: Session, ticket: Ticket, now: datetime) -> None:
     """A case finished: tell the platform behind its pre-review or booking how it ended."""
-    pre_review = session.scalar(select(PreReview).where(PreReview.ticket_id == ticket.id))
-    appointment = session.scalar(select(Appointment).where(Appointment.ticket_id == ticket.id))
-    by_platform: dict[int, dict[str, Any]] = {}
-    if pre_review is not None:
-        by_platform.setdefault(pre_review.platform_id, {})["application_id"] = (
-            pre_review.application_id
+    # The ticket's pre-review and booking, if any, in one read: most cases have neither.
+    links = session.execute(
+        union_all(
+            select(
+                literal("pre_review").label("kind"),
+                PreReview.platform_id,
+                PreReview.application_id,
+                literal(None, String).label("appointment_id"),
+            ).where(PreReview.ticket_id == ticket.id),
+            select(
+                literal("appointment").label("kind"),
+                Appointment.platform_id,
+                Appointment.application_id,
+                Appointment.appointment_id,
+            ).where(Appointment.ticket_id == ticket.id),
         )
-    if appointment is not None:
-        found = by_platform.setdefault(appointment.platform_id, {})
-        found["appointment_id"] = appointment.appointment_id
-        if appointment.application_id:
-            found.setdefault("application_id", appointment.application_id)
+    ).all()
+    by_platform: dict[int, dict[str, Any]] = {}
+    for kind, platform_id, application_id, appointment_id in links:
+        found = by_platform.setdefault(platform_id, {})
+        if kind == "pre_review":
+            found["application_id"] = application_id  # the pre-review's own id comes first
+        else:
+            found["appointment_id"] = appointment_id
+            if application_id:
+                found.setdefault("application_id", application_id)
     if not by_platform:
         return
     hall = session.get(Hall, ticket.hall_id)

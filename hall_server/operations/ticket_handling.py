@@ -37,16 +37,38 @@ def _uses_row_locks(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def locked_window(session: Session, window_id: int) -> Window:
-    """The window, locked for this transaction so one window never acts twice at once."""
-    window = session.get(Window, window_id, with_for_update=_uses_row_locks(session) or None)
-    if window is None:
+def locked_window_at_hall(session: Session, window_id: int) -> tuple[Window, Hall]:
+    """The window, locked for this transaction so one window never acts twice at once, and its
+    hall (every window action needs the hall's rules) in the same read. The hall is not locked:
+    the windows of a hall act at the same time."""
+    query = (
+        select(Window, Hall)
+        .join(Hall, Hall.id == Window.hall_id)
+        .where(Window.id == window_id)
+        .execution_options(populate_existing=True)
+    )
+    if _uses_row_locks(session):
+        query = query.with_for_update(of=Window)
+    row = session.execute(query).first()
+    if row is None:
         raise Refused("not_found", f"no window with id {window_id}")
-    return window
+    return row[0], row[1]
+
+
+def locked_window(session: Session, window_id: int) -> Window:
+    return locked_window_at_hall(session, window_id)[0]
 
 
 def _window_ticket(session: Session, window: Window, ticket_id: int) -> Ticket:
-    ticket: Ticket = get_or_refuse(session, Ticket, ticket_id, "ticket")
+    """A ticket of the window's hall, with its service in the same read (its event names it)."""
+    row = session.execute(
+        select(Ticket, Service)
+        .join(Service, Service.id == Ticket.service_id)
+        .where(Ticket.id == ticket_id)
+    ).first()
+    if row is None:
+        raise Refused("not_found", f"no ticket with id {ticket_id}")
+    ticket: Ticket = row[0]
     if ticket.hall_id != window.hall_id:
         raise Refused("not_found", f"no ticket with id {ticket_id} in this hall")
     return ticket
@@ -107,20 +129,18 @@ def _call(uow: UnitOfWork, actor: Actor, window: Window, ticket: Ticket, now: da
 def call_next_ticket(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) -> dict:
     """Call the ticket the hall's policy picks for this window."""
     session = uow.session
-    window = locked_window(session, window_id)
+    window, hall = locked_window_at_hall(session, window_id)
     require_window_operator(session, actor, window)
     require_open_for_calling(window)
     _require_free_hands(session, window)
-    hall: Hall = get_or_refuse(session, Hall, window.hall_id, "hall")
     policy = policy_for(hall)
-    services = window_service_ids(session, window.id)
-    view = window_calling_view(session, window.id, services)
+    view = window_calling_view(session, window.id)
     skipped: set[int] = set()
     for _ in range(MAX_LOCK_ATTEMPTS):
         heads = queue_heads(
             session,
             hall.id,
-            services,
+            view.service_ids,
             window.id,
             frozenset(skipped),
             count_waiting=getattr(policy, "reads_waiting_counts", True),
@@ -173,10 +193,9 @@ def _act_on_ticket(
     **detail: Any,
 ) -> dict:
     session = uow.session
-    window = locked_window(session, window_id)
+    window, hall = locked_window_at_hall(session, window_id)
     require_window_operator(session, actor, window)
     ticket = _window_ticket(session, window, ticket_id)
-    hall: Hall = get_or_refuse(session, Hall, window.hall_id, "hall")
     action.apply(ticket, window, hall, now)
     _history(session, ticket, action.name, now, actor, **detail)
     return _announce(uow, action.event, ticket, now, window.id)

@@ -28,7 +28,6 @@ from hall_server.operations.booked_arrival import check_in_booked_visitor
 from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
 from hall_server.operations.live_events import DeviceMessage, record_event
 from hall_server.operations.queue_reads import (
-    get_or_refuse,
     policy_for,
     public_ticket,
     ticket_view,
@@ -147,9 +146,19 @@ def issue_ticket(
     """Issue a ticket; a kiosk also gets a print job, sent to it once the ticket is committed."""
     session = uow.session
     require_role(actor, Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN, Role.REMOTE_VISITOR)
-    hall: Hall = get_or_refuse(session, Hall, request.hall_id, "hall")
+    # The hall and the service asked for, in one read.
+    found = session.execute(
+        select(Hall, Service)
+        .outerjoin(Service, Service.id == request.service_id)
+        .where(Hall.id == request.hall_id)
+    ).first()
+    if found is None:
+        raise Refused("not_found", f"no hall with id {request.hall_id}")
+    hall: Hall = found[0]
     require_hall_access(session, actor, hall.id)
-    service: Service = get_or_refuse(session, Service, request.service_id, "service")
+    service: Service | None = found[1]
+    if service is None:
+        raise Refused("not_found", f"no service with id {request.service_id}")
     if service.hall_id != hall.id:
         raise Refused("not_found", "this service is not offered in this hall", field="service_id")
     if request.visitor_class not in set(VisitorClass):
@@ -164,7 +173,10 @@ def issue_ticket(
         check_remote_issue(session, hall, service, identity, now)
 
     today = local_business_date(now, hall.time_zone)
-    issued_today = quota_tickets_today(session, hall.id, today, service_id=service.id)
+    quota_taken = 0
+    if service.daily_quota is not None:  # without a quota there is nothing to count
+        taken = quota_tickets_today(session, hall.id, today, service_id=service.id)
+        quota_taken = taken.get(service.id, 0)
     holder_active = identity is not None and (
         session.scalar(
             select(Ticket.id).where(
@@ -177,7 +189,7 @@ def issue_ticket(
         is not None
     )
     check_service_may_issue(
-        hall, service, issued_today.get(service.id, 0), now, holder_has_active_ticket=holder_active
+        hall, service, quota_taken, now, holder_has_active_ticket=holder_active
     )
 
     sequence = next_sequence(session, hall.id, service.prefix, today)

@@ -76,6 +76,13 @@ def build_engine(url: str, pool_size: int = 20) -> Engine:
     )
 
 
+def _hold_until_the_session_ends(session: Session, instance: Any) -> None:
+    """A use case's session keeps what it loaded until it ends (SQLAlchemy's recipe for strong
+    references): a row read once, such as a window's hall read with the window, is not read again
+    after the garbage collector has dropped it from the session's weak identity map."""
+    session.info.setdefault("loaded", []).append(instance)
+
+
 class Database:
     def __init__(self, url: str, forecast_refresh_seconds: float | None = None) -> None:
         self.url = url
@@ -89,6 +96,7 @@ class Database:
         # Set by the app: sends a committed use case's live events (Socket.IO, or a test's list).
         self.publish: Callable[[Any], None] | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "loaded_as_persistent", _hold_until_the_session_ends)
         read_options: dict[str, Any] = {"hallq_read_only": True}
         if not self.is_sqlite:
             # A snapshot and its `seq` must come from one consistent view of the database.
