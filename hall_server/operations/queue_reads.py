@@ -148,8 +148,15 @@ def queue_heads(
 
 
 def lock_waiting_ticket(session: Session, ticket_id: int, use_row_locks: bool) -> Ticket | None:
-    """Lock a ticket we mean to call; None if another window holds it or already called it."""
-    query = select(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
+    """Lock a ticket we mean to call; None if another window holds it or already called it.
+
+    The ticket is read afresh (populate_existing): the session may hold it from reading the
+    queue's heads, and another transaction may have changed it (a transfer) since."""
+    query = (
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
+        .execution_options(populate_existing=True)
+    )
     if use_row_locks:
         query = query.with_for_update(skip_locked=True)
     return session.scalars(query).first()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hall_server.core import ticket_life
+from hall_server.core.calling_policy import WindowView
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.core.window_life import require_open_for_calling, require_window_may_receive
@@ -40,7 +41,9 @@ def _uses_row_locks(session: Session) -> bool:
 def locked_window_at_hall(session: Session, window_id: int) -> tuple[Window, Hall]:
     """The window, locked for this transaction so one window never acts twice at once, and its
     hall (every window action needs the hall's rules) in the same read. The hall is not locked:
-    the windows of a hall act at the same time."""
+    the windows of a hall act at the same time. On PostgreSQL, after waiting for the window's
+    lock the hall is as it was when the read began: a moment old, which only matters to a
+    setting changed in that moment (settings are changed without a window's lock anyway)."""
     query = (
         select(Window, Hall)
         .join(Hall, Hall.id == Window.hall_id)
@@ -148,12 +151,20 @@ def call_next_ticket(uow: UnitOfWork, actor: Actor, window_id: int, now: datetim
         choice = policy.choose_next(view, heads, now)
         if choice is None:
             break
-        # Another window may have taken it since we read the heads: skip it and choose again.
+        # Another window may have taken it, or sent it elsewhere, since we read the heads: skip
+        # it and choose again.
         ticket = lock_waiting_ticket(session, choice.ticket_id, _uses_row_locks(session))
-        if ticket is not None:
+        if ticket is not None and _callable_at(ticket, view):
             return _call(uow, actor, window, ticket, now)
         skipped.add(choice.ticket_id)
     raise Refused("queue_empty", "no one is waiting for the services of this window")
+
+
+def _callable_at(ticket: Ticket, window: WindowView) -> bool:
+    return ticket.service_id in window.service_ids and ticket.target_window_id in (
+        None,
+        window.id,
+    )
 
 
 def call_specific_ticket(
@@ -320,8 +331,7 @@ def transfer_ticket(
         # deadlock): a close of the target waits for this transfer, and then sends the ticket
         # back to its service's queue (return_tickets_of_closed_window).
         for locked_id in sorted({window_id, to_window_id}):
-            locked_window(session, locked_id)
-        session.refresh(target_window)
+            locked_window(session, locked_id)  # read afresh: target_window is current
         require_window_may_receive(target_window)
         served = window_service_ids(session, to_window_id)
     if to_service_id is None and to_window_id is None:

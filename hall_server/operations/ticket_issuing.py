@@ -173,6 +173,11 @@ def issue_ticket(
         check_remote_issue(session, hall, service, identity, now)
 
     today = local_business_date(now, hall.time_zone)
+    # Taking the number locks the service's counter of the day until this transaction ends (on
+    # PostgreSQL; SQLite's write lock holds everything already), so the quota and the holder's
+    # active tickets are counted after it: two kiosks issuing the last place at once cannot
+    # both get it. A refusal below rolls the number back.
+    sequence = next_sequence(session, hall.id, service.prefix, today)
     quota_taken = 0
     if service.daily_quota is not None:  # without a quota there is nothing to count
         taken = quota_tickets_today(session, hall.id, today, service_id=service.id)
@@ -188,11 +193,8 @@ def issue_ticket(
         )
         is not None
     )
-    check_service_may_issue(
-        hall, service, quota_taken, now, holder_has_active_ticket=holder_active
-    )
+    check_service_may_issue(hall, service, quota_taken, now, holder_has_active_ticket=holder_active)
 
-    sequence = next_sequence(session, hall.id, service.prefix, today)
     policy = policy_for(hall)
     ticket = Ticket(
         hall_id=hall.id,
