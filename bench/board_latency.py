@@ -41,6 +41,7 @@ import socketio  # noqa: E402
 from hall_server.operations.access import Actor  # noqa: E402
 from hall_server.operations.credentials import enrol_device, hash_password  # noqa: E402
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket  # noqa: E402
+from hall_server.storage import migrations  # noqa: E402
 from hall_server.storage.database import Database  # noqa: E402
 from hall_server.storage.models import (  # noqa: E402
     Base,
@@ -133,9 +134,10 @@ class Server:
         environment = {
             **os.environ,
             "HALLQ_DATABASE_URL": self.url_db,
-            "HALLQ_SECRET_KEY": "bench",
-            "HALLQ_IDENTITY_SECRET": "bench-identity",
+            "HALLQ_SECRET_KEY": "bench-session-key-0123456789abcdef0123",
+            "HALLQ_IDENTITY_SECRET": "bench-identity-key-0123456789abcdef",
             "HALLQ_RATELIMIT_LOGIN": "1000 per minute",
+            "HALLQ_RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
             "HALLQ_LOG_JSON": "false",
         }
         with self.log.open("wb") as log:
@@ -260,6 +262,7 @@ def run_mode(mode: str, boards: int, calls: int, chromium: int, workdir: Path) -
     server = Server(workdir, mode)
     database = Database(server.url_db)
     Base.metadata.create_all(database.engine)
+    migrations.stamp(server.url_db)  # the head's schema: `hallq serve`'s /healthz checks it
     hall = seed(database, boards + chromium, calls + WINDOWS)
     database.dispose()
     server.start()

@@ -39,6 +39,7 @@ import requests  # noqa: E402
 
 from hall_server.operations.access import Actor  # noqa: E402
 from hall_server.operations.credentials import enrol_device, hash_password  # noqa: E402
+from hall_server.storage import migrations  # noqa: E402
 from hall_server.storage.database import Database  # noqa: E402
 from hall_server.storage.models import (  # noqa: E402
     Base,
@@ -192,6 +193,7 @@ def run(tickets: int, async_mode: str, paper: str) -> dict[str, Any]:
         url = f"sqlite:///{folder / 'bench.sqlite'}"
         database = Database(url)
         Base.metadata.create_all(database.engine)
+        migrations.stamp(url)  # the head's schema: `hallq serve`'s /healthz checks it
         hall_id, service_id, token = seed(database)
         database.dispose()
         port = free_port()
@@ -199,8 +201,8 @@ def run(tickets: int, async_mode: str, paper: str) -> dict[str, Any]:
         environment = {
             **os.environ,
             "HALLQ_DATABASE_URL": url,
-            "HALLQ_SECRET_KEY": "bench-secret",
-            "HALLQ_IDENTITY_SECRET": "bench-identity",
+            "HALLQ_SECRET_KEY": "bench-session-key-0123456789abcdef0123",
+            "HALLQ_IDENTITY_SECRET": "bench-identity-key-0123456789abcdef",
             "HALLQ_PUBLIC_BASE_URL": base,
             "HALLQ_RATELIMIT_ISSUE": "100000 per minute",
             "HALLQ_LOG_JSON": "false",

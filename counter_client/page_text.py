@@ -198,6 +198,8 @@ def counter_page_text(_: Translate = gettext) -> dict[str, Any]:
     return {
         **vocabulary(_),
         "waited": _("waited {minutes} min"),
+        "pages_updated": _("HallQ has been updated: reload this page once you have finished."),
+        "reload_now": _("Reload now"),
         "minutes": _("{minutes} min"),
         "seconds": _("{seconds} s"),
         "recalls": _("recalled {count} of {limit} times"),

@@ -24,12 +24,19 @@ from hall_server.api import (
     ticket_routes,
 )
 from hall_server.api.errors import register_error_handlers
-from hall_server.config import DEFAULTS, check_required, from_environment
+from hall_server.config import (
+    DEFAULTS,
+    LOCAL_BASE_URL,
+    check_fit_to_serve,
+    check_required,
+    from_environment,
+)
 from hall_server.extensions import api, babel, limiter, socketio
 from hall_server.i18n import compile_catalogues, translation_directories
 from hall_server.live.publisher import SocketIOPublisher
 from hall_server.live.socket_handlers import register_socket_handlers
 from hall_server.logging_setup import configure_logging
+from hall_server.pages.pages_version import pages_version
 from hall_server.storage.database import Database
 from hall_server.storage.models import Base
 
@@ -50,13 +57,19 @@ def select_locale() -> str:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # ./instance of the working directory (as `make demo` and docs/deploy.md use it), not
+    # Flask's default, which for an installed package lies inside the virtual environment.
+    instance_path = os.environ.get("HALLQ_INSTANCE_PATH") or os.path.abspath("instance")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("hallq.cfg", silent=True)
     app.config.update(from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
     check_required(app.config)
+    if app.config.get("CHECK_FIT_TO_SERVE"):
+        check_fit_to_serve(app.config)
+    app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"] or LOCAL_BASE_URL
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind nginx: per-address rate limits and logs need the client's address, not nginx's.
         hops = app.config["PROXY_FIX_X_FOR"]
@@ -110,6 +123,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=[],
     )
     register_socket_handlers(socketio)
+    pages_version(app.config["PAGES_VERSION"])  # hashed now, not in a live connection's turn
     database.publish = SocketIOPublisher(socketio).publish
     _register_pages(app)
 

@@ -10,9 +10,16 @@ import click
 
 
 def _app(**overrides: object):  # type: ignore[no-untyped-def]
+    """The app as configured; wrong or missing settings end the command with one plain line
+    (and status 78, so systemd does not restart a server whose settings need a person)."""
     from hall_server.app import create_app
+    from hall_server.config import CONFIGURATION_EXIT_STATUS, ConfigurationError
 
-    return create_app({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return create_app({k: v for k, v in overrides.items() if v is not None})
+    except ConfigurationError as error:
+        click.echo(f"hallq: {error}", err=True)
+        sys.exit(CONFIGURATION_EXIT_STATUS)
 
 
 @click.group(help="HallQ: queues and windows for public-service halls.")
@@ -34,7 +41,7 @@ def serve(host: str, port: int, async_mode: str) -> None:
     from hall_server.extensions import socketio
     from hall_server.live.serving import run_server
 
-    app = _app(ASYNC_MODE=async_mode)
+    app = _app(ASYNC_MODE=async_mode, CHECK_FIT_TO_SERVE=True)
     runner = start_background_work(app, socketio)
     if runner is not None:
         hand_back_leases_on_exit(runner)
@@ -121,6 +128,59 @@ def add_platform(code: str, name: str, hall_code: str, webhook_url: str | None) 
     except Refused as refusal:
         raise click.ClickException(refusal.message) from None
     click.echo(f"platform {code} added; its shared secret (shown only now): {secret}")
+
+
+@cli.command(
+    name="create-admin",
+    help="Start a deployment: an admin account in a hall, opening that hall at the top of the "
+    "tree if it is new. Asks for the password on a terminal; otherwise makes one up and prints "
+    "it once.",
+)
+@click.option("--hall-code", required=True, help="e.g. city-centre (letters, digits, - and _)")
+@click.option("--hall-name", default=None, help="needed when the hall is new, e.g. 市政务服务中心")
+@click.option(
+    "--level",
+    type=click.Choice(["city", "district", "township", "community"]),
+    default="city",
+    show_default=True,
+)
+@click.option("--time-zone", default="Asia/Shanghai", show_default=True)
+@click.option("--staff-number", required=True, help="what the admin logs in with")
+@click.option("--name", required=True, help="the admin's name")
+@click.option("--generate-password", is_flag=True, help="make one up even on a terminal")
+def create_admin(
+    hall_code: str,
+    hall_name: str | None,
+    level: str,
+    time_zone: str,
+    staff_number: str,
+    name: str,
+    generate_password: bool,
+) -> None:
+    from hall_server.core.refusals import Refused
+    from hall_server.operations.first_admin import create_first_admin
+
+    password = None
+    if not generate_password and sys.stdin.isatty():
+        password = click.prompt(
+            "Password for the admin (8 characters or more)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    app = _app()
+    hall_values = {"code": hall_code, "name": hall_name, "level": level, "time_zone": time_zone}
+    try:
+        with app.extensions["hallq_db"].transaction() as uow:
+            made = create_first_admin(uow, hall_values, staff_number, name, password)
+    except Refused as refusal:
+        raise click.ClickException(refusal.message) from None
+    hall = made["hall"]
+    opened = "opened" if hall["created"] else "existing"
+    click.echo(f"hall {hall['code']} ({hall['name']}, {opened}); admin {staff_number} created")
+    if made["password"]:
+        click.echo(f"password (shown only now): {made['password']}")
+    base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"log in at {base}/manager/admin to add halls below, windows, services, staff")
 
 
 @cli.command(help="Run the demo hall on a local SQLite file, with demo accounts and devices.")

@@ -9,7 +9,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "SECRET_KEY": None,  # signs session cookies; required outside the demo and tests
     "IDENTITY_SECRET": None,  # keys the hashes of ID and phone numbers; required likewise
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Where phones reach the ticket status page: printed in every ticket's QR code. `hallq
+    # serve` refuses to start without it; elsewhere (tests, commands) it falls back to
+    # LOCAL_BASE_URL.
+    "PUBLIC_BASE_URL": None,
     # The serving entry point sets gevent or eventlet (and patches first); everything else, such
     # as `hallq import-services`, must not import either.
     "ASYNC_MODE": "threading",
@@ -45,16 +48,31 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_REMOTE_ISSUE": "5 per minute;30 per hour",
     # Reads of a hall's phone page and its offer, per client address: each may make a forecast.
     "RATELIMIT_REMOTE_READ": "60 per minute",
+    # Logins per staff number (guessing one account's password), and per client address: a
+    # hall's counter PCs often reach the server through one address, and all clerks log in
+    # within the same few minutes before opening.
     "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN_ADDRESS": "100 per minute",
     "TOKEN_HOURS": 12,
     "CREATE_TABLES": False,  # only tests and the demo; production runs `hallq db upgrade`
     "BABEL_DEFAULT_LOCALE": "zh",
     "LANGUAGES": ["zh", "en"],
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "LOG_JSON": True,
+    # What live snapshots give as the pages' version; empty: a hash of the page files. Any new
+    # value makes every open board, display, kiosk and rating pad reload once it reconnects.
+    "PAGES_VERSION": "",
 }
 
 REQUIRED_SECRETS = ("SECRET_KEY", "IDENTITY_SECRET")
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
+# Long enough that a session cookie's signature cannot be guessed; what
+# `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'` prints is 64 characters.
+MIN_SECRET_LENGTH = 32
+PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "secret", "example")
+# `hallq serve` exits with this status when its settings are wrong (EX_CONFIG of sysexits.h):
+# the systemd unit does not restart it then (RestartPreventExitStatus), a person must act.
+CONFIGURATION_EXIT_STATUS = 78
 
 
 class ConfigurationError(RuntimeError):
@@ -95,4 +113,29 @@ def check_required(config: dict[str, Any]) -> None:
             + ", ".join(missing)
             + ". Set them in the environment or in instance/hallq.cfg;"
             " `make demo` sets demo values."
+        )
+
+
+def check_fit_to_serve(config: dict[str, Any]) -> None:
+    """What `hallq serve` needs beyond what every command needs: real secrets, not the example
+    file's placeholders, and the address phones use, which every ticket's QR code carries."""
+    problems = []
+    for name in REQUIRED_SECRETS:
+        value = str(config.get(name) or "")
+        if any(placeholder in value.lower() for placeholder in PLACEHOLDERS):
+            problems.append(f"HALLQ_{name} is still a placeholder")
+        elif len(value) < MIN_SECRET_LENGTH:
+            problems.append(f"HALLQ_{name} is shorter than {MIN_SECRET_LENGTH} characters")
+    public_base_url = str(config.get("PUBLIC_BASE_URL") or "")
+    if not public_base_url:
+        problems.append(
+            "HALLQ_PUBLIC_BASE_URL is not set (the address phones open from the ticket's QR code,"
+            " such as https://queue.<your city>.gov.cn)"
+        )
+    elif "example." in public_base_url:
+        problems.append("HALLQ_PUBLIC_BASE_URL is still the example file's address")
+    if problems:
+        raise ConfigurationError(
+            "; ".join(problems)
+            + ". Make secrets with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )

@@ -67,9 +67,16 @@ class PrintedJobs:
         self.path = path
         self.limit = limit
         self._ids: OrderedDict[str, None] = OrderedDict()
-        if path is not None and path.exists():
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
             for job_id in json.loads(path.read_text() or "[]")[-limit:]:
                 self._ids[str(job_id)] = None
+        else:
+            # Written now: a place the agent cannot write fails at start-up, not after a ticket
+            # has printed and could not be remembered (it would print again on a reconnect).
+            self._save()
 
     def __contains__(self, job_id: object) -> bool:
         return job_id in self._ids
@@ -82,9 +89,13 @@ class PrintedJobs:
         while len(self._ids) > self.limit:
             self._ids.popitem(last=False)
         if self.path is not None:
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(list(self._ids)))
-            temporary.replace(self.path)
+            self._save()
+
+    def _save(self) -> None:
+        assert self.path is not None
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(list(self._ids)))
+        temporary.replace(self.path)
 
 
 _STOP = object()

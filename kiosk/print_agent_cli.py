@@ -63,13 +63,11 @@ def command(
         printer = TicketPrinter.from_spec(printer_spec, paper)
     except (ValueError, PrinterError) as error:
         raise click.BadParameter(str(error), param_hint="--printer") from None
-    agent = PrintAgent(
-        server,
-        token,
-        printer,
-        health_interval=health_interval,
-        printed=PrintedJobs(printed_jobs_file),
-    )
+    try:
+        printed = PrintedJobs(printed_jobs_file)
+    except (OSError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="--printed-jobs-file") from None
+    agent = PrintAgent(server, token, printer, health_interval=health_interval, printed=printed)
     click.echo(f"HallQ print agent: {printer_spec} ({paper}) for {server}", err=True)
     try:
         agent.run()

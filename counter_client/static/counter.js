@@ -472,6 +472,7 @@
     if (state.live || !window.HallLive) return;
     var live = new window.HallLive({ token: state.token });
     state.live = live;
+    live.offerReloadWhenUpdated({ message: T.pages_updated, button: T.reload_now });
     live.on("snapshot", function (snapshot) {
       rememberHall(snapshot && snapshot.hall);
       if (snapshot && snapshot.hall && state.user && snapshot.hall.id === state.user.hall_id && snapshot.windows) {

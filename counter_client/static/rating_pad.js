@@ -202,6 +202,7 @@
   function startLive() {
     if (!window.HallLive) return;
     var live = new window.HallLive({ token: TOKEN });
+    live.reloadWhenUpdated(function () { return !state.ticket; }); // not while someone rates
     live.on("snapshot", function () { load(); });
     live.on("ticket.finished", function (message) {
       var ticket = message.ticket;

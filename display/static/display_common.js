@@ -143,6 +143,7 @@
   function connect() {
     var live = new global.HallLive({ token: config.token, hallId: config.hall_id });
     var snapshots = 0;
+    live.reloadWhenUpdated(); // nobody works at a board: upgraded pages load at once
     live.on("snapshot", function (snapshot) {
       syncClock(snapshot.server_time);
       // The first snapshot comes with the page, whose settings are fresh; later ones follow a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_smorest import Blueprint
 
 from hall_server.api.documentation import BEARER, WRITE_ERRORS, documented_errors
@@ -28,8 +28,18 @@ blueprint = Blueprint(
 )
 
 
+def _login_account_key() -> str:
+    """The staff number tried (a request without one counts against its address)."""
+    body = request.get_json(silent=True)
+    staff_number = body.get("staff_number") if isinstance(body, dict) else None
+    if isinstance(staff_number, str) and staff_number:
+        return f"staff:{staff_number[:64]}"
+    return f"address:{request.remote_addr or 'unknown'}"
+
+
 @blueprint.route("/auth/login", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], key_func=_login_account_key)
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"])
 @blueprint.arguments(LoginRequest)
 @blueprint.response(200, LoginResponse)
 @documented_errors(blueprint, 400, 401, 422, 429, 503)

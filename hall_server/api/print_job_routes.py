@@ -23,7 +23,9 @@ class PrintJobSchema(Schema):
     id = fields.String()
     ticket_id = fields.Integer()
     device_id = fields.Integer()
-    status = fields.String(metadata={"enum": ["pending", "printed", "failed", "cancelled"]})
+    status = fields.String(
+        metadata={"enum": ["pending", "printed", "failed", "cancelled", "expired"]}
+    )
     error = fields.String(allow_none=True)
     attempts = fields.Integer()
     payload = fields.Dict(metadata={"description": "the ticket as printed (hardware print job)"})

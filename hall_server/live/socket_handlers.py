@@ -19,6 +19,7 @@ from hall_server.operations.access import Actor, Role
 from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import board_snapshot
 from hall_server.operations.live_events import device_room, hall_room
+from hall_server.pages.pages_version import pages_version
 from hall_server.storage.database import Database, DatabaseUnavailable
 from hall_server.storage.models import Device, Hall
 
@@ -50,6 +51,7 @@ def _send_snapshot(hall_id: int) -> None:
                 "kind": device.kind,
                 "printer_status": device.printer_status,
             }
+    snapshot["pages_version"] = pages_version(current_app.config["PAGES_VERSION"])
     emit("snapshot", json_ready(snapshot))
 
 
@@ -86,6 +88,17 @@ def refused_while_database_unavailable(handler: Callable[..., Any]) -> Callable[
     return connect
 
 
+def _expire_left_out_print_jobs(reconnect: print_jobs.JobsOnReconnect) -> None:
+    """Mark the jobs a reconnecting kiosk was not sent, so that no later connect sends them.
+    A database that fails here leaves them pending, and the next connect leaves them out again:
+    the kiosk keeps its connection."""
+    try:
+        with _database().transaction() as uow:
+            print_jobs.expire_left_out_print_jobs(uow, reconnect)
+    except DatabaseUnavailable:
+        log.warning("could not mark %d print jobs expired", len(reconnect.left_out), exc_info=True)
+
+
 def register_socket_handlers(socketio: SocketIO) -> None:
     @socketio.on("connect")
     @refused_while_database_unavailable
@@ -104,9 +117,9 @@ def register_socket_handlers(socketio: SocketIO) -> None:
                 hall_id = hall_id if hall_id is not None else actor.hall_id
             if not isinstance(hall_id, int) or db_session.get(Hall, hall_id) is None:
                 raise _connection_refused("give an existing hall_id (and a token for devices)")
-            pending: list[dict[str, Any]] = []
+            pending: print_jobs.JobsOnReconnect | None = None
             if actor is not None and actor.kind == "device":
-                pending = print_jobs.pending_print_jobs(db_session, actor.id)
+                pending = print_jobs.pending_print_jobs(db_session, actor.id, _now())
         session["actor"] = actor
         session["hall_id"] = hall_id
         join_room(hall_room(hall_id))
@@ -115,8 +128,11 @@ def register_socket_handlers(socketio: SocketIO) -> None:
         log.info("client connected", extra={"hall_id": hall_id, "sid": request.sid})  # type: ignore[attr-defined]
         # Joined first, snapshot second: nothing that happens in between can be missed.
         _send_snapshot(hall_id)
-        for payload in pending:
-            emit("print.job", json_ready(payload))
+        if pending is not None:
+            for payload in pending.resend:
+                emit("print.job", json_ready(payload))
+            if pending.left_out:  # rare (after an outage): only then a write, once they are sent
+                _expire_left_out_print_jobs(pending)
 
     @socketio.on("resync")
     def on_resync(_data: Any = None) -> dict[str, Any]:

@@ -282,6 +282,8 @@ def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
         **_rota(_),
         **_remote_tickets(_),
         "signed_in_as": _("{name} ({role})"),
+        "pages_updated": _("HallQ has been updated: reload this page once you have finished."),
+        "reload_now": _("Reload now"),
         "managers_only": _("These pages are for hall managers and administrators."),
         "live_online": _("live"),
         "live_offline": _("offline: reconnecting"),

@@ -121,6 +121,11 @@ def create_hall(uow: UnitOfWork, actor: Actor, values: dict[str, Any]) -> dict[s
     """An admin opens a hall below one they look after (a new township centre, say)."""
     session = uow.session
     require_admin(session, actor, values["parent_id"])
+    return hall_view(new_hall(session, values))
+
+
+def new_hall(session: Session, values: dict[str, Any]) -> Hall:
+    """A hall below `values["parent_id"]` (None: at the top), its values checked."""
     _check_hall_values(session, values, None)
     hall = Hall(
         parent_id=values["parent_id"],
@@ -133,7 +138,7 @@ def create_hall(uow: UnitOfWork, actor: Actor, values: dict[str, Any]) -> dict[s
     _apply(hall, {"time_zone": "Asia/Shanghai", **values}, HALL_FIELDS)
     session.add(hall)
     session.flush()
-    return hall_view(hall)
+    return hall
 
 
 def update_hall(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,12 +80,23 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
 
 
+def _csv_text(path: Path) -> str:
+    """UTF-8 (with or without Excel's BOM), else GB 18030: Excel on a Chinese Windows saves
+    "CSV" in GBK, which GB 18030 contains."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise click.UsageError("the CSV file is neither UTF-8 nor GBK text; save it as CSV (UTF-8)")
+
+
 def _rows_from_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        _check_header(reader.fieldnames or [])
-        for row in reader:
-            yield reader.line_num, row
+    reader = csv.DictReader(io.StringIO(_csv_text(path), newline=""))
+    _check_header(reader.fieldnames or [])
+    for row in reader:
+        yield reader.line_num, row
 
 
 def _rows_from_xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -53,8 +53,12 @@ def create_user(
     uow: UnitOfWork, actor: Actor, hall_id: int, values: dict[str, Any]
 ) -> dict[str, Any]:
     """An admin creates a staff account; without a password one is made up and shown once."""
-    session = uow.session
-    require_admin(session, actor, hall_id)
+    require_admin(uow.session, actor, hall_id)
+    return new_staff_account(uow.session, hall_id, values)
+
+
+def new_staff_account(session: Session, hall_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """A staff account in the hall, its values checked; a made-up password is returned once."""
     _check_role(values["role"])
     require_unique(
         session,

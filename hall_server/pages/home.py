@@ -3,6 +3,7 @@ gets for an address that is no page (an HTML page, where the API answers JSON)."
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import (
@@ -15,14 +16,19 @@ from flask import (
     request,
 )
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
 
+from hall_server.api.edge import database
 from hall_server.api.errors import http_error_response
 from hall_server.core.remote_issuing import RemoteIssuingSettings
 from hall_server.operations.remote_issuing import take_page_url
+from hall_server.storage.database import DatabaseUnavailable
+from hall_server.storage.migrations import schema_state
 from hall_server.storage.models import Hall
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("home", __name__, template_folder="templates")
 
 # A "Q" on the halls' blue: browsers ask every page's site for /favicon.ico.
@@ -88,11 +94,48 @@ def not_found(error: NotFound) -> Any:
 
 @blueprint.get("/healthz")
 def health() -> object:
-    """For load balancers: the process answers. (Database problems show as 503 on real calls.)
+    """For load balancers, monitoring and the upgrade steps in docs/deploy.md: 200 when this
+    process answers and can use its database, 503 with the reason when it cannot (unreachable,
+    or a schema that `hallq db upgrade` has not brought up to this code's version yet).
     Also says which server loop answers and whether its monkey patching took, so operators
     and the live tests can see that `--async-mode` was honoured."""
     from hall_server.entry import is_patched
     from hall_server.extensions import socketio
 
     mode = socketio.server.eio.async_mode if socketio.server else "none"
-    return jsonify({"ok": True, "async_mode": mode, "patched": is_patched(mode)})
+    database_state = _database_state()
+    ok = database_state in ("ok", "newer")
+    response = jsonify(
+        {"ok": ok, "database": database_state, "async_mode": mode, "patched": is_patched(mode)}
+    )
+    response.status_code = 200 if ok else 503
+    return response
+
+
+def _database_state() -> str:
+    """One of: ok; newer (migrated by a later version, still served); behind (run `hallq db
+    upgrade`); unreachable; error (e.g. a role without rights to the tables)."""
+    try:
+        with database().reading() as session:
+            if current_app.config["CREATE_TABLES"]:  # tests and the demo: no migrations
+                session.execute(text("SELECT 1"))
+                return "ok"
+            revision = session.scalar(text("SELECT version_num FROM alembic_version"))
+    except (DatabaseUnavailable, SQLAlchemyError):
+        return _why_the_version_is_unknown()
+    return schema_state(revision)
+
+
+def _why_the_version_is_unknown() -> str:
+    """The version could not be read: never migrated, out of reach, or another error."""
+    try:
+        with database().reading() as session:
+            if not inspect(session.connection()).has_table("alembic_version"):
+                return "behind"  # `hallq db upgrade` has never run on it
+    except DatabaseUnavailable:
+        return "unreachable"
+    except SQLAlchemyError:
+        log.exception("health check: the database answered with an error")
+        return "error"
+    log.warning("health check: the database has a version table this process cannot read")
+    return "error"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,6 +24,31 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     side by side) upgrades too: Alembic applies what is missing and then the joining revision."""
     command.upgrade(alembic_config(database_url), revision)
 
+
+def stamp(database_url: str, revision: str = "head") -> None:
+    """Record `revision` without running it: for a schema made from the models
+    (`Base.metadata.create_all`, as test fixtures do), which is the head's."""
+    command.stamp(alembic_config(database_url), revision)
+
+
+@functools.cache
+def known_revisions() -> tuple[str, tuple[str, ...]]:
+    """This code's head revision, and every revision it knows (head first)."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = scripts.get_current_head()
+    assert head is not None
+    return head, tuple(script.revision for script in scripts.walk_revisions())
+
+
+def schema_state(stored_revision: str | None) -> str:
+    """ "ok", "newer" (a later version migrated it: this code may still serve) or "behind"
+    (`hallq db upgrade` is due), for the revision a database says it is at."""
+    head, known = known_revisions()
+    if stored_revision == head:
+        return "ok"
+    if stored_revision is not None and stored_revision not in known:
+        return "newer"
+    return "behind"
 
 
 def downgrade(database_url: str, revision: str) -> None:

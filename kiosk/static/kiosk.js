@@ -23,6 +23,7 @@
   var waitingByService = {};
   var printerStatus = KIOSK.printer_status;
   var idleTimer = null;
+  var lastActivityAt = Date.now();
   var printPoll = null;
   var scanBuffer = "";
 
@@ -758,6 +759,7 @@
   }
 
   function restartIdleTimer() {
+    lastActivityAt = Date.now();
     clearTimeout(idleTimer);
     idleTimer = setTimeout(function () {
       if (state.screen !== "start" || document.body.classList.contains("large-text") ||
@@ -803,6 +805,10 @@
     if (!window.HallLive) return;
     live = new window.HallLive({ token: TOKEN, hallId: KIOSK.hall_id });
     live.on("snapshot", applySnapshot);
+    // Upgraded pages: reload on the start screen once nobody has touched it for 15 s.
+    live.reloadWhenUpdated(function () {
+      return state.screen === "start" && Date.now() - lastActivityAt > 15000;
+    });
     live.on("device.changed", function (message) {
       if (message.device && message.device.id === KIOSK.device_id) {
         printerStatus = message.device.printer_status;

@@ -136,6 +136,7 @@
   render();
   if (window.HallLive) {
     var live = new window.HallLive({ hallId: ticket.hall_id });
+    live.reloadWhenUpdated(function () { return $("cancel-confirm").hidden; });
     live.on("snapshot", refresh); // after a reconnect, catch up on what was missed
     live.on("event", onEvent);
     live.on("online", function () { document.body.classList.remove("offline"); });

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from hall_server.storage.models import Ticket
 from tests.conftest import login_headers, make_app
-from tests.factories import build_hall
+from tests.factories import PASSWORD, build_hall
 
 
 def test_a_retried_issue_returns_the_same_ticket(app, client, hall):
@@ -107,3 +107,30 @@ def test_a_made_up_token_is_refused_without_waiting_for_the_sqlite_write_lock(
 
     assert answer.status_code == 401, answer.get_json()
     assert answer.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_login_limits_count_tries_per_staff_number_and_many_clerks_behind_one_address(
+    sqlite_url, clock
+):
+    """Guessing one account's password is stopped; a hall's clerks logging in together from
+    one address (their PCs behind one router) are not, until the per-address limit."""
+    app = make_app(
+        sqlite_url,
+        clock,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_LOGIN="3 per minute",
+        RATELIMIT_LOGIN_ADDRESS="5 per minute",
+    )
+    hall = build_hall(app.extensions["hallq_db"], clock())
+    client = app.test_client()
+
+    def log_in(staff_number, password):
+        body = {"staff_number": staff_number, "password": password}
+        return client.post("/api/v1/auth/login", json=body).status_code
+
+    clerk, other_clerk = hall.clerk_numbers[1], hall.clerk_numbers[2]
+    guesses = [log_in(clerk, f"guess-{n}") for n in range(4)]
+    assert guesses == [401, 401, 401, 429]
+    assert log_in(other_clerk, PASSWORD) == 200  # the same address, another account
+    assert log_in(hall.manager_number, PASSWORD) == 429  # the address's 6th try this minute
+    app.extensions["hallq_db"].dispose()

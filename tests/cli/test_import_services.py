@@ -73,8 +73,8 @@ def migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     return database
 
 
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows)
@@ -165,3 +165,19 @@ def test_a_large_catalogue_shows_progress(migrated, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Importing services" in result.output
     assert len(services(migrated)) == 2251
+
+
+def test_a_csv_saved_by_a_chinese_excel_in_gbk_loads_like_utf8(migrated, tmp_path):
+    gbk = write_csv(tmp_path / "gbk.csv", GOOD_ROWS, encoding="gbk")
+    result = CliRunner().invoke(cli, ["import-services", str(gbk), "--hall", "city"])
+    assert result.exit_code == 0, result.output
+    assert services(migrated)["gjj-withdraw"].name == "公积金提取"
+
+
+def test_a_file_that_is_not_text_is_refused_in_a_sentence(migrated, tmp_path):
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(bytes(range(128, 256)) * 4)
+    result = CliRunner().invoke(cli, ["import-services", str(binary), "--hall", "city"])
+    assert result.exit_code == 2
+    assert "neither UTF-8 nor GBK" in result.output
+    assert services(migrated) == {}

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from hall_server.operations.credentials import enrol_device
+from hall_server.storage import migrations
 from hall_server.storage.database import Database
 from hall_server.storage.models import Base
 from tests.factories import PASSWORD, TestHall, build_hall
@@ -49,22 +50,26 @@ class HallServer:
         self.database_url = f"sqlite:///{directory / 'display.sqlite'}"
         self.database = Database(self.database_url)
         Base.metadata.create_all(self.database.engine)
+        migrations.stamp(self.database_url)  # the head's schema; /healthz checks the version
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.async_mode = async_mode
         self.log = directory / "server.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def start(self, **settings: str) -> None:
+        """`settings`: more HALLQ_ settings, without the prefix."""
         environment = {
             **os.environ,
             "HALLQ_DATABASE_URL": self.database_url,
-            "HALLQ_SECRET_KEY": "display-test-secret",
-            "HALLQ_IDENTITY_SECRET": "display-test-identity",
+            "HALLQ_SECRET_KEY": "display-test-session-key-0123456789abcdef",
+            "HALLQ_IDENTITY_SECRET": "display-test-identity-key-0123456789abcdef",
             "HALLQ_PUBLIC_BASE_URL": self.url,
             "HALLQ_RATELIMIT_ISSUE": "1000 per minute",
             "HALLQ_RATELIMIT_LOGIN": "1000 per minute",
+            "HALLQ_RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
             "HALLQ_LOG_JSON": "false",
+            **{f"HALLQ_{name}": value for name, value in settings.items()},
         }
         with self.log.open("ab") as log_file:
             self.process = subprocess.Popen(

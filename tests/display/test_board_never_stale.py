@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.display.conftest import CALL_SHOWN_MS, HallServer, LiveHall, ScreenPages, build_live_hall
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
@@ -88,3 +89,49 @@ def test_a_gap_in_the_event_seq_makes_the_board_take_a_fresh_snapshot(
     # The snapshot brought the waiting ticket issued after the page opened.
     housing_row = f'tr[data-row="s{live_hall.hall.services["housing"]}"] td.count .primary'
     board.wait_for_function(f"document.querySelector({housing_row!r})?.textContent === '1 人'")
+
+
+def test_after_an_upgrade_the_board_reloads_itself_and_the_dashboard_offers_a_reload(
+    tmp_path: Path, browser: Any
+) -> None:
+    """Boards stay open for weeks: when the server comes back with other pages (an upgrade;
+    here PAGES_VERSION stands for one), the board loads them by itself, while the manager's
+    dashboard, where someone may be typing, says so and offers the reload."""
+    server = HallServer(tmp_path)
+    server.start()
+    screens = ScreenPages(browser)
+    try:
+        live_hall = build_live_hall(server)
+        board = screens.open(server, live_hall.add_screen("board"))
+        board.evaluate("window.loadedBeforeTheUpgrade = true")
+        dashboard = screens.browser.new_context(locale="zh-CN").new_page()
+        screens.contexts.append(dashboard.context)
+        manager_page(dashboard, server, live_hall)
+        server.stop()
+        server.start(PAGES_VERSION="after-the-upgrade")
+
+        board.wait_for_function(
+            "window.loadedBeforeTheUpgrade === undefined && !!window.hallqLiveReady"
+            " && window.hallqLiveReady()",
+            timeout=30_000,
+        )
+        notice = dashboard.wait_for_selector("#hallq-pages-updated", timeout=30_000)
+        assert "系统已更新" in notice.inner_text()
+        live_hall.issue("housing")
+        called = live_hall.call_next(1)
+        board.wait_for_selector(
+            f'.latest-call[data-ticket-id="{called["id"]}"]', timeout=CALL_SHOWN_MS
+        )
+    finally:
+        screens.close()
+        server.close()
+    assert not screens.errors, screens.errors
+
+
+def manager_page(page: Any, server: HallServer, live_hall: LiveHall) -> None:
+    """The hall's dashboard, logged in as its manager, following the hall live."""
+    page.goto(f"{server.url}/manager/")
+    page.fill("#staff-number", live_hall.hall.manager_number)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#live-state[data-online=true]", timeout=15_000)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from hall_server.storage import migrations
 from hall_server.storage.database import Database
 from hall_server.storage.models import Base
 from hardware.simulated_printer import SimulatedPrinter
@@ -163,6 +164,7 @@ def prepare_kiosk_hall(directory: Path) -> tuple[str, Database, KioskHall]:
     url = f"sqlite:///{directory / 'kiosk.sqlite'}"
     database = Database(url)
     Base.metadata.create_all(database.engine)
+    migrations.stamp(url)  # the models' schema is the head's; /healthz checks the version
     return url, database, build_kiosk_hall(database)
 
 
@@ -176,11 +178,12 @@ def run_server(
     environment = {
         **os.environ,
         "HALLQ_DATABASE_URL": url,
-        "HALLQ_SECRET_KEY": "kiosk-test-secret",
-        "HALLQ_IDENTITY_SECRET": "kiosk-test-identity",
+        "HALLQ_SECRET_KEY": "kiosk-test-session-key-0123456789abcdef",
+        "HALLQ_IDENTITY_SECRET": "kiosk-test-identity-key-0123456789abcdef",
         "HALLQ_PUBLIC_BASE_URL": base,
         "HALLQ_RATELIMIT_ISSUE": "1000 per minute",
         "HALLQ_RATELIMIT_LOGIN": "1000 per minute",
+        "HALLQ_RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
         "HALLQ_LOG_JSON": "false",
         **{f"HALLQ_{name}": value for name, value in settings.items()},
     }

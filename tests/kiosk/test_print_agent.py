@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,38 @@ def test_job_sent_again_after_a_lost_answer_is_confirmed_without_printing_twice(
 
     assert confirmed["result"] == "printed"
     assert running.simulated.tickets_cut == 1
+
+
+def test_agent_coming_back_prints_only_the_ticket_a_visitor_may_still_wait_for(
+    live_kiosk_hall: LiveKioskHall,
+) -> None:
+    """Tickets taken while no agent ran used to come out in a burst when it started, days old
+    ones first; now only the one taken moments ago prints, and the others are marked expired."""
+    live = live_kiosk_hall
+    token, _ = live.new_kiosk("comes back")
+    days_ago, gave_up, just_now = (live.issue(token, "公积金提取") for _ in range(3))
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    with live.database.transaction() as uow:
+        uow.session.execute(
+            update(PrintJob)
+            .where(PrintJob.id == days_ago["print_job"]["id"])
+            .values(created_at=long_ago, updated_at=long_ago)
+        )
+    assert live.api("POST", f"/ticket-status/{gave_up['status_token']}/cancel").status_code == 200
+
+    with live.print_agent(token) as running:
+        assert running.result_for(just_now["print_job"]["id"])["result"] == "printed"
+        left_out = [ticket["print_job"]["id"] for ticket in (days_ago, gave_up)]
+        wait_for(
+            lambda: [live.print_job(token, job)["status"] for job in left_out] == ["expired"] * 2,
+            "the jobs left out marked expired",
+        )
+
+    assert [answer["job_id"] for answer in running.results] == [just_now["print_job"]["id"]]
+    assert running.simulated.tickets_cut == 1
+    lines = printed_lines(decode(running.simulated.received))
+    assert just_now["number"] in lines
+    assert days_ago["number"] not in lines and gave_up["number"] not in lines
 
 
 def test_restarted_agent_remembers_printed_jobs_in_its_file(

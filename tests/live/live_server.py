@@ -86,12 +86,13 @@ def server_environment(database_url: str, port: int, **settings: str) -> dict[st
     environment.update(
         {
             "HALLQ_DATABASE_URL": database_url,
-            "HALLQ_SECRET_KEY": "live-test-secret",
-            "HALLQ_IDENTITY_SECRET": "live-test-identity",
+            "HALLQ_SECRET_KEY": "live-test-session-key-0123456789abcdef",
+            "HALLQ_IDENTITY_SECRET": "live-test-identity-key-0123456789abcdef",
             "HALLQ_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             # Tests and benchmarks issue and log in far faster than any kiosk or clerk.
             "HALLQ_RATELIMIT_ISSUE": "1000000 per minute",
             "HALLQ_RATELIMIT_LOGIN": "1000000 per minute",
+            "HALLQ_RATELIMIT_LOGIN_ADDRESS": "1000000 per minute",
             "HALLQ_LOG_JSON": "false",
             **{f"HALLQ_{name}": value for name, value in settings.items()},
         }

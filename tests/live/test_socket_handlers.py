@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from hall_server.extensions import socketio
+from hall_server.pages.pages_version import pages_version
 from tests import factories
 from tests.conftest import login_headers
 
@@ -35,6 +36,8 @@ def test_a_board_snapshot_matches_the_board_endpoint(
     over_http = client.get(
         f"/api/v1/halls/{hall.id}/board", headers={"Authorization": f"Bearer {hall.board_token}"}
     ).get_json()
+    # The live snapshot also says which pages the server hands out (screens reload on a change).
+    assert snapshot.pop("pages_version") == pages_version()
     assert snapshot == over_http
     assert snapshot["seq"] == 1
 

@@ -38,6 +38,8 @@ def env_file_settings(path: Path = ENV_FILE) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         name, _, value = line.partition("=")
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]  # as systemd's EnvironmentFile= (and sh) read a quoted value
         if name.startswith("HALLQ_"):
             settings[name.removeprefix("HALLQ_")] = value
     return settings
@@ -65,6 +67,7 @@ def deployment_settings(redis_url: str = REDIS_URL, **overrides: str) -> dict[st
         PROXY_FIX_X_FOR="1",
         RATELIMIT_ISSUE="1000000 per minute",
         RATELIMIT_LOGIN="1000000 per minute",
+        RATELIMIT_LOGIN_ADDRESS="1000000 per minute",
     )
     settings.update(overrides)
     return settings

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
-from hall_server.config import DEFAULTS, from_environment
+from hall_server.config import CONFIGURATION_EXIT_STATUS, DEFAULTS, from_environment
+from tests.live.live_server import HALLQ
 from tests.multiprocess.cluster import DEPLOY, ENV_FILE, env_file_settings, unit_command
 
 
@@ -40,3 +43,32 @@ def test_nginx_and_systemd_name_the_same_ports() -> None:
     assert [name for name, _ in upstreams] == ["hallq_api", "hallq_live"]
     for _, body in upstreams:
         assert re.findall(r"server 127\.0\.0\.1:(\d+)", body) == units
+
+
+def test_serving_with_the_example_file_unchanged_stops_at_once_and_is_not_restarted() -> None:
+    """An operator who forgot to edit the file is told what to change in one line, and
+    systemd does not restart the process in a loop (RestartPreventExitStatus)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("HALLQ_") and name != "DATABASE_URL"
+    }
+    environment.update({f"HALLQ_{name}": value for name, value in env_file_settings().items()})
+    started = subprocess.run(
+        [str(HALLQ), "serve", "--port", "8998", "--async-mode", "threading"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    unit = (DEPLOY / "systemd" / "hallq@.service").read_text(encoding="utf-8")
+
+    assert started.returncode == CONFIGURATION_EXIT_STATUS
+    assert f"RestartPreventExitStatus={CONFIGURATION_EXIT_STATUS}" in unit.splitlines()
+    for said in (
+        "HALLQ_SECRET_KEY is still a placeholder",
+        "HALLQ_IDENTITY_SECRET is still a placeholder",
+        "HALLQ_PUBLIC_BASE_URL is still the example file's address",
+    ):
+        assert said in started.stderr
+    assert len(started.stderr.strip().splitlines()) == 1, started.stderr

@@ -60,7 +60,9 @@ def front(
             migrated(url),
             directory / "servers",
             2,
-            **deployment_settings(RATELIMIT_LOGIN="3 per minute", RATELIMIT_ISSUE="4 per minute"),
+            **deployment_settings(
+                RATELIMIT_LOGIN_ADDRESS="3 per minute", RATELIMIT_ISSUE="4 per minute"
+            ),
         ) as servers,
         running_nginx([server.port for server in servers], directory / "nginx") as nginx,
     ):

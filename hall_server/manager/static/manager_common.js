@@ -225,6 +225,7 @@
       timer = setTimeout(function () { timer = null; changed(); }, quietMs === undefined ? 250 : quietMs);
     }
     var live = new global.HallLive({ token: state.token, hallId: hallId });
+    live.offerReloadWhenUpdated({ message: T.pages_updated, button: T.reload_now });
     live.on("snapshot", soon);
     live.on("event", soon);
     live.on("online", function () { liveState(true); });

@@ -10,7 +10,8 @@
 //
 // Events a page may listen to: "snapshot", every hall event by name ("ticket.called", ...),
 // "event" ({name, message} for each), "online" / "offline" (the latter only after
-// `offlineAfterMs` without the server, so a blip shows nothing), "connect_error".
+// `offlineAfterMs` without the server, so a blip shows nothing), "connect_error", and
+// "pages.updated" (a snapshot from a server that hands out other pages: after an upgrade).
 // A device page (its token starts with "d_") also says it is alive (`device.health`) on connect
 // and every `heartbeatMs`, so the managers' dashboard sees a board that has gone silent.
 (function (global) {
@@ -33,6 +34,7 @@
       options || {}
     );
     this.seq = null; // the hall's seq the page state is at; null until the first snapshot
+    this.pagesVersion = null; // the pages' version of the server this page first heard from
     this.snapshot = null;
     this.handlers = {};
     this.buffer = []; // events that arrive before the snapshot they follow
@@ -166,7 +168,57 @@
     }, delay);
   };
 
+  // After an upgrade the server hands out other pages: "pages.updated" tells the page, which
+  // reloads (reloadWhenUpdated) or says so to the person at it (offerReloadWhenUpdated).
+  HallLive.prototype.notePagesVersion = function (version) {
+    if (!version) return;
+    if (this.pagesVersion === null) {
+      this.pagesVersion = version;
+    } else if (version !== this.pagesVersion) {
+      this.pagesVersion = version;
+      this.fire("pages.updated", version);
+    }
+  };
+
+  // Screens nobody works at (boards, displays, kiosks, rating pads): reload once the pages are
+  // updated, as soon as `isIdle()` says nobody is in the middle of something (checked every 5 s).
+  HallLive.prototype.reloadWhenUpdated = function (isIdle) {
+    this.on("pages.updated", function () {
+      var reloadWhenIdle = function () {
+        if (!isIdle || isIdle()) global.location.reload();
+        else setTimeout(reloadWhenIdle, 5000);
+      };
+      reloadWhenIdle();
+    });
+    return this;
+  };
+
+  // Pages a person works at (counter, dashboard): a bar at the top with `text.message` and a
+  // button `text.button` that reloads; their work is theirs to finish first.
+  HallLive.prototype.offerReloadWhenUpdated = function (text) {
+    this.on("pages.updated", function () {
+      if (global.document.getElementById("hallq-pages-updated")) return;
+      var bar = global.document.createElement("div");
+      bar.id = "hallq-pages-updated";
+      bar.setAttribute("role", "status");
+      bar.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:1000;display:flex;" +
+        "gap:1rem;align-items:center;justify-content:center;padding:.5rem 1rem;" +
+        "background:#ffd200;color:#0b1f3a;font-size:1rem";
+      var message = global.document.createElement("span");
+      message.textContent = text.message;
+      var button = global.document.createElement("button");
+      button.type = "button";
+      button.textContent = text.button;
+      button.addEventListener("click", function () { global.location.reload(); });
+      bar.appendChild(message);
+      bar.appendChild(button);
+      global.document.body.appendChild(bar);
+    });
+    return this;
+  };
+
   HallLive.prototype.applySnapshot = function (snapshot) {
+    this.notePagesVersion(snapshot.pages_version);
     this.snapshot = snapshot;
     this.seq = snapshot.seq;
     this.resyncing = false;
