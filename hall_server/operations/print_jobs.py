@@ -94,7 +94,7 @@ def pending_print_jobs(session: Session, device_id: int, now: datetime) -> JobsO
     still be waiting for at the kiosk (the ticket waits for its first call and the print was
     asked for within RESEND_WINDOW); the others are left out, never to print."""
     rows = session.execute(
-        _pending_jobs_with_tickets(device_id).order_by(PrintJob.created_at, PrintJob.id)
+        _pending_jobs_with_tickets(device_id).order_by(PrintJob.created_at, PrintJob.ticket_id)
     )
     resend, left_out = [], []
     for job, ticket_status, first_called_at in rows:
