@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,20 +93,27 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
-@pytest.fixture
-def database(sqlite_url: str) -> Iterator[Database]:
-    db = Database(sqlite_url)
+def database_with_tables(url: str) -> Iterator[Database]:
+    """A Database at `url` with the models' tables, disposed afterwards."""
+    db = Database(url)
     Base.metadata.create_all(db.engine)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def database(sqlite_url: str) -> Iterator[Database]:
+    yield from database_with_tables(sqlite_url)
 
 
 @pytest.fixture
 def any_database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    Base.metadata.create_all(db.engine)
-    yield db
-    db.dispose()
+    yield from database_with_tables(database_url)
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[Database]:
+    yield from database_with_tables(postgres_url)
 
 
 class EventLog:
@@ -147,11 +155,22 @@ def make_app(url: str, clock: TestClock, **overrides: Any) -> Any:
     return create_app(config)
 
 
-@pytest.fixture
-def app(sqlite_url: str, clock: TestClock) -> Iterator[Any]:
-    application = make_app(sqlite_url, clock)
+def app_on(url: str, clock: TestClock) -> Iterator[Any]:
+    """The app on the database at `url`, its connections closed afterwards."""
+    application = make_app(url, clock)
     yield application
     application.extensions["hallq_db"].dispose()
+
+
+@pytest.fixture
+def app(sqlite_url: str, clock: TestClock) -> Iterator[Any]:
+    yield from app_on(sqlite_url, clock)
+
+
+@pytest.fixture
+def any_app(database_url: str, clock: TestClock) -> Iterator[Any]:
+    """The app on a SQLite file and, in a second run, on PostgreSQL."""
+    yield from app_on(database_url, clock)
 
 
 @pytest.fixture
@@ -182,6 +201,23 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
+
+
+@contextmanager
+def page_without_script_errors(
+    browser: Any, timeout_ms: float, **context_options: Any
+) -> Iterator[Any]:
+    """A page in a browser context of its own; a script error on the page fails the test."""
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(timeout_ms)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"the page raised: {errors}"
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from hall_server.core.numbering import local_business_date
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.live_events import record_event
 from hall_server.operations.queue_reads import public_ticket, ticket_view
-from hall_server.storage.database import UnitOfWork
+from hall_server.storage.database import UnitOfWork, uses_row_locks
 from hall_server.storage.models import Hall, Ticket, TicketEvent
 
 CLOSED_AT_DAY_END = (TicketStatus.WAITING, TicketStatus.CALLED)
@@ -97,7 +97,7 @@ def roll_over_hall(
         .order_by(Ticket.id)
         .limit(limit + 1)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if uses_row_locks(session):
         # A window calling one of these right now keeps it: call-next skips locked rows.
         query = query.with_for_update(skip_locked=True)
     tickets = list(session.scalars(query))

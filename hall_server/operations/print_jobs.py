@@ -13,7 +13,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.access import Actor, Role, require_hall_access
 from hall_server.operations.live_events import DeviceMessage, record_event
-from hall_server.storage.database import UnitOfWork
+from hall_server.storage.database import UnitOfWork, uses_row_locks
 from hall_server.storage.models import Device, PrintJob, Ticket
 
 PRINTER_STATUSES = {"ok", "paper_near_end", "paper_out", "offline", "unknown"}
@@ -114,8 +114,8 @@ def expire_left_out_print_jobs(uow: UnitOfWork, reconnect: JobsOnReconnect) -> i
     query = _pending_jobs_with_tickets(reconnect.device_id).where(
         PrintJob.id.in_(reconnect.left_out)
     )
-    if uow.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=PrintJob)  # SQLite: the write lock is taken at BEGIN
+    if uses_row_locks(uow.session):
+        query = query.with_for_update(of=PrintJob)
     marked = 0
     for job, ticket_status, first_called_at in uow.session.execute(query):
         reason = _left_out_reason(job, ticket_status, first_called_at, now)

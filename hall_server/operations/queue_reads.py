@@ -64,7 +64,8 @@ def window_calling_view(session: Session, window_id: int) -> WindowView:
     )
 
 
-def _head_from_row(ticket: Ticket, waiting_count: int = 1) -> QueueHead:
+def queue_head(ticket: Ticket, waiting_count: int = 1) -> QueueHead:
+    """A waiting ticket as the calling policy sees it."""
     return QueueHead(
         ticket_id=ticket.id,
         service_id=ticket.service_id,
@@ -143,7 +144,7 @@ def queue_heads(
     statement = _heads_statement(len(service_ids), bool(excluded_ids))
     rows = session.scalars(statement, parameters)
     return [
-        _head_from_row(row, waiting.get((row.service_id, row.visitor_class), 1)) for row in rows
+        queue_head(row, waiting.get((row.service_id, row.visitor_class), 1)) for row in rows
     ]
 
 

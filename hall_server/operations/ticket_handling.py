@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hall_server.core import ticket_life
-from hall_server.core.calling_policy import WindowView
+from hall_server.core.calling_policy import eligible
 from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.core.window_life import require_open_for_calling, require_window_may_receive
@@ -23,19 +23,16 @@ from hall_server.operations.queue_reads import (
     lock_waiting_ticket,
     policy_for,
     public_ticket,
+    queue_head,
     queue_heads,
     ticket_view,
     window_calling_view,
     window_service_ids,
 )
-from hall_server.storage.database import UnitOfWork
+from hall_server.storage.database import UnitOfWork, uses_row_locks
 from hall_server.storage.models import Hall, Service, Ticket, TicketEvent, Window
 
 MAX_LOCK_ATTEMPTS = 8
-
-
-def _uses_row_locks(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def locked_window_at_hall(session: Session, window_id: int) -> tuple[Window, Hall]:
@@ -50,7 +47,7 @@ def locked_window_at_hall(session: Session, window_id: int) -> tuple[Window, Hal
         .where(Window.id == window_id)
         .execution_options(populate_existing=True)
     )
-    if _uses_row_locks(session):
+    if uses_row_locks(session):
         query = query.with_for_update(of=Window)
     row = session.execute(query).first()
     if row is None:
@@ -153,18 +150,11 @@ def call_next_ticket(uow: UnitOfWork, actor: Actor, window_id: int, now: datetim
             break
         # Another window may have taken it, or sent it elsewhere, since we read the heads: skip
         # it and choose again.
-        ticket = lock_waiting_ticket(session, choice.ticket_id, _uses_row_locks(session))
-        if ticket is not None and _callable_at(ticket, view):
+        ticket = lock_waiting_ticket(session, choice.ticket_id, uses_row_locks(session))
+        if ticket is not None and eligible(view, queue_head(ticket)):
             return _call(uow, actor, window, ticket, now)
         skipped.add(choice.ticket_id)
     raise Refused("queue_empty", "no one is waiting for the services of this window")
-
-
-def _callable_at(ticket: Ticket, window: WindowView) -> bool:
-    return ticket.service_id in window.service_ids and ticket.target_window_id in (
-        None,
-        window.id,
-    )
 
 
 def call_specific_ticket(
@@ -179,7 +169,7 @@ def call_specific_ticket(
     ticket = _window_ticket(session, window, ticket_id)
     if ticket.service_id not in window_service_ids(session, window.id):
         raise Refused("service_not_at_window", "this window does not serve the ticket's service")
-    locked = lock_waiting_ticket(session, ticket.id, _uses_row_locks(session))
+    locked = lock_waiting_ticket(session, ticket.id, uses_row_locks(session))
     if locked is None:
         raise Refused(
             "invalid_transition", f"ticket {ticket.number} is {ticket.status}, not waiting"

@@ -76,6 +76,12 @@ def build_engine(url: str, pool_size: int = 20) -> Engine:
     )
 
 
+def uses_row_locks(session: Session) -> bool:
+    """PostgreSQL locks rows (FOR UPDATE, SKIP LOCKED); SQLite's one writer holds the whole
+    database from BEGIN IMMEDIATE, so there a row lock is never needed."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def _hold_until_the_session_ends(session: Session, instance: Any) -> None:
     """A use case's session keeps what it loaded until it ends (SQLAlchemy's recipe for strong
     references): a row read once, such as a window's hall read with the window, is not read again

@@ -5,7 +5,6 @@ per-address limits sit well below the cap; a hall that offers nothing online say
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,10 +20,8 @@ PHONES = ["13900139000", "15012345678", "18612345678", "19912345678", "133123456
 
 
 @pytest.fixture
-def app(database_url: str, clock: Any) -> Iterator[Any]:
-    application = make_app(database_url, clock)
-    yield application
-    application.extensions["hallq_db"].dispose()
+def app(any_app: Any) -> Any:
+    return any_app
 
 
 @pytest.fixture

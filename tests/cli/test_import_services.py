@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from hall_server.cli import cli
-from hall_server.storage import migrations
 from hall_server.storage.database import Database
 from hall_server.storage.models import Service
 from tests.factories import build_hall
@@ -59,14 +58,8 @@ GOOD_ROWS = [
 
 
 @pytest.fixture
-def migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
-    url = f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
-    migrations.upgrade(url)
-    monkeypatch.setenv("HALLQ_DATABASE_URL", url)
-    monkeypatch.setenv("HALLQ_SECRET_KEY", "test")
-    monkeypatch.setenv("HALLQ_IDENTITY_SECRET", "test")
-    monkeypatch.setenv("HALLQ_LOG_JSON", "false")
-    database = Database(url)
+def migrated(migrated_url: str) -> Database:
+    database = Database(migrated_url)
     build_hall(
         database, datetime(2026, 11, 30, 1, tzinfo=UTC), code="city", services={}, windows={}
     )

@@ -4,7 +4,6 @@ migrated, current database from one that is behind or out of reach."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,7 @@ from hall_server.cli import cli
 from hall_server.config import CONFIGURATION_EXIT_STATUS
 from hall_server.storage import migrations
 from tests import conftest
-from tests.live.live_server import HALLQ, server_environment
-
-
-@pytest.fixture
-def migrated_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'deployment.sqlite'}"
-    migrations.upgrade(url)
-    monkeypatch.setenv("HALLQ_DATABASE_URL", url)
-    monkeypatch.setenv("HALLQ_SECRET_KEY", "a-session-key-of-forty-characters-123456")
-    monkeypatch.setenv("HALLQ_IDENTITY_SECRET", "an-identity-key-of-forty-characters-1234")
-    monkeypatch.setenv("HALLQ_LOG_JSON", "false")
-    return url
+from tests.live.live_server import serve_until_it_stops, server_environment
 
 
 def create_admin(*arguments: str) -> Any:
@@ -98,13 +86,7 @@ def test_serve_refuses_example_secrets_and_a_missing_public_address_in_one_line(
     environment.update({f"HALLQ_{name}": value for name, value in settings.items()})
     if settings.get("PUBLIC_BASE_URL") == "":
         del environment["HALLQ_PUBLIC_BASE_URL"]
-    started = subprocess.run(
-        [str(HALLQ), "serve", "--port", "8999", "--async-mode", "threading"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    started = serve_until_it_stops(environment, 8999)
 
     assert started.returncode == CONFIGURATION_EXIT_STATUS
     assert said in started.stderr
@@ -120,7 +102,7 @@ def test_healthz_says_ok_only_for_a_reachable_database_at_this_codes_version(
         answer = client.get("/healthz")
         return answer.status_code, answer.get_json()["database"]
 
-    never_migrated = migrated_url.replace("deployment.sqlite", "empty.sqlite")
+    never_migrated = migrated_url.replace("hallq.sqlite", "empty.sqlite")
     assert health(never_migrated) == (503, "behind")
     assert health(migrated_url) == (200, "ok")
     migrations.downgrade(migrated_url, "-1")

@@ -15,7 +15,7 @@ import requests
 
 from hall_server.operations.credentials import enrol_device
 from hall_server.storage.database import Database
-from tests.conftest import login_headers
+from tests.conftest import login_headers, page_without_script_errors
 from tests.factories import PASSWORD, TestHall, build_hall
 from tests.live.live_server import running_server
 
@@ -181,16 +181,8 @@ def counter_browser_page(browser: Any, **context_options: Any) -> Iterator[Any]:
     """A page in a context of its own (1366×900, English unless `context_options` say
     otherwise); a script error on the page fails the test."""
     options = {"viewport": {"width": 1366, "height": 900}, "locale": "en-US", **context_options}
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
+    with page_without_script_errors(browser, 20_000, **options) as page:
         yield page
-    finally:
-        context.close()
-    assert errors == [], errors
 
 
 @pytest.fixture

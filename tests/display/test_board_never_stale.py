@@ -4,6 +4,8 @@ and resyncs when an event's seq shows a gap."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 
 def test_the_board_keeps_working_across_a_server_restart(tmp_path: Path, browser: Any) -> None:
-    server = HallServer(tmp_path)
-    server.start()
-    screens = ScreenPages(browser)
-    try:
+    with server_of_its_own(tmp_path, browser) as (server, screens):
         live_hall = build_live_hall(server)
         board = screens.open(server, live_hall.add_screen("board"))
         live_hall.issue("housing")
@@ -47,10 +46,6 @@ def test_the_board_keeps_working_across_a_server_restart(tmp_path: Path, browser
         )
         assert board.is_visible(f'.latest-call[data-ticket-id="{before["id"]}"]')
         assert board.evaluate("window.hallqBoard.live.stats.connects") >= 2
-    finally:
-        screens.close()
-        server.close()
-    assert not screens.errors, screens.errors
 
 
 def test_a_call_made_while_the_board_was_away_is_shown_and_announced_on_reconnect(
@@ -97,10 +92,7 @@ def test_after_an_upgrade_the_board_reloads_itself_and_the_dashboard_offers_a_re
     """Boards stay open for weeks: when the server comes back with other pages (an upgrade;
     here PAGES_VERSION stands for one), the board loads them by itself, while the manager's
     dashboard, where someone may be typing, says so and offers the reload."""
-    server = HallServer(tmp_path)
-    server.start()
-    screens = ScreenPages(browser)
-    try:
+    with server_of_its_own(tmp_path, browser) as (server, screens):
         live_hall = build_live_hall(server)
         board = screens.open(server, live_hall.add_screen("board"))
         board.evaluate("window.loadedBeforeTheUpgrade = true")
@@ -122,6 +114,17 @@ def test_after_an_upgrade_the_board_reloads_itself_and_the_dashboard_offers_a_re
         board.wait_for_selector(
             f'.latest-call[data-ticket-id="{called["id"]}"]', timeout=CALL_SHOWN_MS
         )
+
+
+@contextmanager
+def server_of_its_own(directory: Path, browser: Any) -> Iterator[tuple[HallServer, ScreenPages]]:
+    """A server for one test that stops and starts it, and screens on it; a script error on a
+    screen fails the test."""
+    server = HallServer(directory)
+    server.start()
+    screens = ScreenPages(browser)
+    try:
+        yield server, screens
     finally:
         screens.close()
         server.close()

@@ -23,6 +23,7 @@ from hall_server.storage.models import Base
 from hardware.simulated_printer import SimulatedPrinter
 from hardware.ticket_printer import TicketPrinter
 from kiosk.print_agent import Backoff, PrintAgent
+from tests.conftest import page_without_script_errors
 from tests.kiosk.kiosk_hall import PASSWORD, KioskHall, build_kiosk_hall, enrol_kiosk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -239,13 +240,24 @@ def page(browser: Any) -> Iterator[Any]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_SECONDS * 1000)
-    context = browser.new_context(viewport={"width": 1280, "height": 1024}, has_touch=True)
-    context.set_default_timeout(WAIT_SECONDS * 1000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"the page raised: {errors}"
+    with page_without_script_errors(
+        browser, WAIT_SECONDS * 1000, viewport={"width": 1280, "height": 1024}, has_touch=True
+    ) as kiosk_page:
+        yield kiosk_page
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A phone set to Chinese."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_SECONDS * 1000)
+    with page_without_script_errors(
+        browser,
+        WAIT_SECONDS * 1000,
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        has_touch=True,
+        is_mobile=True,
+    ) as phone_page:
+        yield phone_page

@@ -5,7 +5,6 @@ and never print: not Friday's tickets on Monday, not a cancelled or called ticke
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,17 +14,14 @@ from hall_server.operations.daily_rollover import roll_over_hall
 from hall_server.operations.print_jobs import RESEND_WINDOW
 from hall_server.storage.models import PrintJob
 from tests import factories
-from tests.conftest import login_headers, make_app
+from tests.conftest import login_headers
 
 TOO_OLD = "not sent again: asked for over 2 min before the kiosk reconnected"
 
 
 @pytest.fixture
-def app(database_url: str, clock: Any) -> Iterator[Any]:
-    """The app on a SQLite file and, in a second run, on PostgreSQL."""
-    application = make_app(database_url, clock)
-    yield application
-    application.extensions["hallq_db"].dispose()
+def app(any_app: Any) -> Any:
+    return any_app
 
 
 @pytest.fixture

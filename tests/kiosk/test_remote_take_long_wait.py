@@ -5,13 +5,12 @@ Chinese and in English, never "about 120 minutes"."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.kiosk.conftest import WAIT_SECONDS, LiveKioskHall
+from tests.kiosk.conftest import LiveKioskHall
 from tests.kiosk.test_remote_take_page import set_remote
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -20,22 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 # two hours for the next.
 SERVICE = "公积金贷款"
 WAITING = 16
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    expect.set_options(timeout=WAIT_SECONDS * 1000)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"the page raised: {errors}"
 
 
 @pytest.fixture(scope="module")

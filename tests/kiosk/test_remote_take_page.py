@@ -5,7 +5,6 @@ page, which says the ticket was taken online; a hall closed to remote tickets sa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,28 +12,11 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from hall_server.storage.models import Ticket
-from tests.kiosk.conftest import WAIT_SECONDS, LiveKioskHall
+from tests.kiosk.conftest import LiveKioskHall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 SERVICE = "社会保障卡办理"
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A phone set to Chinese."""
-    expect.set_options(timeout=WAIT_SECONDS * 1000)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"the page raised: {errors}"
 
 
 def set_remote(live: LiveKioskHall, **settings: Any) -> None:

@@ -3,7 +3,6 @@ the queue live, shows the window when called, and lets the visitor cancel."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,27 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.kiosk.conftest import WAIT_SECONDS, LiveKioskHall
+from tests.kiosk.conftest import LiveKioskHall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the kiosk hall's time zone
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A phone set to Chinese."""
-    expect.set_options(timeout=WAIT_SECONDS * 1000)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"the page raised: {errors}"
 
 
 def test_status_page_follows_the_queue_and_shows_the_window_when_called(

@@ -76,6 +76,19 @@ def private_postgres_schema(prefix: str = "live") -> Iterator[str]:
         admin.dispose()
 
 
+def serve_until_it_stops(
+    environment: dict[str, str], port: int
+) -> subprocess.CompletedProcess[str]:
+    """`hallq serve` that is expected to refuse to start: what it printed and its status."""
+    return subprocess.run(
+        [str(HALLQ), "serve", "--port", str(port), "--async-mode", "threading"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def server_environment(database_url: str, port: int, **settings: str) -> dict[str, str]:
     """The parent's environment without any HALLQ_ setting of its own, plus the server's."""
     environment = {

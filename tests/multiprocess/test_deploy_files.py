@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 from hall_server.config import CONFIGURATION_EXIT_STATUS, DEFAULTS, from_environment
-from tests.live.live_server import HALLQ
+from tests.live.live_server import serve_until_it_stops
 from tests.multiprocess.cluster import DEPLOY, ENV_FILE, env_file_settings, unit_command
 
 
@@ -54,13 +53,7 @@ def test_serving_with_the_example_file_unchanged_stops_at_once_and_is_not_restar
         if not name.startswith("HALLQ_") and name != "DATABASE_URL"
     }
     environment.update({f"HALLQ_{name}": value for name, value in env_file_settings().items()})
-    started = subprocess.run(
-        [str(HALLQ), "serve", "--port", "8998", "--async-mode", "threading"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    started = serve_until_it_stops(environment, 8998)
     unit = (DEPLOY / "systemd" / "hallq@.service").read_text(encoding="utf-8")
 
     assert started.returncode == CONFIGURATION_EXIT_STATUS

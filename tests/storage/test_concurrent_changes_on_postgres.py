@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations import ticket_handling
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.database import Database
-from hall_server.storage.models import Base, Ticket
+from hall_server.storage.models import Ticket
 from tests import factories
 
 pytestmark = pytest.mark.postgres
@@ -27,11 +26,8 @@ MONDAY_0900_SHANGHAI = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(postgres_url: str) -> Iterator[Database]:
-    db = Database(postgres_url)
-    Base.metadata.create_all(db.engine)
-    yield db
-    db.dispose()
+def database(postgres_database: Database) -> Database:
+    return postgres_database
 
 
 def issue_in(uow: Any, hall: factories.TestHall, service: str = "housing") -> dict[str, Any]:
