@@ -215,5 +215,8 @@ def seed_waiting_tickets(
                 )
             )
     if dialect == "postgresql":
+        # Statistics as autovacuum keeps them in a database that has run for a while; without
+        # them the planner takes every table for a few rows and may pick the wrong index. (In
+        # a transaction that is rolled back, ANALYZE's statistics are rolled back with it.)
         with database.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE tickets")
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

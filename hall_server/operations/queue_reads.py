@@ -6,7 +6,8 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, union_all
+from sqlalchemy import Integer, String, all_, and_, bindparam, func, or_, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView, policy_named
@@ -14,6 +15,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations import wait_predictions
+from hall_server.storage.database import is_postgresql
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
 
 
@@ -80,8 +82,9 @@ def queue_head(ticket: Ticket, waiting_count: int = 1) -> QueueHead:
 
 @functools.lru_cache(maxsize=64)
 def _heads_statement(service_count: int, with_exclusions: bool) -> Any:
-    """The union of one index seek per (service, visitor class), built once per shape: building
-    it anew cost more CPU than running it. Bound: hall_id, window_id, service_<i>, excluded."""
+    """SQLite: the union of one index seek per (service, visitor class), built once per shape:
+    building it anew cost more CPU than running it. Bound: hall_id, window_id, service_<i>,
+    excluded."""
     parts = []
     for index in range(service_count):
         for visitor_class in VisitorClass:
@@ -101,6 +104,70 @@ def _heads_statement(service_count: int, with_exclusions: bool) -> Any:
             parts.append(head.subquery().select())
     # The heads' whole rows in the same statement, as tickets: one round trip, not two.
     return select(aliased(Ticket, union_all(*parts).subquery()))
+
+
+@functools.cache
+def _heads_statement_on_postgresql() -> Any:
+    """PostgreSQL: the same index seeks as one lateral join over the wanted (service, visitor
+    class) pairs, passed as arrays. One small statement of one shape for any window: PostgreSQL
+    plans it in a fraction of the time the union of 4 seeks per service took to plan (the plan,
+    not the seeks, was most of call-next's time in the database). Bound: hall_id, window_id,
+    service_ids, visitor_classes, excluded (an array, perhaps empty)."""
+    services = (
+        func.unnest(bindparam("service_ids", type_=ARRAY(Integer)))
+        .table_valued("service_id", with_ordinality="service_position", name="wanted_services")
+        .render_derived()
+    )
+    classes = (
+        func.unnest(bindparam("visitor_classes", type_=ARRAY(String)))
+        .table_valued("visitor_class", with_ordinality="class_position", name="wanted_classes")
+        .render_derived()
+    )
+    head = (
+        select(Ticket)
+        .where(
+            Ticket.hall_id == bindparam("hall_id"),
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.service_id == services.c.service_id,
+            Ticket.visitor_class == classes.c.visitor_class,
+            or_(
+                Ticket.target_window_id.is_(None),
+                Ticket.target_window_id == bindparam("window_id"),
+            ),
+            Ticket.id != all_(bindparam("excluded", type_=ARRAY(Integer))),
+        )
+        .order_by(Ticket.queue_key)
+        .limit(1)
+        .lateral("head")
+    )
+    return (
+        select(aliased(Ticket, head))
+        .select_from(services)
+        .join(classes, true())
+        .join(head, true())
+        .order_by(services.c.service_position, classes.c.class_position)
+    )
+
+
+def _heads(
+    session: Session,
+    hall_id: int,
+    service_ids: tuple[int, ...],
+    window_id: int,
+    excluded_ids: frozenset[int],
+) -> Any:
+    """The first waiting ticket of every (service, visitor class) queue, in the window's order
+    of services, then VisitorClass's order."""
+    parameters: dict[str, Any] = {"hall_id": hall_id, "window_id": window_id}
+    if is_postgresql(session):
+        parameters["service_ids"] = list(service_ids)
+        parameters["visitor_classes"] = [visitor_class.value for visitor_class in VisitorClass]
+        parameters["excluded"] = sorted(excluded_ids)
+        return session.scalars(_heads_statement_on_postgresql(), parameters)
+    parameters.update({f"service_{i}": service for i, service in enumerate(service_ids)})
+    if excluded_ids:
+        parameters["excluded"] = sorted(excluded_ids)
+    return session.scalars(_heads_statement(len(service_ids), bool(excluded_ids)), parameters)
 
 
 def queue_heads(
@@ -137,15 +204,8 @@ def queue_heads(
                 .group_by(Ticket.service_id, Ticket.visitor_class)
             )
         }
-    parameters: dict[str, Any] = {"hall_id": hall_id, "window_id": window_id}
-    parameters.update({f"service_{i}": service for i, service in enumerate(service_ids)})
-    if excluded_ids:
-        parameters["excluded"] = sorted(excluded_ids)
-    statement = _heads_statement(len(service_ids), bool(excluded_ids))
-    rows = session.scalars(statement, parameters)
-    return [
-        queue_head(row, waiting.get((row.service_id, row.visitor_class), 1)) for row in rows
-    ]
+    rows = _heads(session, hall_id, service_ids, window_id, excluded_ids)
+    return [queue_head(row, waiting.get((row.service_id, row.visitor_class), 1)) for row in rows]
 
 
 def lock_waiting_ticket(session: Session, ticket_id: int, use_row_locks: bool) -> Ticket | None:

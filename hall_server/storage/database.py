@@ -76,10 +76,14 @@ def build_engine(url: str, pool_size: int = 20) -> Engine:
     )
 
 
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def uses_row_locks(session: Session) -> bool:
     """PostgreSQL locks rows (FOR UPDATE, SKIP LOCKED); SQLite's one writer holds the whole
     database from BEGIN IMMEDIATE, so there a row lock is never needed."""
-    return session.get_bind().dialect.name == "postgresql"
+    return is_postgresql(session)
 
 
 def _hold_until_the_session_ends(session: Session, instance: Any) -> None:

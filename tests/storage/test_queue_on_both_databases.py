@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from hall_server.core.refusals import Refused
-from hall_server.operations import ticket_handling, window_operations
+from hall_server.operations import queue_reads, ticket_handling, window_operations
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.models import Hall, Ticket
 from tests.factories import build_hall
@@ -330,3 +330,66 @@ def test_parked_case_is_resumed_at_its_window(any_database, hall):
         t0,
     )
     assert resumed["status"] == "called"
+
+
+def test_the_queue_heads_a_window_sees_are_the_same_on_both_databases(any_database):
+    """The heads are read by one statement on SQLite and another on PostgreSQL (a lateral join
+    over arrays): both give the first waiting ticket of every (service, visitor class) queue the
+    window may call, in the window's order of services, then the classes' order."""
+    hall = build_hall(
+        any_database,
+        MONDAY_0900_SHANGHAI,
+        code="heads",
+        services={"housing": "A", "business": "B", "tax": "C", "social": "D"},
+        windows={1: ["tax", "housing", "business"], 2: ["housing"]},
+    )
+    window, other_window = hall.windows[1], hall.windows[2]
+    layout = [  # (service, visitor class, minutes after opening, targeted at, status)
+        ("housing", "walk_in", 3, None, "waiting"),
+        ("housing", "walk_in", 1, other_window, "waiting"),  # earlier, but for window 2 only
+        ("housing", "walk_in", 2, None, "called"),  # earlier, but not waiting
+        ("housing", "priority", 9, window, "waiting"),
+        ("housing", "priority", 8, None, "waiting"),
+        ("business", "appointment", 5, None, "waiting"),
+        ("business", "appointment", 4, None, "waiting"),  # excluded below
+        ("tax", "pre_reviewed", 7, None, "waiting"),
+        ("social", "walk_in", 0, None, "waiting"),  # a service window 1 does not serve
+    ]
+    ids = {}
+    with any_database.transaction() as uow:
+        for sequence, (service, visitor_class, minutes, target, status) in enumerate(layout, 1):
+            issued_at = MONDAY_0900_SHANGHAI + timedelta(minutes=minutes)
+            ticket = Ticket(
+                hall_id=hall.id,
+                service_id=hall.services[service],
+                original_service_id=hall.services[service],
+                local_date=issued_at.date(),
+                sequence=sequence,
+                number=f"H{sequence:03d}",
+                visitor_class=visitor_class,
+                status=status,
+                status_token=f"heads-{sequence}",
+                issued_at=issued_at,
+                queue_key=issued_at,
+                target_window_id=target,
+            )
+            uow.session.add(ticket)
+            uow.session.flush()
+            ids[sequence] = ticket.id
+    service_ids = tuple(hall.services[name] for name in ("tax", "housing", "business"))
+
+    with any_database.reading() as session:
+        heads = queue_reads.queue_heads(session, hall.id, service_ids, window, count_waiting=False)
+        without_one = queue_reads.queue_heads(
+            session, hall.id, service_ids, window, frozenset({ids[7]}), count_waiting=False
+        )
+        counted = queue_reads.queue_heads(session, hall.id, service_ids, window)
+
+    assert [head.ticket_id for head in heads] == [ids[8], ids[1], ids[5], ids[7]]
+    assert [head.ticket_id for head in without_one] == [ids[8], ids[1], ids[5], ids[6]]
+    assert {head.ticket_id: head.waiting_count for head in counted} == {
+        ids[8]: 1,
+        ids[1]: 1,
+        ids[5]: 2,
+        ids[7]: 2,
+    }
