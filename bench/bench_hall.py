@@ -80,7 +80,8 @@ def build_bench_hall(
         session.flush()
         built = BenchHall(id=hall.id, code=code)
         for index in range(services):
-            prefix = string.ascii_uppercase[index]
+            # A letter per service; past 26, services share letters (and a day's sequence).
+            prefix = string.ascii_uppercase[index % len(string.ascii_uppercase)]
             service = Service(
                 hall_id=hall.id,
                 department_id=department.id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String, all_, and_, bindparam, func, or_, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
 
 from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView, policy_named
@@ -73,8 +74,8 @@ def window_calling_view(session: Session, window_id: int) -> WindowView:
     )
 
 
-def queue_head(ticket: Ticket, waiting_count: int = 1) -> QueueHead:
-    """A waiting ticket as the calling policy sees it."""
+def queue_head(ticket: Ticket | Row[Any], waiting_count: int = 1) -> QueueHead:
+    """A waiting ticket (or a row of its _HEAD_COLUMNS) as the calling policy sees it."""
     return QueueHead(
         ticket_id=ticket.id,
         service_id=ticket.service_id,
@@ -87,94 +88,106 @@ def queue_head(ticket: Ticket, waiting_count: int = 1) -> QueueHead:
     )
 
 
+# What a calling policy reads of a waiting ticket (QueueHead), read as plain columns: a window
+# serving hundreds of services may have hundreds of heads, and a whole ORM ticket for each cost
+# ten times the columns. The chosen one is read whole when it is locked.
+_HEAD_COLUMNS = (
+    Ticket.id,
+    Ticket.service_id,
+    Ticket.visitor_class,
+    Ticket.queue_key,
+    Ticket.issued_at,
+    Ticket.target_window_id,
+    Ticket.appointment_due_at,
+)
+
+
+def _queue_conditions(service: Any, visitor_class: Any) -> list[Any]:
+    """A waiting ticket of one queue that this window may call. Bound: hall_id, window_id."""
+    return [
+        Ticket.hall_id == bindparam("hall_id"),
+        Ticket.status == TicketStatus.WAITING,
+        Ticket.service_id == service,
+        Ticket.visitor_class == visitor_class,
+        or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == bindparam("window_id")),
+    ]
+
+
 @functools.lru_cache(maxsize=64)
-def _heads_statement(service_count: int, with_exclusions: bool) -> Any:
-    """SQLite: the union of one index seek per (service, visitor class), built once per shape:
-    building it anew cost more CPU than running it. Bound: hall_id, window_id, service_<i>,
+def _heads_statement(queue_count: int, with_exclusions: bool) -> Any:
+    """SQLite: the union of one index seek per queue, built once per shape: building it anew
+    cost more CPU than running it. Bound: hall_id, window_id, service_<i>, class_<i>,
     excluded."""
     parts = []
-    for index in range(service_count):
-        for visitor_class in VisitorClass:
-            conditions = [
-                Ticket.hall_id == bindparam("hall_id"),
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.service_id == bindparam(f"service_{index}"),
-                Ticket.visitor_class == visitor_class.value,
-                or_(
-                    Ticket.target_window_id.is_(None),
-                    Ticket.target_window_id == bindparam("window_id"),
-                ),
-            ]
-            if with_exclusions:
-                conditions.append(Ticket.id.not_in(bindparam("excluded", expanding=True)))
-            head = select(Ticket).where(*conditions).order_by(Ticket.queue_key).limit(1)
-            parts.append(head.subquery().select())
-    # The heads' whole rows in the same statement, as tickets: one round trip, not two.
-    return select(aliased(Ticket, union_all(*parts).subquery()))
+    for index in range(queue_count):
+        conditions = _queue_conditions(bindparam(f"service_{index}"), bindparam(f"class_{index}"))
+        if with_exclusions:
+            conditions.append(Ticket.id.not_in(bindparam("excluded", expanding=True)))
+        head = select(*_HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key).limit(1)
+        parts.append(head.subquery().select())
+    return union_all(*parts)
 
 
 @functools.cache
 def _heads_statement_on_postgresql() -> Any:
-    """PostgreSQL: the same index seeks as one lateral join over the wanted (service, visitor
-    class) pairs, passed as arrays. One small statement of one shape for any window: PostgreSQL
-    plans it in a fraction of the time the union of 4 seeks per service took to plan (the plan,
-    not the seeks, was most of call-next's time in the database). Bound: hall_id, window_id,
-    service_ids, visitor_classes, excluded (an array, perhaps empty)."""
-    services = (
-        func.unnest(bindparam("service_ids", type_=ARRAY(Integer)))
-        .table_valued("service_id", with_ordinality="service_position", name="wanted_services")
-        .render_derived()
-    )
-    classes = (
-        func.unnest(bindparam("visitor_classes", type_=ARRAY(String)))
-        .table_valued("visitor_class", with_ordinality="class_position", name="wanted_classes")
-        .render_derived()
-    )
-    head = (
-        select(Ticket)
-        .where(
-            Ticket.hall_id == bindparam("hall_id"),
-            Ticket.status == TicketStatus.WAITING,
-            Ticket.service_id == services.c.service_id,
-            Ticket.visitor_class == classes.c.visitor_class,
-            or_(
-                Ticket.target_window_id.is_(None),
-                Ticket.target_window_id == bindparam("window_id"),
-            ),
-            Ticket.id != all_(bindparam("excluded", type_=ARRAY(Integer))),
+    """PostgreSQL: the same index seeks as one lateral join over the queues, passed as two
+    arrays (services and visitor classes, pair by pair). One small statement of one shape for
+    any window: PostgreSQL plans it in a fraction of the time a union of a seek per queue took
+    to plan (the plan, not the seeks, was most of call-next's time in the database). Bound:
+    hall_id, window_id, service_ids, visitor_classes, excluded (an array, perhaps empty)."""
+    queues = (
+        func.unnest(
+            bindparam("service_ids", type_=ARRAY(Integer)),
+            bindparam("visitor_classes", type_=ARRAY(String)),
         )
+        .table_valued("service_id", "visitor_class", with_ordinality="position", name="queues")
+        .render_derived()
+    )
+    conditions = _queue_conditions(queues.c.service_id, queues.c.visitor_class)
+    conditions.append(Ticket.id != all_(bindparam("excluded", type_=ARRAY(Integer))))
+    head = (
+        select(*_HEAD_COLUMNS)
+        .where(*conditions)
         .order_by(Ticket.queue_key)
         .limit(1)
         .lateral("head")
     )
-    return (
-        select(aliased(Ticket, head))
-        .select_from(services)
-        .join(classes, true())
-        .join(head, true())
-        .order_by(services.c.service_position, classes.c.class_position)
-    )
+    return select(head).select_from(queues).join(head, true()).order_by(queues.c.position)
+
+
+# SQLite refuses a compound SELECT of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT): a
+# comprehensive window may serve hundreds of services, 4 queues each, so its union is split.
+QUEUES_PER_UNION = 400
 
 
 def _heads(
     session: Session,
     hall_id: int,
-    service_ids: tuple[int, ...],
+    queues: list[tuple[int, str]],
     window_id: int,
     excluded_ids: frozenset[int],
-) -> Any:
-    """The first waiting ticket of every (service, visitor class) queue, in the window's order
-    of services, then VisitorClass's order."""
+) -> list[Any]:
+    """The first waiting ticket callable here of each (service, visitor class) queue, as rows
+    of _HEAD_COLUMNS, in the order of `queues`."""
+    if not queues:
+        return []
     parameters: dict[str, Any] = {"hall_id": hall_id, "window_id": window_id}
     if is_postgresql(session):
-        parameters["service_ids"] = list(service_ids)
-        parameters["visitor_classes"] = [visitor_class.value for visitor_class in VisitorClass]
+        parameters["service_ids"] = [service for service, _ in queues]
+        parameters["visitor_classes"] = [visitor_class for _, visitor_class in queues]
         parameters["excluded"] = sorted(excluded_ids)
-        return session.scalars(_heads_statement_on_postgresql(), parameters)
-    parameters.update({f"service_{i}": service for i, service in enumerate(service_ids)})
+        return list(session.execute(_heads_statement_on_postgresql(), parameters))
     if excluded_ids:
         parameters["excluded"] = sorted(excluded_ids)
-    return session.scalars(_heads_statement(len(service_ids), bool(excluded_ids)), parameters)
+    heads: list[Any] = []
+    for start in range(0, len(queues), QUEUES_PER_UNION):
+        part = queues[start : start + QUEUES_PER_UNION]
+        statement = _heads_statement(len(part), bool(excluded_ids))
+        for index, (service, visitor_class) in enumerate(part):
+            parameters[f"service_{index}"] = service
+            parameters[f"class_{index}"] = visitor_class
+        heads.extend(session.execute(statement, parameters))
+    return heads
 
 
 def queue_heads(
@@ -185,14 +198,20 @@ def queue_heads(
     excluded_ids: frozenset[int] = frozenset(),
     count_waiting: bool = True,
 ) -> list[QueueHead]:
-    """The first waiting ticket of every (service, visitor class) queue this window may call.
+    """The first waiting ticket of every (service, visitor class) queue this window may call,
+    in the window's order of services, then VisitorClass's order.
 
     Each is one index seek, so calling stays fast however many people wait. Counting how many
     wait in each queue reads them all; `count_waiting=False` skips it for policies that do not
-    look at `QueueHead.waiting_count` (it is then 1).
+    look at `QueueHead.waiting_count` (it is then 1). Where counted, only the queues someone
+    waits in are sought: a comprehensive window may serve hundreds of services, most of whose
+    queues are empty at any moment.
     """
     if not service_ids:
         return []
+    queues = [
+        (service, visitor_class.value) for service in service_ids for visitor_class in VisitorClass
+    ]
     waiting: dict[tuple[int, str], int] = {}
     if count_waiting:
         callable_here = [
@@ -211,7 +230,8 @@ def queue_heads(
                 .group_by(Ticket.service_id, Ticket.visitor_class)
             )
         }
-    rows = _heads(session, hall_id, service_ids, window_id, excluded_ids)
+        queues = [queue for queue in queues if queue in waiting]
+    rows = _heads(session, hall_id, queues, window_id, excluded_ids)
     return [queue_head(row, waiting.get((row.service_id, row.visitor_class), 1)) for row in rows]
 
 

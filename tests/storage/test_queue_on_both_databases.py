@@ -393,3 +393,33 @@ def test_the_queue_heads_a_window_sees_are_the_same_on_both_databases(any_databa
         ids[5]: 2,
         ids[7]: 2,
     }
+
+
+@pytest.mark.parametrize("policy_counts_queues", [False, True])
+def test_a_window_serving_hundreds_of_services_calls_from_the_last_of_them(
+    any_database, policy_counts_queues
+):
+    """A comprehensive window may serve every matter of a hall (hundreds): 4 queues a service
+    passed SQLite's limit of 500 terms in one compound SELECT, and call-next failed."""
+    services = {f"matter-{index}": "ABCDEFGH"[index % 8] for index in range(150)}
+    hall = build_hall(
+        any_database,
+        MONDAY_0900_SHANGHAI,
+        code="one-window-for-all",
+        services=services,
+        windows={1: list(services)},
+    )
+    if policy_counts_queues:
+        with any_database.transaction() as uow:
+            uow.session.get(Hall, hall.id).calling_policy = "due_time"
+    waiting = issue(any_database, hall, "matter-149", visitor_class="pre_reviewed")
+
+    called = act(
+        any_database,
+        ticket_handling.call_next_ticket,
+        hall.clerk(1),
+        hall.windows[1],
+        MONDAY_0900_SHANGHAI + timedelta(minutes=1),
+    )
+
+    assert called["id"] == waiting["id"]
