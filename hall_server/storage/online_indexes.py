@@ -25,14 +25,18 @@ def _on_postgresql() -> bool:
 def _invalid_index(name: str) -> bool:
     """A CREATE INDEX CONCURRENTLY that failed or was interrupted leaves its index behind,
     marked invalid: never used, yet IF NOT EXISTS would skip building it again."""
-    found = op.get_bind().execute(
-        text(
-            "SELECT NOT index.indisvalid FROM pg_index AS index"
-            " JOIN pg_class AS class ON class.oid = index.indexrelid"
-            " WHERE class.relname = :name AND pg_catalog.pg_table_is_visible(class.oid)"
-        ),
-        {"name": name},
-    ).scalar()
+    found = (
+        op.get_bind()
+        .execute(
+            text(
+                "SELECT NOT index.indisvalid FROM pg_index AS index"
+                " JOIN pg_class AS class ON class.oid = index.indexrelid"
+                " WHERE class.relname = :name AND pg_catalog.pg_table_is_visible(class.oid)"
+            ),
+            {"name": name},
+        )
+        .scalar()
+    )
     return bool(found)
 
 

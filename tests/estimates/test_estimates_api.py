@@ -149,10 +149,7 @@ def test_a_forecast_is_computed_once_per_change_of_the_hall(client, hall, monkey
     assert len(computed) == 1  # one hall state, read by every board and phone
 
 
-
-def test_issuing_never_forecasts_the_hall_inside_its_transaction(
-    sqlite_url, clock, monkeypatch
-):
+def test_issuing_never_forecasts_the_hall_inside_its_transaction(sqlite_url, clock, monkeypatch):
     """With a refresh interval longer than the test, the one forecast made after the first
     ticket serves every later one: each stands behind those issued since, one more ahead."""
     app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=3600.0)
