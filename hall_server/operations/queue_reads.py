@@ -157,7 +157,18 @@ def _heads_statement_on_postgresql() -> Any:
 
 # SQLite refuses a compound SELECT of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT): a
 # comprehensive window may serve hundreds of services, 4 queues each, so its union is split.
+# (Each part binds about 6 parameters a queue, far below SQLite's 32,766 since 3.32.)
 QUEUES_PER_UNION = 400
+# A queue no ticket is in: it fills a part up to one of a few sizes, so the few shapes of union
+# stay built (the queues sought vary from call to call where the policy counts them).
+_NO_QUEUE = (0, "")
+
+
+def _union_size(queue_count: int) -> int:
+    size = 1
+    while size < queue_count:
+        size *= 2
+    return min(size, QUEUES_PER_UNION)
 
 
 def _heads(
@@ -182,11 +193,13 @@ def _heads(
     heads: list[Any] = []
     for start in range(0, len(queues), QUEUES_PER_UNION):
         part = queues[start : start + QUEUES_PER_UNION]
-        statement = _heads_statement(len(part), bool(excluded_ids))
+        size = _union_size(len(part))
+        part = part + [_NO_QUEUE] * (size - len(part))
+        bound = dict(parameters)
         for index, (service, visitor_class) in enumerate(part):
-            parameters[f"service_{index}"] = service
-            parameters[f"class_{index}"] = visitor_class
-        heads.extend(session.execute(statement, parameters))
+            bound[f"service_{index}"] = service
+            bound[f"class_{index}"] = visitor_class
+        heads.extend(session.execute(_heads_statement(size, bool(excluded_ids)), bound))
     return heads
 
 
@@ -205,7 +218,9 @@ def queue_heads(
     wait in each queue reads them all; `count_waiting=False` skips it for policies that do not
     look at `QueueHead.waiting_count` (it is then 1). Where counted, only the queues someone
     waits in are sought: a comprehensive window may serve hundreds of services, most of whose
-    queues are empty at any moment.
+    queues are empty at any moment. (On PostgreSQL the count and the seeks are two statements,
+    each seeing what was committed when it began: a ticket issued into an empty queue between
+    the two, milliseconds apart, is not seen, as if it had come just after the clerk's click.)
     """
     if not service_ids:
         return []
@@ -238,8 +253,8 @@ def queue_heads(
 def lock_waiting_ticket(session: Session, ticket_id: int, use_row_locks: bool) -> Ticket | None:
     """Lock a ticket we mean to call; None if another window holds it or already called it.
 
-    The ticket is read afresh (populate_existing): the session may hold it from reading the
-    queue's heads, and another transaction may have changed it (a transfer) since."""
+    The ticket is read afresh (populate_existing): the session may hold an older copy (the
+    counter page's, say), and another transaction may have changed it (a transfer) since."""
     query = (
         select(Ticket)
         .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
