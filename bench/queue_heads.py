@@ -18,7 +18,6 @@ reads, after 10 not counted.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.bench_hall import build_bench_hall, seed_waiting_tickets
+from bench.json_line import print_json_line
 from hall_server.operations.queue_reads import queue_heads, window_service_ids
 from hall_server.storage.database import Database
 from hall_server.storage.migrations import upgrade
@@ -114,13 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['database']:10}{row['way']:7}{row['services_per_window']:>10}{row['heads']:>7}"
             f"{row['median_ms']:>11}{row['p99_ms']:>9}"
         )
-    summary = {
-        "bench": "hallq_queue_heads",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "options": vars(options),
-        "results": rows,
-    }
-    print(json.dumps(summary, ensure_ascii=False))
+    print_json_line("hallq_queue_heads", options, rows)
     return 0
 
 

@@ -18,7 +18,6 @@ a median (noisy on a shared machine; the statements are the figure to compare).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import statistics
 import sys
@@ -33,6 +32,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.bench_hall import PASSWORD, BenchHall, build_bench_hall, seed_waiting_tickets
+from bench.json_line import print_json_line
 from hall_server.app import create_app
 from hall_server.storage.migrations import upgrade
 from tests.live.live_server import database_for
@@ -171,13 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             else f"{row['statements_min']}-{row['statements']}"
         )
         print(f"{row['database']:10}{row['use_case']:12}{spread:>12}{row['cpu_ms_median']:>18}")
-    summary = {
-        "bench": "hallq_round_trips",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "options": vars(options),
-        "results": rows,
-    }
-    print(json.dumps(summary, ensure_ascii=False))
+    print_json_line("hallq_round_trips", options, rows)
     return 0
 
 

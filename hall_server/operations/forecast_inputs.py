@@ -25,7 +25,6 @@ from hall_server.core.arrival_forecast import (
     todays_level,
 )
 from hall_server.core.break_rota import LastBreak, RotaBreak, planned_pauses
-from hall_server.core.calling_policy import QueueHead
 from hall_server.core.expected_arrivals import (
     ARRIVAL_LOOKBACK,
     ExpectedArrival,
@@ -42,6 +41,7 @@ from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.wait_prediction import HallState, PlannedPause, WindowState
 from hall_server.core.window_life import WindowStatus
+from hall_server.operations.waiting_heads import HEAD_COLUMNS, queue_head
 from hall_server.storage.models import (
     Appointment,
     Hall,
@@ -134,25 +134,11 @@ def hall_state(
             )
         )
     waiting = tuple(
-        QueueHead(
-            ticket_id=row.id,
-            service_id=row.service_id,
-            visitor_class=row.visitor_class,
-            queue_key=row.queue_key,
-            issued_at=row.issued_at,
-            target_window_id=row.target_window_id,
-            appointment_due_at=row.appointment_due_at,
-        )
+        queue_head(row)
         for row in session.execute(
-            select(
-                Ticket.id,
-                Ticket.service_id,
-                Ticket.visitor_class,
-                Ticket.queue_key,
-                Ticket.issued_at,
-                Ticket.target_window_id,
-                Ticket.appointment_due_at,
-            ).where(Ticket.hall_id == hall.id, Ticket.status == TicketStatus.WAITING)
+            select(*HEAD_COLUMNS).where(
+                Ticket.hall_id == hall.id, Ticket.status == TicketStatus.WAITING
+            )
         )
     )
     today = local_business_date(now, hall.time_zone)

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Integer, String, all_, and_, bindparam, func, or_, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
 
 from hall_server.core.calling_policy import CallingPolicy, QueueHead, WindowView, policy_named
@@ -16,6 +15,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations import wait_predictions
+from hall_server.operations.waiting_heads import HEAD_COLUMNS, queue_head
 from hall_server.storage.database import is_postgresql
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
 
@@ -74,34 +74,6 @@ def window_calling_view(session: Session, window_id: int) -> WindowView:
     )
 
 
-def queue_head(ticket: Ticket | Row[Any], waiting_count: int = 1) -> QueueHead:
-    """A waiting ticket (or a row of its _HEAD_COLUMNS) as the calling policy sees it."""
-    return QueueHead(
-        ticket_id=ticket.id,
-        service_id=ticket.service_id,
-        visitor_class=ticket.visitor_class,
-        queue_key=ticket.queue_key,
-        issued_at=ticket.issued_at,
-        target_window_id=ticket.target_window_id,
-        appointment_due_at=ticket.appointment_due_at,
-        waiting_count=waiting_count,
-    )
-
-
-# What a calling policy reads of a waiting ticket (QueueHead), read as plain columns: a window
-# serving hundreds of services may have hundreds of heads, and a whole ORM ticket for each cost
-# ten times the columns. The chosen one is read whole when it is locked.
-_HEAD_COLUMNS = (
-    Ticket.id,
-    Ticket.service_id,
-    Ticket.visitor_class,
-    Ticket.queue_key,
-    Ticket.issued_at,
-    Ticket.target_window_id,
-    Ticket.appointment_due_at,
-)
-
-
 def _queue_conditions(service: Any, visitor_class: Any) -> list[Any]:
     """A waiting ticket of one queue that this window may call. Bound: hall_id, window_id."""
     return [
@@ -123,7 +95,7 @@ def _heads_statement(queue_count: int, with_exclusions: bool) -> Any:
         conditions = _queue_conditions(bindparam(f"service_{index}"), bindparam(f"class_{index}"))
         if with_exclusions:
             conditions.append(Ticket.id.not_in(bindparam("excluded", expanding=True)))
-        head = select(*_HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key).limit(1)
+        head = select(*HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key).limit(1)
         parts.append(head.subquery().select())
     return union_all(*parts)
 
@@ -146,11 +118,7 @@ def _heads_statement_on_postgresql() -> Any:
     conditions = _queue_conditions(queues.c.service_id, queues.c.visitor_class)
     conditions.append(Ticket.id != all_(bindparam("excluded", type_=ARRAY(Integer))))
     head = (
-        select(*_HEAD_COLUMNS)
-        .where(*conditions)
-        .order_by(Ticket.queue_key)
-        .limit(1)
-        .lateral("head")
+        select(*HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key).limit(1).lateral("head")
     )
     return select(head).select_from(queues).join(head, true()).order_by(queues.c.position)
 
@@ -179,7 +147,7 @@ def _heads(
     excluded_ids: frozenset[int],
 ) -> list[Any]:
     """The first waiting ticket callable here of each (service, visitor class) queue, as rows
-    of _HEAD_COLUMNS, in the order of `queues`."""
+    of HEAD_COLUMNS, in the order of `queues`."""
     if not queues:
         return []
     parameters: dict[str, Any] = {"hall_id": hall_id, "window_id": window_id}

@@ -23,12 +23,12 @@ from hall_server.operations.queue_reads import (
     lock_waiting_ticket,
     policy_for,
     public_ticket,
-    queue_head,
     queue_heads,
     ticket_view,
     window_calling_view,
     window_service_ids,
 )
+from hall_server.operations.waiting_heads import queue_head
 from hall_server.storage.database import UnitOfWork, uses_row_locks
 from hall_server.storage.models import Hall, Service, Ticket, TicketEvent, Window
 

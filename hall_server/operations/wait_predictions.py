@@ -51,6 +51,7 @@ from hall_server.operations.forecast_inputs import (
     forecast_inputs,
     forget_histories,
 )
+from hall_server.operations.waiting_heads import queue_head
 from hall_server.storage.models import (
     Hall,
     Ticket,
@@ -275,18 +276,6 @@ def refresh_if_due(
             _compute_and_keep(session, hall, policy, now, version)
 
 
-def _as_head(ticket: Ticket) -> QueueHead:
-    return QueueHead(
-        ticket_id=ticket.id,
-        service_id=ticket.service_id,
-        visitor_class=ticket.visitor_class,
-        queue_key=ticket.queue_key,
-        issued_at=ticket.issued_at,
-        target_window_id=ticket.target_window_id,
-        appointment_due_at=ticket.appointment_due_at,
-    )
-
-
 def _is_plain_walk_in(ticket: Ticket) -> bool:
     """A walk-in for any window of its service, queued when it was issued: it stands last."""
     return (
@@ -382,7 +371,7 @@ def forecast_for_ticket(
         fresh = compute_prediction(session, hall, policy, now)
         if ticket.id in fresh.tickets:
             return fresh.for_ticket(ticket.id, now)
-    head = _as_head(ticket)
+    head = queue_head(ticket)
     fresh = compute_prediction(session, hall, policy, now, extra=(head,))
     return fresh.for_ticket(head.ticket_id, now)
 

@@ -33,6 +33,16 @@ def act(db, use_case, *args):
         return use_case(uow, *args)
 
 
+def call_in_turn(db, hall, times, now):
+    """Window 1 calls next `times` times, each called visitor failing to come (a no-show)."""
+    called = []
+    for _ in range(times):
+        ticket = act(db, ticket_handling.call_next_ticket, hall.clerk(1), hall.windows[1], now)
+        called.append(ticket["id"])
+        act(db, ticket_handling.mark_no_show, hall.clerk(1), hall.windows[1], ticket["id"], now)
+    return called
+
+
 @pytest.fixture
 def hall(any_database):
     return build_hall(any_database, MONDAY_0900_SHANGHAI)
@@ -70,24 +80,7 @@ def test_window_calls_in_order_with_priority_lane_first(any_database, hall):
         now=MONDAY_0900_SHANGHAI + timedelta(minutes=2),
         visitor_class="priority",
     )
-    called = []
-    for _ in range(3):
-        ticket = act(
-            any_database,
-            ticket_handling.call_next_ticket,
-            hall.clerk(1),
-            hall.windows[1],
-            MONDAY_0900_SHANGHAI + timedelta(minutes=5),
-        )
-        called.append(ticket["id"])
-        act(
-            any_database,
-            ticket_handling.mark_no_show,
-            hall.clerk(1),
-            hall.windows[1],
-            ticket["id"],
-            MONDAY_0900_SHANGHAI + timedelta(minutes=6),
-        )
+    called = call_in_turn(any_database, hall, 3, MONDAY_0900_SHANGHAI + timedelta(minutes=5))
     assert called == [elderly["id"], first["id"], second["id"]]
 
 
@@ -424,22 +417,5 @@ def test_a_window_serving_hundreds_of_services_calls_from_the_last_of_them(
             count_waiting=policy_counts_queues,
         )
     assert [head.ticket_id for head in heads] == [waiting["id"]]
-    called = []
-    for minute in (1, 2):
-        ticket = act(
-            any_database,
-            ticket_handling.call_next_ticket,
-            hall.clerk(1),
-            hall.windows[1],
-            MONDAY_0900_SHANGHAI + timedelta(minutes=minute),
-        )
-        called.append(ticket["id"])
-        act(
-            any_database,
-            ticket_handling.mark_no_show,
-            hall.clerk(1),
-            hall.windows[1],
-            ticket["id"],
-            MONDAY_0900_SHANGHAI + timedelta(minutes=minute),
-        )
+    called = call_in_turn(any_database, hall, 2, MONDAY_0900_SHANGHAI + timedelta(minutes=1))
     assert sorted(called) == sorted([first["id"], waiting["id"]])
