@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hall_server.core import ticket_life
@@ -24,7 +24,6 @@ from hall_server.operations.queue_reads import (
     queue_heads,
     ticket_view,
     window_calling_view,
-    window_service_ids,
 )
 from hall_server.operations.window_operations import window_view
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
@@ -70,20 +69,6 @@ def window_desk(session: Session, actor: Actor, window_id: int, now: datetime) -
 def window_queue(session: Session, actor: Actor, window_id: int, now: datetime) -> dict[str, Any]:
     """Who waits for this window per service, whom the policy would call next, what is parked."""
     window, hall = _readable_window(session, actor, window_id)
-    service_ids = window_service_ids(session, window.id)
-    callable_here = or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == window.id)
-    counts = dict(
-        session.execute(
-            select(Ticket.service_id, func.count())
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.service_id.in_(service_ids),
-                callable_here,
-            )
-            .group_by(Ticket.service_id)
-        ).all()
-    )
     services = session.execute(
         select(Service.id, Service.name, Service.name_en, Service.prefix)
         .join(WindowService, WindowService.service_id == Service.id)
@@ -96,8 +81,11 @@ def window_queue(session: Session, actor: Actor, window_id: int, now: datetime) 
         .where(Ticket.status == TicketStatus.WAITING, Ticket.target_window_id == window.id)
     )
     policy = policy_for(hall)
-    heads = queue_heads(session, hall.id, service_ids, window.id)
     view = window_calling_view(session, window.id)
+    heads = queue_heads(session, hall.id, view.service_ids, window.id)
+    counts: dict[int, int] = {}  # each queue someone waits in has a head that counts them
+    for head in heads:
+        counts[head.service_id] = counts.get(head.service_id, 0) + head.waiting_count
     choice = policy.choose_next(view, heads, now)
     next_ticket = None
     if choice is not None:
