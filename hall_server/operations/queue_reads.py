@@ -95,7 +95,9 @@ def _heads_statement(queue_count: int, with_exclusions: bool) -> Any:
         conditions = _queue_conditions(bindparam(f"service_{index}"), bindparam(f"class_{index}"))
         if with_exclusions:
             conditions.append(Ticket.id.not_in(bindparam("excluded", expanding=True)))
-        head = select(*HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key).limit(1)
+        head = (
+            select(*HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key, Ticket.id).limit(1)
+        )
         parts.append(head.subquery().select())
     return union_all(*parts)
 
@@ -118,7 +120,11 @@ def _heads_statement_on_postgresql() -> Any:
     conditions = _queue_conditions(queues.c.service_id, queues.c.visitor_class)
     conditions.append(Ticket.id != all_(bindparam("excluded", type_=ARRAY(Integer))))
     head = (
-        select(*HEAD_COLUMNS).where(*conditions).order_by(Ticket.queue_key).limit(1).lateral("head")
+        select(*HEAD_COLUMNS)
+        .where(*conditions)
+        .order_by(Ticket.queue_key, Ticket.id)
+        .limit(1)
+        .lateral("head")
     )
     return select(head).select_from(queues).join(head, true()).order_by(queues.c.position)
 

@@ -370,7 +370,7 @@ def requeue_late_arrival(uow: UnitOfWork, actor: Actor, ticket_id: int, now: dat
             Ticket.service_id == ticket.service_id,
             Ticket.visitor_class == ticket.visitor_class,
         )
-        .order_by(Ticket.queue_key)
+        .order_by(Ticket.queue_key, Ticket.id)
         .limit(hall.requeue_behind)
     ).all()
     queue_key = now

@@ -187,7 +187,17 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("hall_id", "local_date", "number"),
         # The heads of each waiting queue, in order: what call-next reads.
-        Index("ix_tickets_queue", "hall_id", "status", "service_id", "visitor_class", "queue_key"),
+        # A queue's order: queue time, then id (tickets of one appointment slot share a queue
+        # time), so the head read is one index seek whose tie-break is the index order too.
+        Index(
+            "ix_tickets_queue_order",
+            "hall_id",
+            "status",
+            "service_id",
+            "visitor_class",
+            "queue_key",
+            "id",
+        ),
         Index("ix_tickets_window_status", "window_id", "status"),
         Index("ix_tickets_holder", "hall_id", "holder_hash", "status"),
         Index("ix_tickets_hall_issued", "hall_id", "issued_at"),

@@ -1,6 +1,7 @@
-"""The index-only revisions on SQLite and PostgreSQL: 0009 (by hall and time) and 0012 (for
-issuing). Their indexes come with the upgrade (built concurrently on PostgreSQL, outside the
-migration's transaction) and go with the downgrade, leaving the rows alone."""
+"""The index-only revisions on SQLite and PostgreSQL: 0009 (by hall and time), 0012 (for
+issuing) and 0013 (a queue's order, which replaces an index). Their indexes come with the
+upgrade (built concurrently on PostgreSQL, outside the migration's transaction) and go with the
+downgrade, and an index a revision replaces goes and comes back, leaving the rows alone."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from sqlalchemy.exc import IntegrityError
 from hall_server.storage import migrations
 
 REVISIONS = {
-    # revision: (the one before it, [(table, index it adds)])
+    # revision: (the one before it, [(table, index it adds)], [(table, index it drops)])
     "0009_ticket_issue_time_index": (
         "0008_break_rota",
         [("tickets", "ix_tickets_hall_issued"), ("ticket_events", "ix_ticket_events_hall_at")],
+        [],
     ),
     "0012_issuing_indexes": (
         "0011_plan_version",
         [("tickets", "ix_tickets_day_quota"), ("tickets", "ix_tickets_waiting_issued")],
+        [],
+    ),
+    "0013_queue_order_index": (
+        "0012_issuing_indexes",
+        [("tickets", "ix_tickets_queue_order")],
+        [("tickets", "ix_tickets_queue")],
     ),
 }
 
@@ -44,7 +52,7 @@ def hall_count(url: str) -> int:
 def test_the_indexes_come_with_the_upgrade_and_go_with_the_downgrade(
     database_url: str, revision: str
 ) -> None:
-    before, added = REVISIONS[revision]
+    before, added, dropped = REVISIONS[revision]
     migrations.upgrade(database_url, before)
     engine = create_engine(database_url)
     with engine.begin() as connection:
@@ -59,13 +67,16 @@ def test_the_indexes_come_with_the_upgrade_and_go_with_the_downgrade(
         )
     engine.dispose()
     assert not any(name in index_names(database_url, table) for table, name in added)
+    assert all(name in index_names(database_url, table) for table, name in dropped)
 
     migrations.upgrade(database_url, revision)
     for table, name in added:
         assert name in index_names(database_url, table)
+    assert not any(name in index_names(database_url, table) for table, name in dropped)
 
     migrations.downgrade(database_url, before)
     assert not any(name in index_names(database_url, table) for table, name in added)
+    assert all(name in index_names(database_url, table) for table, name in dropped)
     assert hall_count(database_url) == 1
 
 

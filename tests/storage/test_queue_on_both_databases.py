@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hall_server.core.refusals import Refused
 from hall_server.operations import queue_reads, ticket_handling, window_operations
+from hall_server.operations.queue_reads import people_ahead
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.models import Hall, Ticket
 from tests.factories import build_hall
@@ -386,6 +387,23 @@ def test_the_queue_heads_a_window_sees_are_the_same_on_both_databases(any_databa
         ids[4]: 2,
         ids[7]: 2,
     }
+
+
+def test_tickets_of_one_queue_time_are_called_in_the_order_of_their_ids(any_database, hall):
+    """Tickets share a queue time (booked visitors of one slot queue at the slot; two kiosks
+    may issue in the same instant). Among equals a queue goes by id, as each visitor's "people
+    ahead" counts, however the rows happen to lie. On PostgreSQL a row rewritten by an update
+    of an indexed column lies after the others, and the index returned equals in that order."""
+    ids = [issue(any_database, hall)["id"] for _ in range(3)]  # one queue time, MONDAY_0900
+    for status in ("parked", "waiting"):  # the first ticket's row now lies last
+        with any_database.transaction() as uow:
+            uow.session.execute(update(Ticket).where(Ticket.id == ids[0]).values(status=status))
+    with any_database.reading() as session:
+        policy = queue_reads.policy_for(session.get(Hall, hall.id))
+        ahead = [people_ahead(session, session.get(Ticket, id_), policy) for id_ in ids]
+    assert ahead == [0, 1, 2]
+
+    assert call_in_turn(any_database, hall, 3, MONDAY_0900_SHANGHAI) == ids
 
 
 @pytest.mark.parametrize("policy_counts_queues", [False, True])
