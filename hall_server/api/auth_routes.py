@@ -19,7 +19,7 @@ from hall_server.api.schemas import (
 )
 from hall_server.core.refusals import Refused
 from hall_server.extensions import limiter
-from hall_server.operations import credentials
+from hall_server.operations import credentials, window_operations
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.storage.models import Device, User
 
@@ -66,11 +66,15 @@ def log_in(payload: dict[str, Any]) -> Any:
 @blueprint.response(204)
 @blueprint.doc(security=BEARER)
 def log_out() -> Any:
-    """Revoke this bearer token and end the page session."""
+    """Revoke this bearer token and end the page session. A clerk's windows with no case in
+    hand close and are free for others; one with a case in hand stays theirs until they come
+    back or a manager frees it (`POST /windows/{id}/release`)."""
     token = bearer_token()
     if token:
         with database().transaction() as uow:
-            credentials.log_out(uow, token, now())
+            user_id = credentials.log_out(uow, token, now())
+            if user_id is not None:
+                window_operations.leave_windows_on_logout(uow, user_id, now())
     session.clear()
     return ""
 

@@ -72,7 +72,10 @@ def take_window(window_id: int) -> Any:
 @documented_errors(blueprint, *WRITE_ERRORS)
 @blueprint.doc(security=BEARER)
 def release_window(window_id: int) -> Any:
-    """The clerk leaves the window; it closes."""
+    """The clerk leaves the window; it closes. A clerk with a case in hand is refused (finish,
+    transfer, park or mark it no-show first). A manager may free a window held by a clerk who
+    has gone: with a case in hand the window pauses instead, and the case stays at it for the
+    next clerk who takes the window."""
     return perform(
         lambda uow, actor: window_operations.release_window(uow, actor, window_id, now()),
         WindowSchema,

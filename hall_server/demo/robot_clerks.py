@@ -72,9 +72,13 @@ def _step(
             )
         )
         on_break = window.status == WindowStatus.PAUSED and window.pause_reason == PauseReason.BREAK
-        break_over = on_break and (
-            window.paused_at is None
-            or now >= window.paused_at + timedelta(minutes=window.pause_minutes or 0)
+        # A break of no planned length was a person's (a manager pausing a robot's window):
+        # it lasts until a person resumes the window.
+        break_over = (
+            on_break
+            and window.paused_at is not None
+            and window.pause_minutes is not None
+            and now >= window.paused_at + timedelta(minutes=window.pause_minutes)
         )
         break_due = (
             window.status == WindowStatus.OPEN

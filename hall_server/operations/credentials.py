@@ -67,10 +67,13 @@ def log_in(
     return {"token": token, "expires_at": expires_at, "user": user_view(user)}
 
 
-def log_out(uow: UnitOfWork, token: str, now: datetime) -> None:
+def log_out(uow: UnitOfWork, token: str, now: datetime) -> int | None:
+    """Revoke the token; the id of the person it logged out, or None if it was not live."""
     stored = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if stored is not None and stored.revoked_at is None:
-        stored.revoked_at = now
+    if stored is None or stored.revoked_at is not None:
+        return None
+    stored.revoked_at = now
+    return stored.user_id
 
 
 def actor_for_user(user: User) -> Actor:

@@ -102,15 +102,49 @@ def take_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) ->
 
 
 def release_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) -> dict[str, Any]:
-    """The clerk leaves: the window closes and is free for someone else."""
+    """The clerk leaves: the window closes and is free for someone else.
+
+    A clerk with a case in hand finishes, transfers, parks or no-shows it first. A manager may
+    free a window whose clerk has gone (logged out, or left the PC) with a case still in hand:
+    the window pauses rather than closes, and the case stays at it for whichever clerk takes
+    the window next, so the visitor called to it is not lost or called again elsewhere."""
     session = uow.session
     window = locked_window(session, window_id)
     require_window_operator(session, actor, window)
-    if window.status != window_life.WindowStatus.CLOSED:
-        window_life.close_window(window, _has_ticket_in_hand(session, window))
+    in_hand = _has_ticket_in_hand(session, window)
+    if in_hand and _steps_in_for_another_clerk(actor, window):
+        if window.status == window_life.WindowStatus.OPEN:
+            window_life.pause_window(window, window_life.PauseReason.OTHER)
+            window.paused_at = now
+            window.pause_minutes = None
+    elif window.status != window_life.WindowStatus.CLOSED:
+        window_life.close_window(window, in_hand)
         return_tickets_of_closed_window(uow, window, now)
     window.clerk_id = None
     return _changed(uow, window, now)
+
+
+def _steps_in_for_another_clerk(actor: Actor, window: Window) -> bool:
+    return actor.role in (Role.MANAGER, Role.ADMIN) and window.clerk_id not in (None, actor.id)
+
+
+def leave_windows_on_logout(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    """A clerk logs out: each window they hold with no case in hand closes and is free, as if
+    they had left it. One with a case in hand stays theirs until they come back or a manager
+    frees it (release_window): closing it would strand the visitor called to it."""
+    session = uow.session
+    held = session.scalars(
+        select(Window.id).where(Window.clerk_id == user_id).order_by(Window.id)
+    ).all()
+    for window_id in held:
+        window = locked_window(session, window_id)
+        if window.clerk_id != user_id or _has_ticket_in_hand(session, window):
+            continue
+        if window.status != window_life.WindowStatus.CLOSED:
+            window_life.close_window(window, False)
+            return_tickets_of_closed_window(uow, window, now)
+        window.clerk_id = None
+        _changed(uow, window, now)
 
 
 def change_window_state(
@@ -129,6 +163,12 @@ def change_window_state(
     if pause_minutes is not None and change != "pause":
         raise Refused("invalid_change", "only a pause has planned minutes", field="pause_minutes")
     if change == "open":
+        if window.clerk_id is None:
+            # An open window is one the board, the forecast and call-next count as serving.
+            raise Refused(
+                "no_clerk",
+                f"no clerk holds window {window.number}; it opens when a clerk takes it",
+            )
         window_life.open_window(window)
     elif change == "pause":
         window_life.pause_window(window, reason or "other")

@@ -1,6 +1,7 @@
 """The demo's robot clerks keep the break rota: a robot whose window is free when its break is
 due pauses for the break's minutes, the window calls nobody meanwhile, and it opens again after;
-a robot with no break keeps serving. (The clock starts on Monday at 09:00 in Shanghai.)"""
+a robot with no break keeps serving; a pause a manager gives a robot's window with no planned
+length lasts until a person resumes it. (The clock starts on Monday at 09:00 in Shanghai.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hall_server.demo.robot_clerks import serve_some
-from hall_server.operations import break_rota
+from hall_server.operations import break_rota, window_operations
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.models import RotaBreak as RotaBreakRow
 from hall_server.storage.models import Ticket, Window
@@ -86,3 +87,12 @@ def test_a_robot_takes_its_lunch_break_when_free_and_comes_back_after_it(
 
     # Windows 1 and 2 are for people: robots leave them alone.
     assert called_at(1) == called_at(2) == 0
+
+    # A manager sends window 4 on a break of no planned length: the robot does not end it.
+    with database.transaction() as uow:
+        window_operations.change_window_state(
+            uow, hall.manager(), hall.windows[4], "pause", clock(), "break"
+        )
+    assert window(4).pause_minutes is None
+    at("13:30", rounds=3)
+    assert window(4).status == "paused"
