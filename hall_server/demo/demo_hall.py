@@ -300,6 +300,7 @@ def run_demo(
     from hall_server.demo.demo_activity import start_demo_activity
     from hall_server.demo.demo_print_agents import start_print_agents
     from hall_server.extensions import socketio
+    from hall_server.logging_setup import keep_the_terminal_for_warnings
     from hall_server.storage import migrations
 
     database_path.parent.mkdir(parents=True, exist_ok=True)
@@ -317,6 +318,8 @@ def run_demo(
             "LOG_JSON": False,
         }
     )
+    server_log = database_path.parent / "demo-logs" / "server.log"
+    keep_the_terminal_for_warnings(server_log)
     database: Database = app.extensions["hallq_db"]
     with database.reading() as session:
         seeded = session.scalar(select(Hall.id)) is not None
@@ -328,6 +331,8 @@ def run_demo(
     print_directory(database, port, utc_now())
     agents = start_print_agents(port, printer, database_path.parent / "demo-logs")
     click.echo("\n".join(agents))
+    click.echo(f"The server's log (every call, ticket and print): {server_log}")
+    click.echo("Only warnings and errors appear here. Ctrl+C stops the demo.")
     start_demo_activity(app, socketio)
     from hall_server.live.serving import run_server
 

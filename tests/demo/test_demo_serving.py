@@ -1,5 +1,6 @@
 """`hallq demo` as a new user runs it: it serves, its kiosks' tickets print (on simulated
-printers, through a real print agent process per kiosk), and stopping it stops the agents."""
+printers, through a real print agent process per kiosk), stopping it stops the agents, and its
+terminal keeps the pages and accounts readable (the event log goes to a file)."""
 
 from __future__ import annotations
 
@@ -92,3 +93,9 @@ def test_a_ticket_taken_at_a_demo_kiosk_prints_and_the_agents_stop_with_the_demo
     while _agents_of(port) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _agents_of(port) == []
+
+    terminal = (tmp_path / "demo.log").read_text()
+    server_log = tmp_path / "demo-logs" / "server.log"
+    assert str(server_log) in terminal
+    assert " INFO hall_server" not in terminal
+    assert "ticket.issued" in server_log.read_text()
