@@ -6,7 +6,9 @@ once. There the policy orders the calls once (queue_forward_runs.plan_order, eac
 its expected time) and each timed run lets every window take the first ticket of that order it
 may call, with case residuals, handling times, pauses and expected arrivals drawn anew. The
 order keeps what the policy decided (the priority lane, due times, bounds on a walk-in's wait);
-what it loses is how the policy would have answered a run that went differently.
+what it loses is how the policy would have answered a run that went differently. A run stops
+calling at the cut-off, as the planned run did: a run quicker than the plan finds the order
+called through by then, and its windows wait.
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ def timed_runs(
     runs: int,
     seed: int,
     uncertainty: Mapping[int, float] | None = None,
+    cutoff: float = math.inf,
 ) -> dict[int, list[float]]:
-    """Seconds from the start until each target is called, once per run (sorted). Each run
-    shifts every service's handling times by a draw of how uncertain they are."""
+    """Seconds from the start until each target is called, once per run that called it before
+    the cut-off (sorted). Each run shifts every service's handling times by a draw of how
+    uncertain they are."""
     rng = Random(seed)
     normals = standard_normals()
     mask = _NORMALS_SIZE - 1
@@ -102,6 +106,8 @@ def timed_runs(
         remaining = target_count
         while heap and remaining:
             at, j = heap[0]
+            if at > cutoff:
+                break
             pending = pauses[j]
             if pending and next_pause[j] < len(pending) and pending[next_pause[j]][0] <= at:
                 heapreplace(heap, (at + pending[next_pause[j]][1], j))

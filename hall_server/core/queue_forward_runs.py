@@ -7,7 +7,9 @@ Without a random source a run is the planned run, a typical run: the windows bus
 typical moments, each case then takes its expected time, and as many expected arrivals come as
 are expected; its order of calls is what order_replay.timed_runs replays in a large hall. With
 one, handling times (each service as slow or quick as the run draws it), residuals and pauses
-are drawn and an expected arrival comes or not: one run of the Monte-Carlo forecast.
+are drawn and an expected arrival comes or not: one run of the Monte-Carlo forecast. A run
+stops calling at its cut-off (wait_prediction.CUTOFF_SECONDS): a ticket not called by then waits
+longer, however much, and a long queue costs no more than the calls its windows make until then.
 
 This engine differs from `hall_simulation.run_hall` in what it must do quickly: stop as soon as
 the tickets of interest are called, let hypothetical tickets be "called" without taking a
@@ -89,9 +91,24 @@ class RunWindow:
 
 
 @dataclass(frozen=True)
+class QueueCuts:
+    """Queues whose end the runs leave out: the tickets waiting there are more than the windows
+    serving them could call before the cut-off. The runs call none of a queue past its last
+    ticket they hold (`last_run`, queue key and id; None: none at all), and count those behind
+    in the waiting counts the policy weighs, as the server counts them."""
+
+    last_run: Mapping[tuple[int, str], tuple[datetime, int] | None] = field(default_factory=dict)
+    untargeted_behind: Mapping[tuple[int, str], float] = field(default_factory=dict)
+    targeted_behind: Mapping[tuple[int, str, int], float] = field(default_factory=dict)
+
+
+NO_CUTS = QueueCuts()
+
+
+@dataclass(frozen=True)
 class PlannedOrder:
     order: list[int]  # item indices in the order the planned run called them
-    uncalled: frozenset[int]  # targets no window reached
+    uncalled: frozenset[int]  # targets not called (no window reached them before the cut-off)
     called_at: dict[int, float]  # seconds from the start until each target was called
     policy_work: int = 0  # queue heads the policy weighed, over all its calls
 
@@ -105,7 +122,7 @@ class _WaitingLines:
     """The waiting tickets of a planned run, kept as the server keeps them: one line per
     (service, visitor class), ordered by queue key, with how many wait in each."""
 
-    def __init__(self, items: Sequence[RunItem]) -> None:
+    def __init__(self, items: Sequence[RunItem], cuts: QueueCuts = NO_CUTS) -> None:
         self.items = items
         self.called = bytearray(len(items))
         self.lines: dict[tuple[int, str], list[tuple[datetime, int, int]]] = {}
@@ -113,8 +130,12 @@ class _WaitingLines:
         self.classes_by_service: dict[int, set[str]] = {}
         # Waiting per line, for any window (untargeted) and for one window (transferred to it);
         # an expected arrival counts with its probability, so backlogs are what is expected.
-        self.untargeted: dict[tuple[int, str], float] = {}
-        self.targeted: dict[tuple[int, str, int], float] = {}
+        # The tickets behind a cut count too, as they wait.
+        self.untargeted: dict[tuple[int, str], float] = dict(cuts.untargeted_behind)
+        self.targeted: dict[tuple[int, str, int], float] = dict(cuts.targeted_behind)
+        # A cut line stops at its last ticket in the runs: what stands behind waits behind
+        # tickets no run reaches (the new ticket of a long queue, say).
+        self.walls = cuts.last_run
         self._counted_heads: dict[tuple[int, int], QueueHead] = {}
 
     def add(self, i: int) -> None:
@@ -157,7 +178,7 @@ class _WaitingLines:
             candidates = [s for s in view.service_ids if s in present_services]
         called, items, lines, starts = self.called, self.items, self.lines, self.starts
         untargeted, any_targeted = self.untargeted, bool(self.targeted)
-        counted_heads = self._counted_heads
+        counted_heads, walls = self._counted_heads, self.walls
         window_id = view.id
         for service_id in candidates:
             present = present_services[service_id]
@@ -174,10 +195,15 @@ class _WaitingLines:
                     if not present:
                         del present_services[service_id]
                     continue
+                cut = key in walls
+                wall = walls[key] if cut else None
                 for index in range(position, end):
-                    i = line[index][2]
+                    entry = line[index]
+                    i = entry[2]
                     if called[i]:
                         continue
+                    if cut and (wall is None or (entry[0], entry[1]) > wall):
+                        break  # the rest of the line waits behind tickets the runs leave out
                     head = items[i].head
                     if head.target_window_id is None or head.target_window_id == window_id:
                         expected = untargeted.get(key, 0.0)
@@ -262,8 +288,11 @@ def plan_order(
     start: datetime,
     rng: Random | None = None,
     uncertainty: Mapping[int, float] | None = None,
+    cutoff: float = math.inf,
+    cuts: QueueCuts = NO_CUTS,
 ) -> PlannedOrder:
-    """Call with the real policy until every target is called.
+    """Call with the real policy until every target is called or the cut-off (seconds from
+    the start) has passed.
 
     Without `rng` each case takes its expected time and the expected arrivals come as many as
     are expected (`planned_presence`): the planned run. With it, times are drawn and each
@@ -274,7 +303,7 @@ def plan_order(
     present = planned_presence(items) if rng is None else None
     index_of = {item.head.ticket_id: i for i, item in enumerate(items)}
     service_sets = [frozenset(w.view.service_ids) for w in windows]
-    waiting = _WaitingLines(items)
+    waiting = _WaitingLines(items, cuts)
     events: list[tuple[float, int, int, int]] = []  # time, kind (0 free, 1 arrival), order, who
     sequence = 0
 
@@ -284,11 +313,15 @@ def plan_order(
         heapq.heappush(events, (at, kind, sequence, who))
 
     targets = 0
+    servable: dict[tuple[int, int | None], bool] = {}  # by (service, target window)
     for i, item in enumerate(items):
-        if item.kind != EXPECTED and any(
-            eligible_at(item, w.view, service_sets[j]) for j, w in enumerate(windows)
-        ):
-            targets += 1
+        if item.kind != EXPECTED:
+            where = (item.head.service_id, item.head.target_window_id)
+            if where not in servable:
+                servable[where] = any(
+                    eligible_at(item, w.view, service_sets[j]) for j, w in enumerate(windows)
+                )
+            targets += servable[where]
         if item.kind == EXPECTED:
             if present is not None and not present[i]:
                 continue
@@ -366,7 +399,7 @@ def plan_order(
             occupy(j, first_free(window, rng, shifts))
         else:
             occupy(j, window.busy_mean if window.busy_typical is None else window.busy_typical)
-    while events and targets > 0:
+    while events and targets > 0 and events[0][0] <= cutoff:
         at, kind, _sequence, who = heapq.heappop(events)
         if kind == 1:
             waiting.add(who)

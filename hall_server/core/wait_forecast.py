@@ -1,6 +1,8 @@
 """What a wait forecast says, and how a visitor reads it: "about 5 min", "10–25 min", "over
 2 hours". A forecast is seconds from the moment it was made, so it can be read a little later
-(cached) and still say what is left, never less than nothing."""
+(cached) and still say what is left, never less than nothing. A ticket the forecast's runs did
+not reach before their cut-off is told it waits longer than that (`WaitForecast.beyond`): over
+2 hours, however much longer."""
 
 from __future__ import annotations
 
@@ -23,6 +25,17 @@ class WaitForecast:
     median_seconds: float
     high_seconds: float  # 90th percentile: the promise
     mean_seconds: float
+    # The runs stopped calling at their cut-off before they reached this ticket: it waits longer
+    # than the seconds above (all the cut-off), however much longer, and `people_ahead` counts
+    # only those it surely waits behind.
+    beyond_cutoff: bool = False
+
+    @classmethod
+    def beyond(cls, cutoff_seconds: float, people_ahead: int) -> WaitForecast:
+        """A ticket not reached within `cutoff_seconds`: it waits at least that long."""
+        return cls(
+            people_ahead, cutoff_seconds, cutoff_seconds, cutoff_seconds, cutoff_seconds, True
+        )
 
     def aged(self, seconds: float) -> WaitForecast:
         """The same forecast read `seconds` later: the wait left, never below zero."""
@@ -85,21 +98,53 @@ class WaitRange:
 
 
 @dataclass(frozen=True)
+class QueueCut:
+    """Where the forecast stopped running one (service, visitor class) queue: the tickets behind
+    the last one it ran (`after`, its queue key and id; None: it ran none) wait behind tickets
+    no run could reach before the cut-off, and are told `forecast` (None: no window serves the
+    queue)."""
+
+    after: tuple[datetime, int] | None
+    forecast: WaitForecast | None
+
+
+@dataclass(frozen=True)
 class HallPrediction:
-    """Forecasts for every waiting ticket and for a new ticket of each service, at `made_at`."""
+    """Forecasts for every waiting ticket and for a new ticket of each service, at `made_at`.
+
+    A hall whose queues run longer than its windows can call before the forecast's cut-off is
+    not read to the end of them: `tickets` then holds the tickets it read, and `cut_queues`
+    answers for the others (`cut_before`)."""
 
     made_at: datetime
     tickets: Mapping[int, WaitForecast | None]
     new_ticket: Mapping[int, WaitForecast | None]
     extra: Mapping[int, WaitForecast | None] = field(default_factory=dict)
+    cut_queues: Mapping[tuple[int, str], QueueCut] = field(default_factory=dict)
 
     def for_ticket(self, ticket_id: int, now: datetime) -> WaitForecast | None:
-        forecast = self.tickets.get(ticket_id) or self.extra.get(ticket_id)
-        return None if forecast is None else forecast.aged((now - self.made_at).total_seconds())
+        return self.read_at(self.tickets.get(ticket_id) or self.extra.get(ticket_id), now)
 
     def for_new_ticket(self, service_id: int, now: datetime) -> WaitForecast | None:
-        forecast = self.new_ticket.get(service_id)
+        return self.read_at(self.new_ticket.get(service_id), now)
+
+    def read_at(self, forecast: WaitForecast | None, now: datetime) -> WaitForecast | None:
+        """One of this prediction's forecasts read at `now`: the wait left then."""
         return None if forecast is None else forecast.aged((now - self.made_at).total_seconds())
+
+    def cut_before(
+        self, service_id: int, visitor_class: str, queue_key: datetime, ticket_id: int | None
+    ) -> QueueCut | None:
+        """The cut of this ticket's queue if the ticket stands behind it, else None. A ticket
+        the forecast did not read stands behind one; so does one queued since at the end of a
+        queue that was cut (`ticket_id` None: after every ticket queued at the same moment)."""
+        cut = self.cut_queues.get((service_id, visitor_class))
+        if cut is None:
+            return None
+        place = (queue_key, math.inf if ticket_id is None else ticket_id)
+        if cut.after is not None and place <= cut.after:
+            return None
+        return cut
 
 
 @functools.lru_cache(maxsize=64)

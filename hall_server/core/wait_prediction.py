@@ -13,10 +13,18 @@ learned distributions are first corrected by the cases in the windows' hands (th
 finished today alone lean quick), and each run draws how slow or quick each service is within
 what the model does not know. A forecast holds the median and the 10th and 90th percentiles
 (wait_forecast.WaitForecast; its `display()` is what visitors read).
+
+The runs stop calling at a cut-off (CUTOFF_SECONDS): a ticket the typical run has not called by
+then is told it waits longer, "over 2 hours". A queue longer than its windows could call by then
+is run only as far as they could (QueueReach), and read only so far (forecast_inputs): a hall of
+fifty thousand waiting costs what one of a few thousand does, and a hall whose every ticket is
+called before the cut-off gets the very forecast it would get without one.
 """
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -34,13 +42,20 @@ from hall_server.core.queue_forward_runs import (
     PAUSE_SPREAD,
     PLANNED_PAUSE_SPREAD,
     REAL,
+    PlannedOrder,
+    QueueCuts,
     RunItem,
     RunWindow,
     plan_order,
     run_item,
 )
 from hall_server.core.ticket_life import VisitorClass
-from hall_server.core.wait_forecast import HallPrediction, WaitForecast, forecast_from_sample
+from hall_server.core.wait_forecast import (
+    HallPrediction,
+    QueueCut,
+    WaitForecast,
+    forecast_from_sample,
+)
 
 # Runs per forecast: every run asking the policy, or a planned order replayed (cheaper runs,
 # so a large hall affords fewer; the percentiles read all draws, see sample_quantile).
@@ -57,6 +72,14 @@ REPLAY_RUNS = 24
 POLICY_WORK_BUDGET = 12000
 SEED = 20261130
 MAX_HORIZON_SECONDS = 3 * 3600.0
+# The runs stop calling this long after now: as far as they expect arrivals. A ticket the
+# typical run has not called by then is told it waits longer (WaitForecast.beyond), which a
+# visitor reads as "over 2 hours" for as long as a server keeps a forecast (a few minutes).
+CUTOFF_SECONDS = MAX_HORIZON_SECONDS
+# How far a queue is run (QueueReach): beyond what its windows could call before the cut-off
+# were each of its cases as quick as its service's mean at that window, and the service this
+# many of the standard deviations the model does not know of it quicker than that.
+REACH_SIGMAS = 2.0
 # How long a pause lasts, by reason, when nothing better is known (minutes).
 PAUSE_MINUTES = {"break": 15.0, "meeting": 40.0, "other": 20.0}
 MIN_PAUSE_LEFT_MINUTES = 3.0
@@ -93,6 +116,17 @@ class PlannedPause:
 
 
 @dataclass(frozen=True)
+class QueueTail:
+    """The end of one (service, visitor class) queue, not read: the tickets waiting behind
+    those of that queue in `HallState.waiting`, more than the runs could reach (QueueReach)."""
+
+    service_id: int
+    visitor_class: str
+    count: int
+    last_queue_key: datetime  # how far ahead a booked slot is queued, for the arrivals to expect
+
+
+@dataclass(frozen=True)
 class HallState:
     """Everything the forecast starts from: the windows, the queue, the arrivals to expect."""
 
@@ -109,6 +143,9 @@ class HallState:
     # Arrivals expected by time of day (arrival_forecast.arrival_periods); when given, they
     # replace `arrivals_per_hour`.
     arrival_periods: tuple[ArrivalPeriod, ...] = ()
+    # Where `waiting` holds only the start of a queue (forecast_inputs reads no further than
+    # the runs reach), how many wait behind. They count as waiting for any window.
+    queue_tails: tuple[QueueTail, ...] = ()
 
 
 def _pause_left_seconds(window: WindowState, now: datetime) -> float:
@@ -240,18 +277,130 @@ class _Pools:
         return self.known[key]
 
 
-def _horizon_seconds(items: Sequence[RunItem], pools: Sequence[frozenset[int]]) -> float:
-    """Long enough for the last waiting ticket to be called, by a generous reckoning."""
+def _horizon_seconds(
+    items: Sequence[RunItem],
+    pools: Sequence[frozenset[int]],
+    left_out: Iterable[tuple[frozenset[int], float]] = (),
+) -> float:
+    """Long enough for the last waiting ticket to be called, by a generous reckoning (those the
+    runs leave out, `left_out` as their pools and handling seconds, included)."""
     work: dict[frozenset[int], float] = {}
     for item, pool in zip(items, pools, strict=True):
         if pool:
             work[pool] = work.get(pool, 0.0) + item.mean_handling
+    for pool, seconds in left_out:
+        if pool:
+            work[pool] = work.get(pool, 0.0) + seconds
     load: dict[int, float] = {}
     for pool, seconds in work.items():
         for j in pool:
             load[j] = load.get(j, 0.0) + seconds / len(pool)
     busiest = max(load.values(), default=0.0)
     return min(1800.0 + 1.5 * busiest, MAX_HORIZON_SECONDS)
+
+
+class QueueReach:
+    """How many tickets of each (service, visitor class) queue the runs hold: more than the
+    windows serving it could call before the cut-off. Each window calls one at once and then
+    one per case, each case of the queue as quick as its mean at that window, the service
+    REACH_SIGMAS of what the model does not know of it quicker still (as a run may draw it).
+
+    The typical run (each case its expected time) can neither reach the tickets behind nor
+    call all it holds before the cut-off, so leaving them out changes nothing it does; and a
+    hall whose every ticket that run calls in time is held whole. A drawn run seldom calls a
+    queue through (only a run far quicker than the typical one, and near the cut-off): its
+    windows then call other queues or wait. A queue no window serves is held not at all: its
+    tickets have no forecast, whoever stands before them."""
+
+    def __init__(self, windows: Sequence[RunWindow], handling: HandlingTimes) -> None:
+        self._handling = handling
+        self._effects: dict[int, list[float]] = {}
+        for window in windows:
+            for service_id in window.view.service_ids:
+                self._effects.setdefault(service_id, []).append(window.log_effect)
+
+    def __call__(self, service_id: int, visitor_class: str) -> int:
+        """How many of the queue's tickets waiting for any window the runs hold; those for
+        one window (transferred to it) among them are held too."""
+        effects = self._effects.get(service_id)
+        if not effects:
+            return 0
+        mean = self._handling.for_service(service_id, visitor_class).mean
+        quicker = REACH_SIGMAS * self._handling.uncertainty_of(service_id)
+        # One at once, then one per case begun before the cut-off (rounded up: never fewer).
+        return 1 + sum(
+            1 + math.ceil(CUTOFF_SECONDS / (mean * math.exp(effect - quicker)))
+            for effect in effects
+        )
+
+
+def queue_reach(state: HallState, handling: HandlingTimes) -> QueueReach:
+    """How far the forecast of this hall runs each queue (whatever `state.waiting` holds): how
+    far forecast_inputs reads it."""
+    handling = handling.given_cases_in_progress(cases_in_progress(state))
+    return QueueReach(_run_windows(state, handling), handling)
+
+
+@dataclass(frozen=True)
+class _HeldQueue:
+    """The waiting tickets the runs hold (indices into `HallState.waiting`), those they leave
+    out, and the cuts the runs must respect."""
+
+    held: list[int]
+    left_out: list[int]
+    cuts: QueueCuts
+
+
+def _hold_within_reach(state: HallState, reach: QueueReach) -> _HeldQueue:
+    """Each queue's tickets up to its reach: those with fewer than `reach` tickets for any
+    window ahead of them in their queue (its order: queue key, then id)."""
+    waiting = state.waiting
+    queues: dict[tuple[int, str], list[int]] = {}
+    for i, head in enumerate(waiting):
+        queues.setdefault((head.service_id, head.visitor_class), []).append(i)
+    held = bytearray(len(waiting))
+    last_run: dict[tuple[int, str], tuple[datetime, int] | None] = {}
+    untargeted: dict[tuple[int, str], float] = {}
+    targeted: dict[tuple[int, str, int], float] = {}
+    tails = {(tail.service_id, tail.visitor_class): tail.count for tail in state.queue_tails}
+    for key, members in queues.items():
+        limit = reach(*key)
+        if len(members) <= limit and not tails.get(key):
+            for i in members:
+                held[i] = 1
+            continue
+        members.sort(key=lambda i: (waiting[i].queue_key, waiting[i].ticket_id))
+        ahead = 0
+        last: tuple[datetime, int] | None = None
+        for i in members:
+            if ahead >= limit:
+                break
+            head = waiting[i]
+            held[i] = 1
+            last = (head.queue_key, head.ticket_id)
+            ahead += head.target_window_id is None
+        else:
+            if not tails.get(key):
+                continue  # the whole queue is held
+        last_run[key] = last
+    for key, count in tails.items():
+        if count > 0:
+            last_run.setdefault(key, None)
+            untargeted[key] = untargeted.get(key, 0.0) + count
+    left_out = [i for i in range(len(waiting)) if not held[i]]
+    for i in left_out:
+        head = waiting[i]
+        if head.target_window_id is None:
+            key = (head.service_id, head.visitor_class)
+            untargeted[key] = untargeted.get(key, 0.0) + 1
+        else:
+            where = (head.service_id, head.visitor_class, head.target_window_id)
+            targeted[where] = targeted.get(where, 0.0) + 1
+    return _HeldQueue(
+        [i for i in range(len(waiting)) if held[i]],
+        left_out,
+        QueueCuts(last_run, untargeted, targeted),
+    )
 
 
 def _policy_runs(
@@ -262,16 +411,31 @@ def _policy_runs(
     runs: int,
     seed: int,
     uncertainty: Mapping[int, float],
+    cuts: QueueCuts,
 ) -> dict[int, list[float]]:
     """Every run asks the policy for every call: the most faithful forecast, where affordable."""
     rng = Random(seed)
     times: dict[int, list[float]] = {}
     for _ in range(runs):
-        for i, at in plan_order(items, windows, policy, now, rng, uncertainty).called_at.items():
+        run = plan_order(items, windows, policy, now, rng, uncertainty, CUTOFF_SECONDS, cuts)
+        for i, at in run.called_at.items():
             times.setdefault(i, []).append(at)
     for sample in times.values():
         sample.sort()
     return times
+
+
+def _real_items(heads: Sequence[QueueHead], handling: HandlingTimes) -> list[RunItem]:
+    """The waiting tickets as run items (run_item, each distribution worked out once)."""
+    cases: dict[tuple[int, str], LogNormal] = {}
+    items = []
+    for head in heads:
+        key = (head.service_id, head.visitor_class)
+        case = cases.get(key)
+        if case is None:
+            case = cases[key] = handling.for_service(*key)
+        items.append(RunItem(head, REAL, 0.0, 1.0, case.mu, case.sigma))
+    return items
 
 
 def predict_hall(
@@ -286,21 +450,27 @@ def predict_hall(
 
     A new ticket or an `extra` one is hypothetical: it is called like any other but takes no
     window time, so forecasting it changes nobody else's forecast. A ticket no open or paused
-    window can serve gets None: no estimate rather than a wrong one.
+    window can serve gets None: no estimate rather than a wrong one. One the typical run has
+    not called by the cut-off waits longer: WaitForecast.beyond.
     """
     now = state.now
     # The cases finished today are the quick ones of those called lately: the cases still in
     # hand, each with how long it has run, correct the learned handling times for that.
     handling = handling.given_cases_in_progress(cases_in_progress(state))
     windows = _run_windows(state, handling)
-    items: list[RunItem] = [run_item(head, REAL, handling) for head in state.waiting]
+    queue = _hold_within_reach(state, QueueReach(windows, handling))
+    cuts = queue.cuts
+    real = [state.waiting[i] for i in queue.held]
+    left_out = [state.waiting[i] for i in queue.left_out]
+    items: list[RunItem] = _real_items(real, handling)
     items += [run_item(head, HYPOTHETICAL, handling) for head in extra]
 
     # One hypothetical new ticket per set of windows able to serve it stands for every service
-    # those windows serve alike: its wait does not depend on its own handling time.
+    # those windows serve alike: its wait does not depend on its own handling time. (Not for
+    # a service whose walk-in queue is cut: its new ticket stands behind tickets left out.)
     pool_of = _Pools(windows)
     new_ticket_index: dict[int, int | None] = {}
-    by_pool: dict[frozenset[int], int] = {}
+    by_pool: dict[tuple[frozenset[int], bool], int] = {}
     next_id = _NEW_TICKET_IDS
     for service_id in new_ticket_services:
         probe = QueueHead(0, service_id, VisitorClass.WALK_IN, now, now)
@@ -308,37 +478,51 @@ def predict_hall(
         if not pool:
             new_ticket_index[service_id] = None
             continue
-        if pool not in by_pool:
-            by_pool[pool] = len(items)
+        alike = (pool, (service_id, VisitorClass.WALK_IN) in cuts.last_run)
+        if alike not in by_pool:
+            by_pool[alike] = len(items)
             items.append(run_item(replace(probe, ticket_id=next_id), HYPOTHETICAL, handling))
             next_id -= 1
-        new_ticket_index[service_id] = by_pool[pool]
+        new_ticket_index[service_id] = by_pool[alike]
 
     pools = [pool_of(item.head) for item in items]
-    horizon = _horizon_seconds(items, pools)
+    # The tickets the runs leave out wait all the same: their work and their slots count.
+    behind = [(head, 1) for head in left_out] + [
+        (QueueHead(0, tail.service_id, tail.visitor_class, tail.last_queue_key, now), tail.count)
+        for tail in state.queue_tails
+    ]
+    horizon = _horizon_seconds(
+        items,
+        pools,
+        [
+            (pool_of(head), count * handling.for_service(head.service_id, head.visitor_class).mean)
+            for head, count in behind
+        ],
+    )
     walk_in_horizon = horizon
     if getattr(policy, "name", None) in CLASS_ORDERED_POLICIES:
         # Walk-ins who come later are behind everyone waiting now, except a booked visitor
         # queued at a slot still ahead: only until then do they matter.
         booked_keys = [
-            (item.head.queue_key - now).total_seconds()
-            for item in items
-            if item.head.visitor_class in BOOKED_CLASSES
+            (head.queue_key - now).total_seconds()
+            for head in [item.head for item in items] + [head for head, _count in behind]
+            if head.visitor_class in BOOKED_CLASSES
         ]
         walk_in_horizon = min(max(booked_keys) + 900.0, horizon) if booked_keys else 0.0
     expected = expected_arrivals(state, handling, windows, horizon, walk_in_horizon)
     all_items = items + expected
 
-    planned = plan_order(all_items, windows, policy, now)
+    planned = plan_order(all_items, windows, policy, now, cutoff=CUTOFF_SECONDS, cuts=cuts)
     services = {item.head.service_id for item in all_items}
+    services.update(head.service_id for head, _count in behind)
     services.update(w.case_service_id for w in windows if w.case_service_id is not None)
     uncertainty = {s: handling.uncertainty_of(s) for s in sorted(services)}
     runs = min(POLICY_RUNS, POLICY_WORK_BUDGET // max(planned.policy_work, 1))
     if runs >= MIN_POLICY_RUNS:
-        times = _policy_runs(all_items, windows, policy, now, runs, seed, uncertainty)
+        times = _policy_runs(all_items, windows, policy, now, runs, seed, uncertainty, cuts)
     else:
         runs = REPLAY_RUNS
-        times = timed_runs(all_items, windows, planned, runs, seed, uncertainty)
+        times = timed_runs(all_items, windows, planned, runs, seed, uncertainty, CUTOFF_SECONDS)
 
     # People ahead: waiting tickets called before this one that its windows could call.
     ahead: dict[int, int] = {}
@@ -356,20 +540,95 @@ def predict_hall(
                 and item.head.target_window_id in (None, *ids)
             ):
                 count += 1
+    beyond = _BeyondTheCutOff(planned, all_items, windows, left_out, state.queue_tails, cuts)
 
     def forecast_of(i: int) -> WaitForecast | None:
-        sample = times.get(i)
-        if not sample or len(sample) < runs or i in planned.uncalled:
+        if not pools[i]:
             return None
+        sample = times.get(i, [])
+        missing = runs - len(sample)
+        if i in planned.uncalled or 2 * missing >= runs:
+            return beyond.forecast(items[i].head, pools[i], items[i].kind == REAL)
+        if missing:  # not called before the cut-off in a few runs: at least so long in those
+            sample = sample + [CUTOFF_SECONDS] * missing
         return forecast_from_sample(sample, ahead.get(i, 0))
 
-    tickets = {items[i].head.ticket_id: forecast_of(i) for i in range(len(state.waiting))}
+    tickets = {items[i].head.ticket_id: forecast_of(i) for i in range(len(real))}
+    for head in left_out:
+        pool = pool_of(head)
+        tickets[head.ticket_id] = beyond.forecast(head, pool, True) if pool else None
     extras = {
-        items[i].head.ticket_id: forecast_of(i)
-        for i in range(len(state.waiting), len(state.waiting) + len(extra))
+        items[i].head.ticket_id: forecast_of(i) for i in range(len(real), len(real) + len(extra))
     }
     new_ticket = {
         service_id: None if index is None else forecast_of(index)
         for service_id, index in new_ticket_index.items()
     }
-    return HallPrediction(made_at=now, tickets=tickets, new_ticket=new_ticket, extra=extras)
+    cut_queues = {}
+    for key, after in cuts.last_run.items():
+        pool = pool_of(QueueHead(0, *key, now, now))
+        cut_queues[key] = QueueCut(after, beyond.at_queue_end(key, pool) if pool else None)
+    return HallPrediction(
+        made_at=now, tickets=tickets, new_ticket=new_ticket, extra=extras, cut_queues=cut_queues
+    )
+
+
+class _BeyondTheCutOff:
+    """What a ticket the typical run did not call before the cut-off is told: it waits longer,
+    behind at least the waiting tickets its windows called by then and those of its own queue
+    still waiting ahead of it. (It may wait behind more, of other queues: the server counts
+    them in the database, where it knows every ticket.)"""
+
+    def __init__(
+        self,
+        planned: PlannedOrder,
+        items: Sequence[RunItem],
+        windows: Sequence[RunWindow],
+        left_out: Sequence[QueueHead],
+        tails: Sequence[QueueTail],
+        cuts: QueueCuts,
+    ) -> None:
+        self.planned, self.items, self.windows, self.cuts = planned, items, windows, cuts
+        self.tails = {(tail.service_id, tail.visitor_class): tail.count for tail in tails}
+        self._called: dict[frozenset[int], int] = {}
+        # Each queue's waiting tickets not called, in queue order.
+        self.queues: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
+        called = set(planned.order)
+        uncalled = [
+            item.head for i, item in enumerate(items) if item.kind == REAL and i not in called
+        ]
+        for head in (*uncalled, *left_out):
+            key = (head.service_id, head.visitor_class)
+            self.queues.setdefault(key, []).append((head.queue_key, head.ticket_id))
+        for queue in self.queues.values():
+            queue.sort()
+
+    def called_by(self, pool: frozenset[int]) -> int:
+        """Waiting tickets the planned run called that these windows could have called."""
+        if pool not in self._called:
+            services = {s for j in pool for s in self.windows[j].view.service_ids}
+            ids = {self.windows[j].view.id for j in pool}
+            self._called[pool] = sum(
+                1
+                for i in self.planned.order
+                if self.items[i].kind == REAL
+                and self.items[i].head.service_id in services
+                and self.items[i].head.target_window_id in (None, *ids)
+            )
+        return self._called[pool]
+
+    def forecast(self, head: QueueHead, pool: frozenset[int], real: bool) -> WaitForecast:
+        """For a ticket (`real`: a waiting one) the runs did not call in time."""
+        key = (head.service_id, head.visitor_class)
+        place = (head.queue_key, head.ticket_id)
+        ahead = bisect_left(self.queues.get(key, []), place)
+        if not real and key in self.cuts.last_run:
+            last = self.cuts.last_run[key]
+            if last is None or place > last:
+                ahead += self.tails.get(key, 0)  # it stands behind the tickets not read, too
+        return WaitForecast.beyond(CUTOFF_SECONDS, self.called_by(pool) + ahead)
+
+    def at_queue_end(self, key: tuple[int, str], pool: frozenset[int]) -> WaitForecast:
+        """For the tickets not read behind a cut queue: behind all of its tickets read."""
+        ahead = len(self.queues.get(key, []))
+        return WaitForecast.beyond(CUTOFF_SECONDS, self.called_by(pool) + ahead)

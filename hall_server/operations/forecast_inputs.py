@@ -2,6 +2,10 @@
 (windows with their services, cases in hand, pauses and the break rota still to come, the queue,
 the arrivals to expect) and what earlier days taught (handling times, when visitors come).
 
+Of the queue it reads only what the forecast runs: each queue as far as its windows could call
+before the forecast's cut-off (wait_prediction.queue_reach), counting those behind. However
+many wait, it reads about as many tickets as the windows can call in a few hours.
+
 Earlier days are read again every half hour, on a new local day and after a change of the
 hall's plan; each process keeps them for itself (wait_predictions keeps the forecasts)."""
 
@@ -10,10 +14,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hall_server.core.arrival_forecast import (
@@ -25,6 +30,7 @@ from hall_server.core.arrival_forecast import (
     todays_level,
 )
 from hall_server.core.break_rota import LastBreak, RotaBreak, planned_pauses
+from hall_server.core.calling_policy import QueueHead
 from hall_server.core.expected_arrivals import (
     ARRIVAL_LOOKBACK,
     ExpectedArrival,
@@ -39,7 +45,14 @@ from hall_server.core.handling_time_model import (
 )
 from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
-from hall_server.core.wait_prediction import HallState, PlannedPause, WindowState
+from hall_server.core.wait_prediction import (
+    HallState,
+    PlannedPause,
+    QueueReach,
+    QueueTail,
+    WindowState,
+    queue_reach,
+)
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations.waiting_heads import HEAD_COLUMNS, queue_head
 from hall_server.storage.models import (
@@ -94,10 +107,15 @@ def last_break_of(window: Window) -> LastBreak | None:
 
 
 def hall_state(
-    session: Session, hall: Hall, now: datetime, history: HallHistory | None = None
+    session: Session,
+    hall: Hall,
+    now: datetime,
+    handling: HandlingTimes,
+    history: HallHistory | None = None,
 ) -> HallState:
-    """The hall as it is: windows with their services, cases in hand and pauses; the queue;
-    and the arrivals to expect (by time of day where earlier days tell, else the last hour)."""
+    """The hall as it is: windows with their services, cases in hand and pauses; the queue as
+    far as the forecast runs it (by `handling`, see queue_reach); and the arrivals to expect
+    (by time of day where earlier days tell, else the last hour)."""
     services_of: dict[int, list[int]] = {}
     for window_id, service_id in session.execute(
         select(WindowService.window_id, WindowService.service_id)
@@ -133,14 +151,6 @@ def hall_state(
                 pause_minutes=window.pause_minutes if paused else None,
             )
         )
-    waiting = tuple(
-        queue_head(row)
-        for row in session.execute(
-            select(*HEAD_COLUMNS).where(
-                Ticket.hall_id == hall.id, Ticket.status == TicketStatus.WAITING
-            )
-        )
-    )
     today = local_business_date(now, hall.time_zone)
     first_today = session.scalar(
         select(func.min(Ticket.issued_at)).where(
@@ -186,10 +196,10 @@ def hall_state(
             ARRIVAL_HORIZON,
             issued_today={(service, visitor_class): n for service, visitor_class, n in mix},
         )
-    return HallState(
+    state = HallState(
         now=now,
         windows=tuple(windows),
-        waiting=waiting,
+        waiting=(),
         bookings=_bookings(session, hall, now, history),
         bookings_known=session.scalar(
             select(Appointment.id)
@@ -203,6 +213,65 @@ def hall_state(
         arrival_periods=periods,
         planned_pauses=_todays_rota_pauses(session, hall, now, last_breaks),
     )
+    waiting, tails = _queue_within_reach(session, hall, queue_reach(state, handling))
+    return replace(state, waiting=waiting, queue_tails=tails)
+
+
+def _queue_within_reach(
+    session: Session, hall: Hall, reach: QueueReach
+) -> tuple[tuple[QueueHead, ...], tuple[QueueTail, ...]]:
+    """Each (service, visitor class) queue of the hall, as far as the forecast runs it, and
+    the tails of those it runs in part: one count over the queues' index, a read of the
+    queues held whole, and a seek into each longer one."""
+    waiting = (Ticket.hall_id == hall.id, Ticket.status == TicketStatus.WAITING)
+    whole: list[tuple[int, str]] = []
+    longer: list[tuple[int, str, int, datetime, int]] = []
+    for service_id, visitor_class, count, last_key in session.execute(
+        select(Ticket.service_id, Ticket.visitor_class, func.count(), func.max(Ticket.queue_key))
+        .where(*waiting)
+        .group_by(Ticket.service_id, Ticket.visitor_class)
+    ):
+        limit = reach(service_id, visitor_class)
+        if count <= limit:
+            whole.append((service_id, visitor_class))
+        else:
+            longer.append((service_id, visitor_class, count, last_key, limit))
+    rows: list[Any] = []
+    if whole:
+        query = select(*HEAD_COLUMNS).where(*waiting)
+        if longer:
+            query = query.where(tuple_(Ticket.service_id, Ticket.visitor_class).in_(whole))
+        rows.extend(session.execute(query))
+    tails = []
+    for service_id, visitor_class, count, last_key, limit in longer:
+        start = _queue_start(session, hall, service_id, visitor_class, limit) if limit else []
+        rows.extend(start)
+        tails.append(QueueTail(service_id, visitor_class, max(count - len(start), 0), last_key))
+    return tuple(queue_head(row) for row in rows), tuple(tails)
+
+
+def _queue_start(
+    session: Session, hall: Hall, service_id: int, visitor_class: str, reach: int
+) -> list[Any]:
+    """The first tickets of one queue, in its order, up to the `reach`-th of those waiting for
+    any window (those transferred to one window among them are read too)."""
+    query = (
+        select(*HEAD_COLUMNS)
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.service_id == service_id,
+            Ticket.visitor_class == visitor_class,
+        )
+        .order_by(Ticket.queue_key, Ticket.id)
+    )
+    limit = reach
+    while True:
+        rows = list(session.execute(query.limit(limit)))
+        untargeted = sum(1 for row in rows if row.target_window_id is None)
+        if untargeted >= reach or len(rows) < limit:
+            return rows
+        limit = reach + len(rows) - untargeted
 
 
 def rota_breaks(session: Session, hall_id: int) -> list[RotaBreak]:
@@ -369,8 +438,9 @@ def forecast_inputs(
     session: Session, hall: Hall, now: datetime
 ) -> tuple[HallState, HandlingTimes, list[int]]:
     history = hall_history(session, hall, now)
+    handling = learned_handling_times(session, hall, now, history)
     return (
-        hall_state(session, hall, now, history),
-        learned_handling_times(session, hall, now, history),
+        hall_state(session, hall, now, handling, history),
+        handling,
         _active_service_ids(session, hall),
     )

@@ -6,7 +6,7 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, all_, and_, bindparam, func, or_, select, true, union_all
+from sqlalchemy import Integer, String, all_, bindparam, func, or_, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -15,7 +15,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations import wait_predictions
-from hall_server.operations.waiting_heads import HEAD_COLUMNS, queue_head
+from hall_server.operations.waiting_heads import HEAD_COLUMNS, count_waiting_ahead, queue_head
 from hall_server.storage.database import is_postgresql
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
 
@@ -264,30 +264,15 @@ def people_ahead(session: Session, ticket: Ticket, policy: CallingPolicy) -> int
         return 0
     pool = serving_pool(session, ticket.service_id)
     services = pool_service_ids(session, pool) or [ticket.service_id]
-    rank = policy.class_rank(ticket.visitor_class)
-    higher_classes = [c.value for c in VisitorClass if policy.class_rank(c) < rank]
-    same_classes = [c.value for c in VisitorClass if policy.class_rank(c) == rank]
-    count = session.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(
-            Ticket.hall_id == ticket.hall_id,
-            Ticket.status == TicketStatus.WAITING,
-            Ticket.service_id.in_(services),
-            Ticket.id != ticket.id,
-            or_(
-                Ticket.visitor_class.in_(higher_classes),
-                and_(
-                    Ticket.visitor_class.in_(same_classes),
-                    or_(
-                        Ticket.queue_key < ticket.queue_key,
-                        and_(Ticket.queue_key == ticket.queue_key, Ticket.id < ticket.id),
-                    ),
-                ),
-            ),
-        )
+    return count_waiting_ahead(
+        session,
+        ticket.hall_id,
+        services,
+        policy,
+        ticket.visitor_class,
+        ticket.queue_key,
+        ticket.id,
     )
-    return int(count or 0)
 
 
 def ticket_view(

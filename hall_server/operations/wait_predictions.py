@@ -21,6 +21,10 @@ raises: the break rota, the calling policy, what windows serve, how long a servi
 - After `CACHE_SECONDS` a kept forecast is not read at all: the cases in progress have run long
   enough to change the picture even if nothing happened.
 
+A ticket the forecast did not reach before its cut-off (it may not even have read it: a hall with
+thousands waiting, see forecast_inputs) is told it waits longer ("over 2 hours"), and the people
+ahead of it are counted in the database, where every ticket is.
+
 Every process computes the same forecast from the same state (the runs are seeded), so what is
 kept here is only saved work, never queue state. Only read-only sessions keep a forecast: a write
 transaction may see changes that are not committed yet (and may never be). A forecast made from
@@ -33,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -51,7 +55,7 @@ from hall_server.operations.forecast_inputs import (
     forecast_inputs,
     forget_histories,
 )
-from hall_server.operations.waiting_heads import queue_head
+from hall_server.operations.waiting_heads import count_waiting_ahead, queue_head
 from hall_server.storage.models import (
     Hall,
     Ticket,
@@ -346,8 +350,20 @@ def forecast_for_ticket(
     the hall while a forecast of its current plan is kept: the ticket stands where the kept
     forecast's new ticket stood, behind the tickets issued since. Any other ticket a write
     changes (a transfer, a re-queue, a booked visitor checking in) is forecast afresh from what
-    the transaction sees.
+    the transaction sees. A ticket behind where the forecast cut its queue (all the tickets it
+    did not read) waits beyond the cut-off, as the forecast says for that queue.
     """
+    forecast, entry = _forecast_and_entry(session, hall, policy, ticket, now)
+    if forecast is not None and forecast.beyond_cutoff:
+        ahead = _people_ahead_counted(session, hall, policy, entry, ticket, now)
+        forecast = replace(forecast, people_ahead=ahead)
+    return forecast
+
+
+def _forecast_and_entry(
+    session: Session, hall: Hall, policy: CallingPolicy, ticket: Ticket, now: datetime
+) -> tuple[WaitForecast | None, _Cached]:
+    """The ticket's forecast as forecast_for_ticket finds it, and the kept forecast it used."""
     if _read_only(session):
         entry = _exact_entry(session, hall, policy, now)
         seq = entry.seq
@@ -360,20 +376,47 @@ def forecast_for_ticket(
             entry = _compute_and_keep(session, hall, policy, now, version)
     prediction = entry.prediction
     if ticket.id is not None and ticket.id in prediction.tickets:
-        return prediction.for_ticket(ticket.id, now)
+        return prediction.for_ticket(ticket.id, now), entry
     issued = ticket.issued_at or now
+    place = (ticket.service_id, ticket.visitor_class, ticket.queue_key or issued, ticket.id)
+    cut = prediction.cut_before(*place)
+    if cut is not None:
+        return prediction.read_at(cut.forecast, now), entry
     if _is_plain_walk_in(ticket) and issued >= prediction.made_at - LATER_TICKET_MARGIN:
-        return _new_walk_in_forecast(
+        forecast = _new_walk_in_forecast(
             session, hall, entry, seq, ticket.service_id, now, before_ticket_id=ticket.id
         )
+        return forecast, entry
     if ticket.id is not None and session.get(Ticket, ticket.id) is ticket:
         # Stored (perhaps in this very transaction): part of the state this session sees.
         fresh = compute_prediction(session, hall, policy, now)
         if ticket.id in fresh.tickets:
-            return fresh.for_ticket(ticket.id, now)
+            return fresh.for_ticket(ticket.id, now), entry
+        cut = fresh.cut_before(*place)
+        if cut is not None:
+            return fresh.read_at(cut.forecast, now), entry
     head = queue_head(ticket)
     fresh = compute_prediction(session, hall, policy, now, extra=(head,))
-    return fresh.for_ticket(head.ticket_id, now)
+    return fresh.for_ticket(head.ticket_id, now), entry
+
+
+def _people_ahead_counted(
+    session: Session,
+    hall: Hall,
+    policy: CallingPolicy,
+    entry: _Cached,
+    ticket: Ticket,
+    now: datetime,
+) -> int:
+    """The people ahead of a ticket beyond the forecast's cut-off, whose forecast knows only
+    some of them: counted in the database as the ticket page counts them where no window
+    serves a ticket (queue_reads.people_ahead), over the services the windows serving it serve."""
+    windows = entry.windows_for.get(ticket.service_id, ())
+    services = {s for w in windows for s in entry.services_of.get(w, ())} or {ticket.service_id}
+    key = ticket.queue_key or ticket.issued_at or now
+    return count_waiting_ahead(
+        session, hall.id, services, policy, ticket.visitor_class, key, ticket.id
+    )
 
 
 def new_ticket_forecasts(
