@@ -1,12 +1,13 @@
-"""What the kiosk's confirmation screen shows before a ticket exists: people ahead, the wait,
-whether the hall's rules would refuse the ticket now, and what a booking or pre-review the
-visitor brings would make of it."""
+"""What the kiosk shows before a ticket exists: on each service's button and on the
+confirmation screen, the people ahead, the wait and whether the hall's rules would refuse the
+ticket now; there too, what a booking or pre-review the visitor brings would make of it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hall_server.core.numbering import local_business_date
@@ -20,6 +21,7 @@ from hall_server.operations.booked_arrival import (
     expected_arrival_view,
 )
 from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
+from hall_server.operations.hall_reads import new_ticket_figures
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
 
@@ -76,6 +78,45 @@ def issue_preview(
         "refusal": refusal,
         "booking": None if expected is None else expected_arrival_view(hall, expected),
     }
+
+
+def service_figures(session: Session, hall: Hall, now: datetime) -> list[dict[str, Any]]:
+    """Per active service, what its button says: the people ahead of a walk-in ticket taken now
+    and its wait, the figures the confirmation then shows (hall_reads.new_ticket_figures), and
+    the refusal issuing would give now (a daily quota used up, issuing hours), so a service
+    that cannot be taken says so before it is tapped."""
+    today = local_business_date(now, hall.time_zone)
+    quota_taken = quota_tickets_today(session, hall.id, today)
+    figures = new_ticket_figures(session, hall, now)
+    # Only the columns the rules read: a hall may offer thousands of services, and whole ORM
+    # objects would cost most of this read.
+    services = session.execute(
+        select(Service.id, Service.daily_quota, Service.issuing_hours, Service.active)
+        .where(Service.hall_id == hall.id, Service.active.is_(True))
+        .order_by(Service.id)
+    )
+    result = []
+    for service in services:
+        refusal = None
+        try:
+            check_service_may_issue(
+                hall,
+                service,  # type: ignore[arg-type]  # a row with the columns the rules read
+                quota_taken.get(service.id, 0),
+                now,
+            )
+        except Refused as refused:
+            refusal = {"code": refused.code, "message": refused.message}
+        figure = figures.get(service.id, {"people_ahead": 0, "estimated_wait": None})
+        result.append(
+            {
+                "service_id": service.id,
+                "people_ahead": figure["people_ahead"],
+                "estimated_wait": figure["estimated_wait"],
+                "refusal": refusal,
+            }
+        )
+    return result
 
 
 def booked_issue_preview(

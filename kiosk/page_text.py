@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask_babel import pgettext
 
+from hall_server.operations.ratings import MAX_COMMENT, rating_options
+
 
 def refusal_text() -> dict[str, dict[str, str]]:
     return {
@@ -125,7 +127,10 @@ def kiosk_page_text() -> dict[str, object]:
         "no_match": pgettext(
             "kiosk", "Nothing matches. Try fewer letters, or choose a department."
         ),
-        "waiting_count": pgettext("kiosk", "{n} waiting"),
+        # A service's button: the people a ticket taken now would have ahead, the figure the
+        # confirmation then shows; never the service's own waiting count, which reads as it.
+        "ahead_count": ahead_count_text(),
+        "fully_booked_today": fully_booked_text(),
         "larger_text": pgettext("kiosk", "Larger text"),
         "normal_text": pgettext("kiosk", "Normal text"),
         "back": pgettext("kiosk", "Back"),
@@ -148,6 +153,12 @@ def kiosk_page_text() -> dict[str, object]:
             "The printer is not responding, so your ticket may not print. You can still take a "
             "ticket: it is shown on screen with a QR code for your phone. Please tell a member "
             "of staff.",
+        ),
+        # No print agent has ever reported from this kiosk: nothing will print.
+        "printer_none": pgettext(
+            "kiosk",
+            "This kiosk has no printer connected. You can still take a ticket: it is shown on "
+            "screen with a QR code for your phone.",
         ),
         "identify_title": pgettext("kiosk", "Who is the ticket for?"),
         "identify_optional": pgettext(
@@ -242,6 +253,7 @@ def kiosk_page_text() -> dict[str, object]:
         "print_reason_paper_out": pgettext("kiosk", "the printer is out of paper."),
         "print_reason_offline": pgettext("kiosk", "the printer is not working."),
         "print_reason_no_answer": pgettext("kiosk", "the printer did not answer."),
+        "print_reason_no_printer": pgettext("kiosk", "this kiosk has no printer connected."),
         "print_reason_other": pgettext("kiosk", "a printer fault."),
         "print_again": pgettext("kiosk", "Print again"),
         "on_screen_only": pgettext("kiosk", "Show on screen only"),
@@ -251,6 +263,66 @@ def kiosk_page_text() -> dict[str, object]:
         "done": pgettext("kiosk", "Done"),
         "refusal_heading": pgettext("kiosk", "No ticket was issued"),
         "refusals": refusal_text(),
+    }
+
+
+def ahead_count_text() -> str:
+    return str(pgettext("kiosk", "Ahead of you: {n}"))
+
+
+def fully_booked_text() -> str:
+    """A service whose daily quota is used up, on its button: it cannot be taken today."""
+    return str(pgettext("kiosk", "Fully booked today"))
+
+
+def out_of_service_text() -> dict[str, str]:
+    """What a kiosk whose token the server refuses (revoked, unknown) shows, in the page once
+    it learns so and on every reload: visitors go elsewhere, staff learn what to do."""
+    return {
+        "title": pgettext("kiosk", "This kiosk is out of service."),
+        "advice": pgettext("kiosk", "Please use another kiosk or ask at the service desk."),
+        "staff": pgettext(
+            "kiosk",
+            "For staff: this kiosk's device token was revoked or is not recognised. A manager "
+            "must enrol the kiosk again and open this page with its new token.",
+        ),
+    }
+
+
+def rating_choices(locale: str) -> dict[str, object]:
+    """The five levels (best first) with the reasons each may carry, labelled as the window's
+    rating pad labels them (ratings.py holds both languages)."""
+    options = rating_options()
+    label = "label_zh" if locale == "zh" else "label_en"
+    return {
+        "levels": [
+            {"code": level["code"], "label": level[label], "reasons": level["reasons"]}
+            for level in options["levels"]
+        ],
+        "reasons": {reason["code"]: reason[label] for reason in options["reasons"]},
+        "max_comment": MAX_COMMENT,
+    }
+
+
+def rating_text() -> dict[str, str]:
+    """The rating part of the status page, once the case is finished."""
+    return {
+        "rate_title": pgettext("kiosk", "How satisfied are you with this visit?"),
+        "rate_reasons_title": pgettext("kiosk", "What stood out? (optional)"),
+        "rate_comment_label": pgettext(
+            "kiosk", "Anything else you would like to tell us? (optional)"
+        ),
+        "rate_submit": pgettext("kiosk", "Submit rating"),
+        "rate_sending": pgettext("kiosk", "Sending…"),
+        "rate_thanks": pgettext("kiosk", "Thank you for your rating!"),
+        "rate_given": pgettext("kiosk", "Your rating: {level}"),
+        "rate_already": pgettext(
+            "kiosk", "This visit has already been rated: each visit is rated once."
+        ),
+        "rate_failed": pgettext("kiosk", "Your rating could not be sent; please try again."),
+        "rate_offline": pgettext(
+            "kiosk", "Your rating could not be sent: no connection. Please try again."
+        ),
     }
 
 
@@ -306,6 +378,7 @@ def status_page_text() -> dict[str, object]:
         "window_number": pgettext("kiosk", "window {n}"),
         "remote_tag": pgettext("kiosk", "Taken online"),
         "remote_note": come_in_time_text(),
+        **rating_text(),
     }
 
 
@@ -398,14 +471,14 @@ def remote_take_page_text() -> dict[str, object]:
             "taken in the hall; follow it on your phone.",
         ),
         "choose_service": pgettext("kiosk", "Choose a service"),
-        "waiting_count": pgettext("kiosk", "{n} waiting"),
+        "ahead_count": ahead_count_text(),
         "estimated_wait": pgettext("kiosk", "Estimated wait"),
         "minutes_range": pgettext("kiosk", "{low}–{high} minutes"),
         "minutes_point": pgettext("kiosk", "about {n} minutes"),
         "under_a_minute": pgettext("kiosk", "less than a minute"),
         "over_limit": over_limit_text(),
         "no_window_now": pgettext("kiosk", "no window serves this right now"),
-        "people_waiting": pgettext("kiosk", "People waiting"),
+        "people_ahead": pgettext("kiosk", "People ahead"),
         "phone_label": pgettext("kiosk", "Mobile number"),
         "phone_hint": pgettext("kiosk", "Type your 11-digit mobile number."),
         "phone_privacy": pgettext(

@@ -1,9 +1,10 @@
 """The kiosk's pages: the visitor's touch screen (/kiosk/) and a ticket's live status (/t/...).
 
 One blueprint without a prefix serves both, so the QR code's short /t/ link needs no second
-registration. The JSON routes here feed the kiosk screen only (its catalogue and the preview
-before a ticket exists, with what a scanned booking or pre-review code or an ID card would give);
-issuing, cancelling and print jobs go through the public API.
+registration. The JSON routes here feed the kiosk screen only (its catalogue, what each
+service's button says, and the preview before a ticket exists, with what a scanned booking or
+pre-review code or an ID card would give); issuing, cancelling, print jobs and the status page's
+rating go through the public API.
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ from hall_server.operations.access import Actor, Role
 from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import hall_view
 from hall_server.storage.models import Device, Hall, Service
-from kiosk.issue_preview import booked_issue_preview, issue_preview
-from kiosk.page_text import kiosk_page_text, status_page_text
+from kiosk.issue_preview import booked_issue_preview, issue_preview, service_figures
+from kiosk.page_text import (
+    kiosk_page_text,
+    out_of_service_text,
+    rating_choices,
+    status_page_text,
+)
 from kiosk.service_catalogue import kiosk_catalogue
 from kiosk.ticket_qr import qr_svg, status_url
 from kiosk.ticket_status import ticket_for_status_page
@@ -110,10 +116,22 @@ def kiosk_page() -> Any:
     # only for the visitor who chose it (?lang=en, until the screen returns to the start).
     chosen = request.args.get("lang")
     locale = chosen if chosen in current_app.config["LANGUAGES"] else KIOSK_LOCALE
-    found = _kiosk_for_page_token(request.args.get("token"))
+    token = request.args.get("token")
+    found = _kiosk_for_page_token(token)
     with force_locale(locale):
         if found is None:
-            body = render_template("kiosk_unknown.html", locale=locale, page_text={})
+            # No token: nobody has set this kiosk up. A token the server refuses (revoked,
+            # unknown, another device's): out of service, for visitors to go elsewhere, and
+            # for staff to enrol it again, as the open page says once it learns the same.
+            if token:
+                body = render_template(
+                    "kiosk_out_of_service.html",
+                    locale=locale,
+                    page_text={},
+                    out_of_service=out_of_service_text(),
+                )
+            else:
+                body = render_template("kiosk_unknown.html", locale=locale, page_text={})
             return Response(body, status=403)
         return render_template(
             "kiosk.html",
@@ -121,6 +139,7 @@ def kiosk_page() -> Any:
             hall=found["hall"],
             kiosk=found["kiosk"],
             page_text=kiosk_page_text(),
+            out_of_service=out_of_service_text(),
         )
 
 
@@ -133,6 +152,25 @@ def kiosk_catalogue_data() -> Any:
         assert hall is not None
         return jsonify(
             {"hall": hall_view(hall), "departments": kiosk_catalogue(session, actor.hall_id)}
+        )
+
+
+@blueprint.get("/kiosk/service-figures.json")
+def kiosk_service_figures() -> Any:
+    """What each service's button says now (people ahead of a ticket taken now, the wait, a
+    refusal such as a used-up quota) and this kiosk's printer as the server knows it. The page
+    asks when a visitor opens a list of services and every half minute; a 401 here is how an
+    open page learns that its token was revoked."""
+    actor = _require_kiosk()
+    with database().reading() as session:
+        hall = session.get(Hall, actor.hall_id)
+        device = session.get(Device, actor.id)
+        assert hall is not None and device is not None
+        return jsonify(
+            {
+                "services": service_figures(session, hall, now()),
+                "printer_status": device.printer_status,
+            }
         )
 
 
@@ -201,7 +239,8 @@ def ticket_qr(status_token: str) -> Any:
 
 @blueprint.get("/t/<string:status_token>")
 def ticket_status_page(status_token: str) -> Any:
-    """The visitor's phone: number, place in the queue, the window when called, cancel."""
+    """The visitor's phone: number, place in the queue, the window when called, cancel, and
+    the rating once the case is finished."""
     locale = str(get_locale() or "zh")
     ticket = None
     if _valid_status_token(status_token):
@@ -216,4 +255,5 @@ def ticket_status_page(status_token: str) -> Any:
         ticket=ticket,
         status_token=status_token,
         page_text=status_page_text(),
+        rating_choices=rating_choices(locale),
     )

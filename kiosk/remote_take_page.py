@@ -47,7 +47,7 @@ def _busy_page(_limit: RequestLimit) -> Response:
 @blueprint.get("/h/<string:hall_code>/take")
 @limiter.limit(lambda: current_app.config["RATELIMIT_REMOTE_READ"], on_breach=_busy_page)
 def remote_take_page(hall_code: str) -> Any:
-    """The hall's services with the people waiting and the wait, a mobile number, a ticket."""
+    """The hall's services with the people ahead and the wait, a mobile number, a ticket."""
     locale = str(get_locale() or "zh")
     text = remote_take_page_text()
     offer = _offer(hall_code)

@@ -34,6 +34,13 @@ class RemoteServiceSchema(Schema):
     prefix = fields.String()
     department = fields.Nested(NameRef)
     waiting = fields.Integer(metadata={"description": "tickets waiting for it now"})
+    people_ahead = fields.Integer(
+        metadata={
+            "description": "the people a ticket taken now would have ahead of it: everyone "
+            "waiting whom the windows able to serve it would call first, of other services at "
+            "shared windows too (what the ticket's status page then shows)"
+        }
+    )
     estimated_wait_for_new_ticket = fields.Nested(WaitEstimateSchema, allow_none=True)
     refusal = fields.Nested(
         RemoteRefusalSchema,

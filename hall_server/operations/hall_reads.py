@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from hall_server.core.calling_policy import CallingPolicy
 from hall_server.core.refusals import Refused
-from hall_server.core.ticket_life import AT_WINDOW_STATUSES, TicketStatus
+from hall_server.core.ticket_life import AT_WINDOW_STATUSES, TicketStatus, VisitorClass
+from hall_server.core.wait_forecast import WaitForecast
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations.queue_reads import policy_for, public_ticket, ticket_view
 from hall_server.operations.wait_predictions import new_ticket_forecasts
@@ -125,6 +128,95 @@ def _waiting_by_service(session: Session, hall: Hall, now: datetime) -> list[dic
             }
         )
     return result
+
+
+def new_ticket_figures(session: Session, hall: Hall, now: datetime) -> dict[int, dict[str, Any]]:
+    """For each active service: the people a walk-in ticket taken now would have ahead of it
+    and its estimated wait, as the kiosk's confirmation (kiosk/issue_preview.py) and the ticket
+    once issued count them. "Ahead" is everyone waiting that the windows able to serve it would
+    call first, other services' visitors at shared comprehensive windows included, so it is
+    not the service's own waiting count.
+
+    One forecast for the hall and, where a service has no forecast (no window serves it now)
+    or its forecast ran past the cut-off, one count of the hall's waiting tickets split by
+    pool: cheap enough for a kiosk to ask every half minute in a hall of thousands of
+    services."""
+    policy = policy_for(hall)
+    forecasts = new_ticket_forecasts(session, hall, policy, now)
+    service_ids = list(
+        session.scalars(
+            select(Service.id)
+            .where(Service.hall_id == hall.id, Service.active.is_(True))
+            .order_by(Service.id)
+        )
+    )
+    counted: dict[int, int] | None = None
+    figures = {}
+    for service_id in service_ids:
+        forecast = forecasts.get(service_id)
+        if forecast is not None and not forecast.beyond_cutoff:
+            ahead = forecast.people_ahead
+        else:
+            if counted is None:
+                counted = _walk_ins_ahead_counted(session, hall, policy, now)
+            ahead = counted.get(service_id, 0)
+        figures[service_id] = {
+            "people_ahead": ahead,
+            "estimated_wait": _estimate(forecast),
+        }
+    return figures
+
+
+def _estimate(forecast: WaitForecast | None) -> dict[str, Any] | None:
+    return None if forecast is None else forecast.display().to_dict()
+
+
+def _walk_ins_ahead_counted(
+    session: Session, hall: Hall, policy: CallingPolicy, now: datetime
+) -> dict[int, int]:
+    """Per service, the waiting tickets a walk-in issued now would have ahead of it, by the rule
+    waiting_heads.count_waiting_ahead counts one ticket's (the confirmation's, where no forecast
+    places the ticket): of the services of the windows (not closed) that serve it, or of its
+    own if none does; of a class the policy ranks first, or of the walk-ins' rank and queued no
+    later than now. One grouped count for every service, rather than a count each."""
+    services_of: dict[int, set[int]] = defaultdict(set)
+    windows_for: dict[int, set[int]] = defaultdict(set)
+    for service_id, window_id in session.execute(
+        select(WindowService.service_id, Window.id)
+        .join(Window, Window.id == WindowService.window_id)
+        .where(Window.hall_id == hall.id, Window.status != WindowStatus.CLOSED)
+    ):
+        services_of[window_id].add(service_id)
+        windows_for[service_id].add(window_id)
+    rank = policy.class_rank(VisitorClass.WALK_IN)
+    ahead_in: dict[int, int] = defaultdict(int)  # per service: its tickets a walk-in waits behind
+    for service_id, visitor_class, waiting, queued_by_now in session.execute(
+        select(
+            Ticket.service_id,
+            Ticket.visitor_class,
+            func.count(),
+            func.sum(case((Ticket.queue_key <= now, 1), else_=0)),
+        )
+        .where(Ticket.hall_id == hall.id, Ticket.status == TicketStatus.WAITING)
+        .group_by(Ticket.service_id, Ticket.visitor_class)
+    ):
+        class_rank = policy.class_rank(visitor_class)
+        if class_rank < rank:
+            ahead_in[service_id] += int(waiting)
+        elif class_rank == rank:
+            ahead_in[service_id] += int(queued_by_now or 0)
+    by_pool: dict[frozenset[int], int] = {}  # services sharing their windows share the count
+    counted = {}
+    for service_id in {*ahead_in, *windows_for}:
+        pool = frozenset(windows_for.get(service_id, ()))
+        if not pool:
+            counted[service_id] = ahead_in.get(service_id, 0)
+            continue
+        if pool not in by_pool:
+            served = {s for window_id in pool for s in services_of[window_id]}
+            by_pool[pool] = sum(ahead_in.get(s, 0) for s in served)
+        counted[service_id] = by_pool[pool]
+    return counted
 
 
 def recent_calls(session: Session, hall_id: int, limit: int = RECENT_CALLS) -> list[dict[str, Any]]:

@@ -28,8 +28,7 @@ from hall_server.core.remote_issuing import (
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
-from hall_server.operations.queue_reads import policy_for
-from hall_server.operations.wait_predictions import new_ticket_forecasts
+from hall_server.operations.hall_reads import new_ticket_figures
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Department, Hall, Service, Ticket
 
@@ -146,7 +145,9 @@ def remote_offer(
     translate: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """What the hall's phone page shows: the services one may take remotely, each with the
-    people waiting, the estimated wait for a new ticket and why it cannot be taken now, if so.
+    people waiting for it, the people a ticket taken now would have ahead (those of other
+    services at shared windows too: the figure its status page then shows), the estimated wait
+    for a new ticket and why it cannot be taken now, if so.
 
     Refusals are those issuing would give, in the same order, without the visitor's identity
     (so not "already holds a ticket"). One that holds for every service (remote tickets off,
@@ -184,7 +185,7 @@ def remote_offer(
             .group_by(Ticket.service_id)
         ).all()
     )
-    forecasts = new_ticket_forecasts(session, hall, policy_for(hall), now)
+    figures = new_ticket_figures(session, hall, now)
     rows = session.execute(
         select(Service, Department)
         .join(Department, Department.id == Service.department_id)
@@ -208,7 +209,7 @@ def remote_offer(
             check_service_may_issue(hall, service, issued_today.get(service.id, 0), now)
         except Refused as refused:
             refusal = _refusal(refused)
-        forecast = forecasts.get(service.id)
+        figure = figures.get(service.id, {"people_ahead": 0, "estimated_wait": None})
         offer["services"].append(
             {
                 "service_id": service.id,
@@ -221,9 +222,8 @@ def remote_offer(
                     "name_en": department.name_en,
                 },
                 "waiting": int(waiting.get(service.id, 0)),
-                "estimated_wait_for_new_ticket": None
-                if forecast is None
-                else forecast.display().to_dict(),
+                "people_ahead": figure["people_ahead"],
+                "estimated_wait_for_new_ticket": figure["estimated_wait"],
                 "refusal": refusal,
             }
         )

@@ -3,7 +3,10 @@
 // the print job's fate. A visitor with an appointment or an online pre-review scans or types
 // its code (or presents the ID card) instead: the booking names the service, and the ticket is
 // issued with the code, so it comes out as an appointment or pre-reviewed ticket. Every screen
-// falls back to the start after the idle time.
+// falls back to the start after the idle time. A service's button says how many people a ticket
+// taken now would have ahead (the confirmation's figure), or that today's quota is used up. A
+// kiosk whose token the server refuses (a 401 on any call, or on the check made every half
+// minute and whenever its live connection is refused) goes out of service for good.
 (function () {
   "use strict";
 
@@ -15,12 +18,23 @@
   var LOCALE = HALLQ.locale;
   var PRINT_POLL_MS = 600;
   var PRINT_GIVE_UP_MS = 20000;
+  // The services' figures (and, with them, whether this kiosk's token still holds) are asked
+  // for when a visitor opens a list of services and every half minute; a refused live
+  // connection asks at once, at most every 10 s while it keeps being refused.
+  var FIGURES_EVERY_MS = 30000;
+  var FIGURES_AFTER_REFUSAL_MS = 10000;
+  // Printer states in which a ticket is expected to come out; in any other the page says at
+  // once that the ticket is on screen rather than keep the visitor waiting for the printer.
+  var PRINTER_BELIEVED_OK = ["ok", "paper_near_end"];
   var ID_NUMBER = /^[0-9]{17}[0-9X]$/;
   var PHONE = /^1[3-9][0-9]{9}$/; // a mainland mobile number, as the server checks it
 
   var state = freshState();
   var catalogue = { departments: [], services: [] };
-  var waitingByService = {};
+  var figuresByService = {}; // service id -> {people_ahead, estimated_wait, refusal}
+  var figuresTimer = null;
+  var figuresAskedAt = 0;
+  var outOfService = false;
   var printerStatus = KIOSK.printer_status;
   var idleTimer = null;
   var lastActivityAt = Date.now();
@@ -70,6 +84,8 @@
       options.body = JSON.stringify(body);
     }
     return fetch(path, options).then(function (response) {
+      // The token is unknown or revoked: no call from this page can succeed any more.
+      if (response.status === 401) goOutOfService();
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { ok: response.ok, status: response.status, data: data };
       });
@@ -98,6 +114,7 @@
 
   // ---- screens -------------------------------------------------------------------------
   function show(screen) {
+    if (outOfService && screen !== "out-of-service") return;
     state.screen = screen;
     document.querySelectorAll(".screen").forEach(function (section) {
       section.hidden = section.id !== "screen-" + screen;
@@ -115,6 +132,7 @@
         state.searching = false;
         renderServices();
         show("services");
+        loadFigures();
       }));
     });
   }
@@ -167,12 +185,20 @@
       name.className = "service-name";
       name.textContent = named(service);
       element.appendChild(name);
-      var waiting = waitingByService[service.id];
-      if (waiting !== undefined) {
-        var count = document.createElement("span");
-        count.className = "service-waiting";
-        count.textContent = fill(T.waiting_count, { n: waiting });
-        element.appendChild(count);
+      var figures = figuresByService[service.id];
+      if (figures) {
+        var line = document.createElement("span");
+        if (fullyBooked(service)) {
+          // Today's quota is used up: it cannot be taken, so it cannot be tapped.
+          element.disabled = true;
+          element.classList.add("fully-booked");
+          line.className = "service-fully-booked";
+          line.textContent = T.fully_booked_today;
+        } else {
+          line.className = "service-ahead";
+          line.textContent = fill(T.ahead_count, { n: figures.people_ahead });
+        }
+        element.appendChild(line);
       }
       list.appendChild(element);
     });
@@ -201,10 +227,33 @@
     state.searching = true;
     setQuery("");
     show("services");
+    loadFigures();
+  }
+
+  function fullyBooked(service) {
+    var figures = figuresByService[service.id];
+    return Boolean(figures && figures.refusal && figures.refusal.code === "daily_quota_reached");
+  }
+
+  // What each service's button says, fresh from the server; its answer also says how the
+  // server sees this kiosk's printer, and a 401 that the kiosk's token is no longer valid.
+  function loadFigures() {
+    clearTimeout(figuresTimer);
+    if (outOfService) return;
+    figuresAskedAt = Date.now();
+    api("GET", "/kiosk/service-figures.json").then(function (answer) {
+      if (!answer.ok) return;
+      figuresByService = {};
+      answer.data.services.forEach(function (entry) { figuresByService[entry.service_id] = entry; });
+      setPrinterStatus(answer.data.printer_status);
+      if (state.screen === "services") renderServices();
+    }).catch(function () { /* the live connection's offline notice covers this */ });
+    figuresTimer = setTimeout(loadFigures, FIGURES_EVERY_MS);
   }
 
   // ---- identification ------------------------------------------------------------------
   function chooseService(service) {
+    if (fullyBooked(service)) return;
     state.service = service;
     state.serviceChosen = true;
     state.identity = null;
@@ -626,17 +675,21 @@
     else renderPrintStatus("none");
   }
 
+  function printerBelievedOk() { return PRINTER_BELIEVED_OK.indexOf(printerStatus) !== -1; }
+
   function watchPrintJob(startedAt) {
     clearTimeout(printPoll);
-    // A printer whose agent has fallen silent will not answer: say so at once, as a printer
-    // that reports a fault does, rather than keep the visitor waiting. Keep watching, though:
-    // should the agent come back meanwhile, it prints what it owes and the screen says so.
-    state.printGaveUp = printerStatus === "unknown";
+    // A printer known to be out of paper or offline, one whose agent has fallen silent, or a
+    // kiosk whose print agent never reported: nothing will come out, so say at once that the
+    // ticket is on screen and on the phone rather than keep the visitor waiting for 20 s.
+    // Keep watching, though: should the printer come back meanwhile, it prints what it owes
+    // and the screen says so.
+    state.printGaveUp = !printerBelievedOk();
     renderPrintStatus(state.printGaveUp ? "failed" : "pending");
     function poll() {
-      if (!state.job || state.screen !== "ticket") return;
+      if (!state.job || state.screen !== "ticket" || outOfService) return;
       api("GET", "/api/v1/print-jobs/" + state.job.id).then(function (answer) {
-        if (!state.job || state.screen !== "ticket") return;
+        if (!state.job || state.screen !== "ticket" || outOfService) return;
         if (answer.ok) state.job = answer.data;
         if (state.job.status === "pending") {
           if (state.printGaveUp) {
@@ -659,9 +712,14 @@
   }
 
   function failureReason() {
-    if (state.printGaveUp) return T.print_reason_no_answer;
     var error = (state.job && state.job.error) || "";
     var status = printerStatus;
+    if (state.printGaveUp) {
+      if (!status) return T.print_reason_no_printer;
+      if (status === "paper_out") return T.print_reason_paper_out;
+      if (status === "offline") return T.print_reason_offline;
+      return T.print_reason_no_answer;
+    }
     if (error.indexOf("paper") !== -1 || status === "paper_out") return T.print_reason_paper_out;
     if (error.indexOf("offline") !== -1 || error.indexOf("unavailable") !== -1 ||
         status === "offline") return T.print_reason_offline;
@@ -686,7 +744,7 @@
       valid.textContent = T.ticket_still_valid;
       box.appendChild(reason);
       box.appendChild(valid);
-      $("print-again").hidden = false;
+      $("print-again").hidden = !printerStatus; // no printer here to print again on
       $("on-screen-only").hidden = false;
     } else if (status === "cancelled") {
       box.textContent = T.on_screen_chosen;
@@ -727,21 +785,68 @@
   // ---- printer status ------------------------------------------------------------------
   // "unknown": the server heard nothing from the kiosk's print agent for the hall's
   // device-offline time; the agent's next report ("ok") takes the banner away.
+  // "none": no print agent has ever reported from this kiosk.
   var PRINTER_BANNERS = {
     paper_out: T.printer_paper_out, offline: T.printer_offline, unknown: T.printer_unknown,
+    none: T.printer_none,
   };
 
   function renderPrinterBanner() {
     var banner = $("printer-banner");
-    var text = PRINTER_BANNERS[printerStatus] || "";
+    var status = printerStatus || "none";
+    var text = outOfService ? "" : PRINTER_BANNERS[status] || "";
     banner.textContent = text;
     banner.hidden = !text;
-    banner.dataset.status = printerStatus || "";
+    banner.dataset.status = status;
     document.body.classList.toggle("printer-fault", Boolean(text));
+  }
+
+  function setPrinterStatus(status) {
+    if (status === printerStatus) return;
+    printerStatus = status;
+    renderPrinterBanner();
+  }
+
+  // ---- out of service ------------------------------------------------------------------
+  // The server refuses this kiosk's token (a manager revoked it): whatever a visitor does
+  // here would fail, so the screen says to go elsewhere and tells staff why, for good (the
+  // page reloaded says the same). Nothing more is asked of the server. A visitor whose ticket
+  // is on screen keeps it (it is valid) until they are done with it, or the idle time ends it.
+  function goOutOfService() {
+    if (outOfService) return;
+    outOfService = true;
+    clearTimeout(figuresTimer);
+    clearTimeout(printPoll);
+    if (live && live.socket) live.socket.disconnect();
+    document.body.classList.remove("offline");
+    renderPrinterBanner();
+    if (state.screen === "ticket") {
+      if (state.job && state.job.status === "pending") renderPrintStatus("none");
+      return;
+    }
+    showOutOfService();
+  }
+
+  function showOutOfService() {
+    clearTimeout(idleTimer);
+    state = freshState();
+    document.body.classList.add("out-of-service");
+    show("out-of-service");
+  }
+
+  // The live connection was refused: perhaps a passing fault, perhaps the token. A call that
+  // carries the token tells which.
+  function checkTokenAfterRefusal() {
+    if (outOfService || Date.now() - figuresAskedAt < FIGURES_AFTER_REFUSAL_MS) return;
+    loadFigures();
   }
 
   // ---- start, idle and live ------------------------------------------------------------
   function backToStart() {
+    if (outOfService) {
+      showOutOfService();
+      return;
+    }
     clearTimeout(printPoll);
     if (state.screen === "ticket") cancelPrint();
     if (LOCALE !== "zh") {
@@ -759,6 +864,7 @@
   }
 
   function restartIdleTimer() {
+    if (outOfService && state.screen !== "ticket") return;
     lastActivityAt = Date.now();
     clearTimeout(idleTimer);
     idleTimer = setTimeout(function () {
@@ -787,16 +893,9 @@
 
   function applySnapshot(snapshot) {
     // The server's view of this kiosk's printer, in case a device.changed was missed.
-    if (snapshot.device && snapshot.device.id === KIOSK.device_id &&
-        snapshot.device.printer_status !== printerStatus) {
-      printerStatus = snapshot.device.printer_status;
-      renderPrinterBanner();
+    if (snapshot.device && snapshot.device.id === KIOSK.device_id) {
+      setPrinterStatus(snapshot.device.printer_status);
     }
-    waitingByService = {};
-    (snapshot.waiting || []).forEach(function (entry) {
-      waitingByService[entry.service_id] = entry.waiting;
-    });
-    if (state.screen === "services") renderServices();
   }
 
   var live = null;
@@ -811,12 +910,14 @@
     });
     live.on("device.changed", function (message) {
       if (message.device && message.device.id === KIOSK.device_id) {
-        printerStatus = message.device.printer_status;
-        renderPrinterBanner();
+        setPrinterStatus(message.device.printer_status);
       }
     });
+    live.on("connect_error", checkTokenAfterRefusal);
     live.on("online", function () { document.body.classList.remove("offline"); });
-    live.on("offline", function () { document.body.classList.add("offline"); });
+    live.on("offline", function () {
+      if (!outOfService) document.body.classList.add("offline");
+    });
     live.start();
   }
 
@@ -881,6 +982,7 @@
   $("open-booking").hidden = !bookingsOffered();
   renderPrinterBanner();
   loadCatalogue();
+  loadFigures();
   startLive();
   restartIdleTimer();
   show("start");

@@ -1,6 +1,7 @@
-// Taking a ticket on a phone (线上取号): the hall's services with the people waiting and the
-// wait, a mobile number, one API call, then the ticket's status page. A retry of the same try
-// (a double tap, a lost answer) sends the same Idempotency-Key, so it never makes two tickets.
+// Taking a ticket on a phone (线上取号): the hall's services with the people a ticket taken now
+// would have ahead and the wait, a mobile number, one API call, then the ticket's status page.
+// A retry of the same try (a double tap, a lost answer) sends the same Idempotency-Key, so it
+// never makes two tickets.
 (function () {
   "use strict";
 
@@ -47,7 +48,9 @@
     name.textContent = named(service);
     var facts = document.createElement("span");
     facts.className = "take-service-facts";
-    facts.textContent = fill(T.waiting_count, { n: service.waiting }) + " · " +
+    // The people a ticket taken now has ahead (other services' visitors at shared windows
+    // too), as its status page will count them: not the service's own waiting count.
+    facts.textContent = fill(T.ahead_count, { n: service.people_ahead }) + " · " +
       T.estimated_wait + " " + waitText(service.estimated_wait_for_new_ticket);
     button.appendChild(name);
     button.appendChild(facts);
@@ -96,7 +99,7 @@
 
   function showChosen() {
     $("take-service-name").textContent = named(chosen);
-    $("take-waiting").textContent = chosen.waiting;
+    $("take-ahead").textContent = chosen.people_ahead;
     $("take-wait").textContent = waitText(chosen.estimated_wait_for_new_ticket);
   }
 

@@ -1,5 +1,8 @@
 // A ticket's live status on the visitor's phone: it follows the hall's live events and asks
 // the server for the ticket's place whenever the queue moves, so it is never stale for long.
+// Once the case is finished it offers the rating (好差评): the five levels of the window's
+// rating pad, the reasons that fit the level and an optional comment; one rating per case,
+// whether given here or at the pad, and the page shows it whenever it is opened again.
 (function () {
   "use strict";
 
@@ -8,6 +11,13 @@
   var LOCALE = HALLQ.locale;
   var TOKEN = HALLQ.statusToken;
   var ticket = HALLQ.ticket;
+  var CHOICES = HALLQ.ratingChoices;
+  var RATING_PATH = "/api/v1/ticket-status/" + encodeURIComponent(TOKEN) + "/rating";
+  // The server's word on the rating ({rateable, rating}; null until asked), what the visitor
+  // is choosing, and what the last answer said ("thanks" or "already").
+  var rating = {
+    state: null, asking: false, askAgain: false, level: null, reasons: [], sending: false, note: "",
+  };
   var refreshTimer = null;
   var REFRESH_DELAY_MS = 400; // several events in a burst need one refresh
 
@@ -70,6 +80,144 @@
     var ahead = ticket.people_ahead === null ? "–" : ticket.people_ahead;
     $("status-ahead").textContent = waiting ? ahead : "";
     $("status-wait").textContent = waiting ? waitText(ticket.estimated_wait) : "";
+    renderRating();
+  }
+
+  // ---- the rating, once the case is finished ---------------------------------------------
+  function levelOf(code) {
+    return CHOICES.levels.filter(function (level) { return level.code === code; })[0];
+  }
+
+  // What the server says of the rating now; asked while an answer is awaited, it asks again
+  // once that answer is in, which may predate what prompted the question.
+  function askRating() {
+    if (rating.asking) {
+      rating.askAgain = true;
+      return;
+    }
+    rating.asking = true;
+    rating.askAgain = false;
+    fetch(RATING_PATH, { headers: { Accept: "application/json" } }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      rating.asking = false;
+      if (data) {
+        rating.state = data;
+        renderRating();
+      }
+      if (rating.askAgain) askRating();
+    }).catch(function () { rating.asking = false; });
+  }
+
+  function renderRating() {
+    var finished = ticket.status === "finished";
+    if (finished && rating.state === null) askRating();
+    var state = rating.state;
+    var given = state && state.rating;
+    $("rating").hidden = !finished || !state || !(given || state.rateable);
+    if ($("rating").hidden) return;
+    $("rate-form").hidden = Boolean(given);
+    $("rate-done").hidden = !given;
+    if (!given) return;
+    $("rate-done-text").textContent = rating.note === "already" ? T.rate_already : T.rate_thanks;
+    var level = levelOf(given.level);
+    var words = [level ? level.label : given.level].concat(given.reasons.map(function (code) {
+      return CHOICES.reasons[code] || code;
+    }));
+    $("rate-given").textContent = fill(T.rate_given, { level: words.join(" · ") });
+    $("rate-given-comment").textContent = given.comment || "";
+    $("rate-given-comment").hidden = !given.comment;
+  }
+
+  function renderLevels() {
+    var box = $("rate-levels");
+    box.textContent = "";
+    CHOICES.levels.forEach(function (level, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rate-level rate-level-" + (CHOICES.levels.length - index);
+      button.dataset.level = level.code;
+      button.textContent = level.label;
+      button.setAttribute("aria-pressed", String(rating.level === level.code));
+      button.addEventListener("click", function () { chooseLevel(level); });
+      box.appendChild(button);
+    });
+  }
+
+  // The reasons that fit the level: praise for the top two, what went wrong for the rest.
+  function chooseLevel(level) {
+    rating.level = level.code;
+    rating.reasons = [];
+    renderLevels();
+    var box = $("rate-reasons");
+    box.textContent = "";
+    level.reasons.forEach(function (code) {
+      var chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "rate-reason";
+      chip.dataset.reason = code;
+      chip.textContent = CHOICES.reasons[code] || code;
+      chip.setAttribute("aria-pressed", "false");
+      chip.addEventListener("click", function () {
+        var at = rating.reasons.indexOf(code);
+        if (at >= 0) rating.reasons.splice(at, 1);
+        else rating.reasons.push(code);
+        chip.setAttribute("aria-pressed", String(at < 0));
+      });
+      box.appendChild(chip);
+    });
+    $("rate-details").hidden = false;
+    $("rate-error").hidden = true;
+  }
+
+  function rateError(text) {
+    $("rate-error").textContent = text;
+    $("rate-error").hidden = false;
+  }
+
+  function submitRating() {
+    if (rating.sending || !rating.level) return;
+    rating.sending = true;
+    $("rate-submit").disabled = true;
+    $("rate-submit").textContent = T.rate_sending;
+    $("rate-error").hidden = true;
+    var body = { level: rating.level, reasons: rating.reasons.slice() };
+    var comment = $("rate-comment").value.trim();
+    if (comment) body.comment = comment;
+    fetch(RATING_PATH, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    }).then(function (answer) {
+      sent();
+      if (answer.status === 201) {
+        rating.note = "thanks";
+        rating.state = { rateable: false, rating: answer.data };
+        renderRating();
+        return;
+      }
+      var code = answer.data && answer.data.error ? answer.data.error.code : "";
+      if (code === "already_rated") {
+        // Rated meanwhile (at the window's pad, or on another phone): that rating stands.
+        rating.note = "already";
+        askRating();
+        return;
+      }
+      rateError(T.rate_failed);
+    }).catch(function () {
+      sent();
+      rateError(T.rate_offline);
+    });
+  }
+
+  function sent() {
+    rating.sending = false;
+    $("rate-submit").disabled = false;
+    $("rate-submit").textContent = T.rate_submit;
   }
 
   function refresh() {
@@ -94,6 +242,11 @@
     if (message.ticket && message.ticket.id === ticket.id) {
       ticket = Object.assign({}, ticket, message.ticket);
       render();
+    }
+    // Rated at the window's pad: the form gives way to that rating.
+    if (event.name === "ticket.rated" && message.rating && message.rating.ticket_id === ticket.id &&
+        !(rating.state && rating.state.rating)) {
+      askRating();
     }
     // Any move in the hall's queues may change this ticket's place.
     if (ticket.status === "waiting" && event.name.indexOf("ticket.") === 0) refresh();
@@ -132,12 +285,24 @@
     $("cancel").hidden = false;
   });
   $("cancel-yes").addEventListener("click", cancel);
+  $("rate-submit").addEventListener("click", submitRating);
 
+  renderLevels();
   render();
   if (window.HallLive) {
     var live = new window.HallLive({ hallId: ticket.hall_id });
-    live.reloadWhenUpdated(function () { return $("cancel-confirm").hidden; });
-    live.on("snapshot", refresh); // after a reconnect, catch up on what was missed
+    live.reloadWhenUpdated(function () {
+      var choosing = rating.level && !(rating.state && rating.state.rating);
+      return $("cancel-confirm").hidden && !choosing; // not while cancelling or rating
+    });
+    var seenSnapshot = false;
+    live.on("snapshot", function () { // after a reconnect, catch up on what was missed
+      if (seenSnapshot && ticket.status === "finished" && !(rating.state && rating.state.rating)) {
+        askRating();
+      }
+      seenSnapshot = true;
+      refresh();
+    });
     live.on("event", onEvent);
     live.on("online", function () { document.body.classList.remove("offline"); });
     live.on("offline", function () { document.body.classList.add("offline"); });

@@ -294,10 +294,11 @@ def _strings(texts: Any) -> list[str]:
 def test_every_kiosk_text_has_its_chinese_translation(app: Any) -> None:
     from flask_babel import force_locale
 
-    from kiosk.page_text import kiosk_page_text, status_page_text
+    from kiosk.page_text import kiosk_page_text, out_of_service_text, status_page_text
 
     with app.test_request_context(), force_locale("zh"):
         texts = _strings(kiosk_page_text()) + _strings(status_page_text())
+        texts += _strings(out_of_service_text())
     untranslated = [text for text in texts if not re.search(r"[\u4e00-\u9fff]", text)]
     assert untranslated == []
 

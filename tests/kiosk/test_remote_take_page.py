@@ -46,10 +46,10 @@ def test_a_visitor_takes_a_ticket_on_the_phone_and_lands_on_its_status_page(
     expect(phone.get_by_role("heading", name="线上取号")).to_be_visible()
     expect(phone.get_by_role("heading", name="人力资源和社会保障局")).to_be_visible()
     choice = phone.get_by_role("button", name=re.compile(SERVICE))
-    expect(choice).to_contain_text("1 人等候")
+    expect(choice).to_contain_text("前面等候 1 人")
     choice.click()
     expect(phone.locator("#take-service-name")).to_have_text(SERVICE)
-    expect(phone.locator("#take-waiting")).to_have_text("1")
+    expect(phone.locator("#take-ahead")).to_have_text("1")
     expect(phone.locator("#take-wait")).not_to_be_empty()
 
     phone.locator("#take-phone").fill("12345")

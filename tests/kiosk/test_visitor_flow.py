@@ -150,11 +150,14 @@ def test_second_ticket_for_the_same_phone_and_service_is_refused_with_what_to_do
 def test_quota_reached_is_refused_before_the_visitor_takes_the_ticket(
     page: Any, live_kiosk_hall: LiveKioskHall
 ) -> None:
+    """The button says "fully booked" once the quota is used up (test_service_buttons.py);
+    taken at another kiosk while this visitor looks at the list, the confirmation refuses."""
     live = live_kiosk_hall
     token, _ = live.new_kiosk("quota", identification="off")
-    live.issue(token, "食品经营许可")  # the service's daily quota is one ticket
     open_kiosk(page, live, token)
     page.get_by_role("button", name="市场监督管理局").click()
+    expect(page.get_by_role("button", name="食品经营许可")).to_contain_text("前面等候")
+    live.issue(token, "食品经营许可")  # the service's daily quota is one ticket
     page.get_by_role("button", name="食品经营许可").click()
 
     expect(page.locator("#screen-refusal")).to_be_visible()
