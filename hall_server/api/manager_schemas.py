@@ -40,6 +40,7 @@ class AlertSchema(Schema):
                 "paper_near_end",
                 "printer_offline",
                 "device_offline",
+                "printer_silent",
             ]
         }
     )

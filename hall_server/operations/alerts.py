@@ -100,6 +100,7 @@ class DeviceFacts:
     name: str
     printer_status: str | None
     last_seen_at: datetime | None
+    printer_reported_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,19 @@ def _device_alerts(facts: HallFacts, settings: AlertSettings, now: datetime) -> 
                 )
             )
             continue  # what it last said about its printer may be long out of date
+        reported = device.printer_reported_at
+        if device.kind == Role.KIOSK and reported is not None and now - reported >= silent_after:
+            # The kiosk's page is alive but its print agent is not: tickets do not come out.
+            alerts.append(
+                Alert(
+                    "printer_silent",
+                    f"device:{device.id}",
+                    CRITICAL,
+                    reported + silent_after,
+                    {**detail, "printer_reported_at": reported.isoformat()},
+                )
+            )
+            continue
         if device.kind == Role.KIOSK and device.printer_status in PRINTER_ALERTS:
             kind, severity = PRINTER_ALERTS[device.printer_status]
             alerts.append(Alert(kind, f"device:{device.id}", severity, None, detail))
@@ -277,7 +291,7 @@ def read_hall_facts(session: Session, hall_id: int, now: datetime) -> HallFacts:
             )
         )
     devices = [
-        DeviceFacts(d.id, d.kind, d.name, d.printer_status, d.last_seen_at)
+        DeviceFacts(d.id, d.kind, d.name, d.printer_status, d.last_seen_at, d.printer_reported_at)
         for d in session.scalars(
             select(Device).where(Device.hall_id == hall_id, Device.revoked_at.is_(None))
         )
@@ -369,7 +383,7 @@ def sync_hall_alerts(uow: UnitOfWork, hall_id: int, now: datetime) -> dict[str, 
         session.flush()
         raised.append(key)
         record_event(uow, "alert.raised", hall_id, {"alert": alert_view(alert, now)})
-        if alert.kind == "device_offline":
+        if alert.kind in ("device_offline", "printer_silent"):
             _printer_no_longer_known(uow, alert.detail["device_id"])
     for key, row in recorded.items():
         if key in alerts:

@@ -156,6 +156,7 @@ def report_device_health(
     if printer_status is not None:
         if printer_status not in PRINTER_STATUSES:
             raise Refused("invalid_printer_status", f"unknown printer status {printer_status!r}")
+        device.printer_reported_at = now  # only the print agent reports the printer
         if printer_status != device.printer_status:
             device.printer_status = printer_status
             device_health_changed(uow, device)

@@ -305,6 +305,9 @@ class Device(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     printer_status: Mapped[str | None] = mapped_column(String(20))
+    # When the kiosk's print agent last said how its printer is: the kiosk page's own heartbeat
+    # keeps `last_seen_at` fresh, so a dead agent behind a live page shows only here.
+    printer_reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class IdempotentResponse(Base):
