@@ -128,6 +128,15 @@ def expire_left_out_print_jobs(uow: UnitOfWork, reconnect: JobsOnReconnect) -> i
     return marked
 
 
+def _refuse_if_revoked(device: Device) -> None:
+    """A live connection outlasts its token's revocation (it was checked when it connected):
+    what the device says over it after that is refused, not recorded."""
+    if device.revoked_at is not None:
+        raise Refused(
+            "unauthorized", "this device's token was revoked; a manager must enrol it again"
+        )
+
+
 def device_health_changed(uow: UnitOfWork, device: Device) -> None:
     record_event(
         uow,
@@ -152,6 +161,7 @@ def report_device_health(
     device = uow.session.get(Device, actor.id)
     if device is None or actor.kind != "device":
         raise Refused("forbidden_role", "only devices report their health")
+    _refuse_if_revoked(device)
     device.last_seen_at = now
     if printer_status is not None:
         if printer_status not in PRINTER_STATUSES:
@@ -177,6 +187,9 @@ def record_print_result(
     job = uow.session.get(PrintJob, job_id)
     if job is None or job.device_id != actor.id:
         raise Refused("not_found", f"no print job {job_id} for this kiosk")
+    device = uow.session.get(Device, actor.id)
+    assert device is not None
+    _refuse_if_revoked(device)
     if job.status in FINISHED_STATUSES:
         return print_job_view(job)  # a repeated or late report changes nothing
     job.status = result
