@@ -444,6 +444,12 @@ def remote_refusal_text() -> dict[str, dict[str, str]]:
                 "kiosk", "Please keep that ticket: its page shows your place in the queue."
             ),
         },
+        "phone_missing": {
+            "title": pgettext("kiosk", "Please enter your mobile number."),
+            "advice": pgettext(
+                "kiosk", "It keeps your place: one mobile number holds one ticket per service."
+            ),
+        },
         "invalid_phone": {
             "title": pgettext(
                 "kiosk", "That is not a mainland mobile number: 11 digits starting with 13 to 19."

@@ -129,6 +129,7 @@
     event.preventDefault();
     if (taking || !chosen) return;
     var phone = digitsOf($("take-phone").value);
+    if (!phone) { showError(T.refusals.phone_missing); return; }
     if (!MOBILE.test(phone)) { showError(T.refusals.invalid_phone); return; }
     var body = JSON.stringify({ service_id: chosen.service_id, phone: phone });
     if (!attempt || attempt.body !== body) attempt = { key: newKey(), body: body };

@@ -25,10 +25,11 @@
   var fill = window.HallqWaitText.fill;
   function named(item) { return LOCALE === "en" && item.name_en ? item.name_en : item.name; }
   function waitText(estimate) { return window.HallqWaitText.waitText(T, estimate); }
+  // By its number, as the lobby board and the announcement name it (a window's own name,
+  // "综合窗口1", is the hall's word for it, not what the visitor reads above the counter).
   function windowName(window_) {
     if (!window_) return "";
-    if (LOCALE === "en") return fill(T.window_number, { n: window_.number });
-    return window_.name;
+    return fill(T.window_number, { n: window_.number });
   }
 
   function hallTime(iso) {

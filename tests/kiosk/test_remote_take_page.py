@@ -52,6 +52,8 @@ def test_a_visitor_takes_a_ticket_on_the_phone_and_lands_on_its_status_page(
     expect(phone.locator("#take-ahead")).to_have_text("1")
     expect(phone.locator("#take-wait")).not_to_be_empty()
 
+    phone.get_by_role("button", name="确认取号").click()  # no number yet
+    expect(phone.locator("#take-error")).to_contain_text("请输入您的手机号码")
     phone.locator("#take-phone").fill("12345")
     phone.get_by_role("button", name="确认取号").click()
     expect(phone.locator("#take-error")).to_contain_text("这不是有效的手机号码")

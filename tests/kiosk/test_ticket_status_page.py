@@ -41,7 +41,7 @@ def test_status_page_follows_the_queue_and_shows_the_window_when_called(
         assert live.api("POST", path, clerk, json=body).status_code == 200
     called = live.api("POST", f"/windows/{window_3}/call-next", clerk).json()
     assert called["number"] == mine["number"]
-    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到 3号窗口 办理")
+    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到3号窗口办理")
     expect(phone.locator("body")).to_have_attribute("data-status", "called")
     expect(phone.locator("#cancel")).to_be_hidden()
 
@@ -103,10 +103,10 @@ def test_people_ahead_and_the_estimate_go_away_once_the_ticket_is_called(
     called = live.api("POST", f"/windows/{window_1}/call-next", clerk).json()
     assert called["number"] == mine["number"]
 
-    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到 1号窗口 办理")
+    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到1号窗口办理")
     _expect_no_queue_facts(phone)
     phone.reload()
-    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到 1号窗口 办理")
+    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到1号窗口办理")
     _expect_no_queue_facts(phone)
 
 
