@@ -305,6 +305,7 @@ class PrintAgent:
             self.printer.close()
         if error is None:
             self.printed.add(job_id)
+            log.info("job %s printed: ticket %s", job_id, payload.get("ticket_number", "?"))
         status = self._check_printer()  # after a ticket the roll may have just run out
         self._report_health(status)
         self._answer(job_id, "failed" if error else "printed", error, status)

@@ -71,6 +71,7 @@ def start_print_agents(port: int, first_printer: str, log_directory: Path) -> li
                         printer,
                         "--health-interval",
                         "10",
+                        "--verbose",  # its log shows every job printed
                     ],
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,

@@ -99,3 +99,6 @@ def test_a_ticket_taken_at_a_demo_kiosk_prints_and_the_agents_stop_with_the_demo
     assert str(server_log) in terminal
     assert " INFO hall_server" not in terminal
     assert "ticket.issued" in server_log.read_text()
+    number = issued.json()["number"]
+    agent_logs = "".join(log.read_text() for log in (tmp_path / "demo-logs").glob("print-agent-*"))
+    assert f"printed: ticket {number}" in agent_logs  # a new user can see what printed
