@@ -1,12 +1,14 @@
 """The words the counter page and the rating pad show, translated for the page's language.
 
 The pages' scripts read them from `window.HALLQ.text`; `{name}` marks a value the script fills
-in. Refusals are keyed by the API's error codes; the page shows the text with the server's own
-message beside it (once, where both say the same), so a clerk always sees why nothing happened.
+in. Refusals are keyed by the API's error codes: a short summary of what happened, then the
+server's reason in the page's language (refusal_message), so a clerk always sees why nothing
+happened and what to do, said once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,35 +18,73 @@ Translate = Callable[[str], str]
 
 
 def refusal_text(_: Translate = gettext) -> dict[str, str]:
+    """A refusal's summary: what happened, in a few words and without advice of its own. The
+    server's reason follows it (staff_client.js joinRefusal, refusal_message here) and says
+    what to do; a summary that gave advice too would repeat it or contradict it."""
     return {
         "invalid_transition": _("This ticket is not in a state that allows this."),
         "ticket_at_other_window": _("This ticket is being handled at another window."),
         "ticket_reserved_for_other_window": _("This ticket was transferred to another window."),
-        "not_your_window": _("You do not hold this window; take it first."),
+        "not_your_window": _("You do not hold this window."),
         "window_taken": _("Another clerk holds this window."),
-        "window_busy": _("A ticket is still at this window: finish, transfer or park it first."),
-        "window_paused": _("The window is paused; resume it before calling."),
-        "window_closed": _("The window is closed; take it again to open it."),
-        "recall_limit_reached": _("The recall limit is reached: start the case or mark a no-show."),
-        "queue_empty": _("Nobody is waiting for this window."),
+        "window_busy": _("A ticket is still in hand."),
+        "window_paused": _("The window is paused."),
+        "window_closed": _("The window is closed."),
+        "recall_limit_reached": _("The recall limit is reached."),
+        "queue_empty": _("Nobody to call."),
         "not_found": _("Not found."),
-        "service_not_at_window": _("That service is not handled at this window."),
-        "transfer_to_same_window": _("A ticket cannot be transferred to its own window."),
-        "transfer_target_missing": _("Choose a service or a window to transfer to."),
-        "invalid_outcome": _("Choose how the case ended."),
-        "invalid_pause_reason": _("Choose a reason for the pause."),
-        "unauthorized": _("Your login has expired; please log in again."),
+        "service_not_at_window": _("Not called."),
+        "transfer_to_same_window": _("Not transferred."),
+        "transfer_target_missing": _("Not transferred."),
+        "invalid_outcome": _("Not finished."),
+        "invalid_pause_reason": _("Not paused."),
+        "unauthorized": _("Your login has expired."),
         "bad_credentials": _("Wrong staff number or password."),
         "forbidden_role": _("Your role may not do this."),
         "forbidden_hall": _("You have no access to this hall."),
-        "validation_failed": _("Please check what you entered."),
-        "too_many_requests": _("Too many attempts; please wait a moment."),
+        "validation_failed": _("What was entered was not accepted."),
+        "too_many_requests": _("Too many attempts."),
         "service_unavailable": _("The server cannot reach its database; nothing changed."),
         "network": _("The server cannot be reached; nothing changed."),
+        # The page's own refusals: no server reason follows them.
         "no_ticket": _("There is no ticket at the window."),
         "no_parked": _("No case is parked at this window."),
         "error": _("The server refused this."),
     }
+
+
+def _sentence(text: str) -> str:
+    """A reason as a sentence of its own, as staff_client.js writes it: the server's English
+    starts in lower case and ends without a stop; Chinese ends with 。."""
+    text = text.strip()
+    if not text:
+        return ""
+    first = re.match(r"[a-z]+\b", text)
+    if first:
+        text = text[0].upper() + text[1:]
+    if not re.search(r"[.。!！?？…]$", text):
+        text += "。" if _CJK.search(text) else "."
+    return text
+
+
+def _plain_words(text: str) -> str:
+    return re.sub(r"[\s.。!！?？;；,，:：、]+$", "", text.strip()).lower()
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def refusal_message(summary: str, reason: str | None) -> str:
+    """One message, as the pages show it (staff_client.js joinRefusal): the summary, then the
+    server's reason; the reason alone where it begins with what the summary says, the
+    summary alone where there is no reason or it says the same."""
+    said, why = _plain_words(summary), _plain_words(reason or "")
+    if not why or why == said:
+        return _sentence(summary)
+    if not said or why.startswith(said):
+        return _sentence(reason or "")
+    first, second = _sentence(summary), _sentence(reason or "")
+    return first + ("" if _CJK.search(first[-1]) else " ") + second
 
 
 def vocabulary(_: Translate = gettext) -> dict[str, Any]:
@@ -112,7 +152,8 @@ def vocabulary(_: Translate = gettext) -> dict[str, Any]:
 
 def check_in_text(_: Translate = gettext) -> dict[str, Any]:
     """The check-in panel: a booked or pre-reviewed visitor who came straight to the window.
-    Each refusal says what the clerk can do next."""
+    Each refusal says what the clerk can do next, in full (the server's reasons are worded for
+    the visitor at a kiosk); `refusal_advice` follows the server's reason instead."""
     return {
         "appointment": _("Appointment at {time}"),
         "pre_review_passed": _("Pre-review passed"),
@@ -166,9 +207,6 @@ def check_in_text(_: Translate = gettext) -> dict[str, Any]:
                 "This pre-review has expired. Issue an ordinary ticket; the visitor can apply "
                 "online again."
             ),
-            "pre_review_used": _(
-                "This pre-review already has a ticket in the queue: the visitor keeps that one."
-            ),
             "no_booking_for_id_card": _(
                 "No booking for today or pre-review matches this ID number. Ask for the code in "
                 "the booking message, or issue an ordinary ticket."
@@ -190,6 +228,11 @@ def check_in_text(_: Translate = gettext) -> dict[str, Any]:
                 "The visitor already holds a ticket for this service: call that number instead."
             ),
             "service_unavailable": _("This service is not offered at the moment."),
+        },
+        # Said after the server's reason, which names what the page cannot know (the ticket
+        # the pre-review already has).
+        "refusal_advice": {
+            "pre_review_used": _("The visitor keeps that ticket: call it, do not issue another."),
         },
     }
 
@@ -244,11 +287,79 @@ def counter_page_text(_: Translate = gettext) -> dict[str, Any]:
             "missing": _("missing"),
         },
         "check_in": check_in_text(_),
-        "confirm_release": _("Leave window {number}? It closes for calling."),
         "transfer_reason_required": _("Give a reason for the transfer."),
         "number_required": _("Type the ticket number, e.g. A023."),
+        "login_expired": _("Your login has expired; please log in again."),
+        **action_text(_),
+        **leaving_text(_),
         **window_text(_),
         **transfer_text(_),
+    }
+
+
+def action_text(_: Translate = gettext) -> dict[str, Any]:
+    """Why an action's button cannot act now (its title, and the message when pressed): the
+    server's rules (core/ticket_life.py, core/window_life.py) and what to do instead."""
+    return {
+        "no_ticket_called": _("No ticket is called to the window: call one first (N)."),
+        "no_case_served": _("No case is being served: call (N) and start (S) one first."),
+        "already_serving": _("{number} is already being served."),
+        "finish_needs_serving": _("Finish once the case has started: press S."),
+        "park_needs_serving": _("Park once the case has started: press S."),
+        "recall_limit_hint": _(
+            "{number} has been recalled as often as the hall allows: start the case (S) or mark "
+            "a no-show (X)."
+        ),
+        "call_blocked_called": _(
+            "{number} is called to this window: start the case (S) or mark a no-show (X) before "
+            "calling another."
+        ),
+        "call_blocked_serving": _(
+            "{number} is being served: finish (F), transfer (T) or park (P) it before calling "
+            "another."
+        ),
+        "window_paused_hint": _("The window is paused: resume it (O) before calling."),
+        "window_closed_hint": _("The window is closed: take it again to open it."),
+        "window_already_paused": _("The window is paused already."),
+        "nobody_waiting": _("Nobody is waiting for this window."),
+        "window_not_paused": _("The window is not paused."),
+    }
+
+
+def leaving_text(_: Translate = gettext) -> dict[str, Any]:
+    """Leaving the window and logging out: what happens to the window and the cases at it. A
+    window closes only with no case at it (parked ones included); logging out with a case at
+    it leaves the window held by the clerk until they come back or a manager frees it."""
+    return {
+        "confirm_release": _("Leave window {number}? It closes for calling."),
+        "release_blocked_title": _("You cannot leave window {number} yet"),
+        "release_blocked_called": _(
+            "{number} has been called to this window: mark a no-show (X), or start the case "
+            "(S) and finish or transfer it. Then leave the window."
+        ),
+        "release_blocked_serving": _(
+            "{number} is being served at this window: finish (F) or transfer (T) it. Then "
+            "leave the window. Parking it does not free the window."
+        ),
+        "release_blocked_parked": _(
+            "Parked at this window: {numbers}. Resume each (U), then finish, transfer or mark a "
+            "no-show. Then leave the window."
+        ),
+        "log_out": _("Log out"),
+        "logout_anyway": _("Log out anyway"),
+        "logout_in_hand": _("Still at window {window}: {numbers}."),
+        "logout_keeps_window": _(
+            "If you log out now, the window stays held by you, with these cases at it, until "
+            "you come back or a manager frees it. To leave it free, finish, transfer or no-show "
+            "them first."
+        ),
+        "logout_closes_window": _(
+            "Nothing is at window {window}: it closes and is free for another clerk."
+        ),
+        "logged_out_window_kept": _(
+            "You logged out. Window {window} stays held by you until you come back or a "
+            "manager frees it."
+        ),
     }
 
 
@@ -276,8 +387,9 @@ def transfer_text(_: Translate = gettext) -> dict[str, Any]:
         "transfer_window_closed": _("{window} (closed: nobody there)"),
         "transfer_window_paused": _("{window} (paused)"),
         "no_open_window": _("No other window is open to take this case."),
+        "transfer_window_closed_message": _("That window is closed: nobody serves there."),
         "transfer_refusals": {
-            "window_closed": _("That window is closed: nobody serves there."),
+            "window_closed": _("Not transferred."),
         },
     }
 

@@ -22,7 +22,12 @@ import click
 
 from counter_client.counter_api import CounterApi, CounterRefused, new_idempotency_key
 from counter_client.key_input import EndOfInput, KeyInput
-from counter_client.page_text import check_in_text, vocabulary
+from counter_client.page_text import (
+    check_in_text,
+    leaving_text,
+    refusal_message,
+    vocabulary,
+)
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 OUTCOMES = ("completed", "accepted", "needs_correction", "rejected", "enquiry")
@@ -50,6 +55,13 @@ ACTION_KEYS = {
     "q": "quit",
 }
 _translations: gettext_module.NullTranslations = gettext_module.NullTranslations()
+
+
+def refusal_line(summaries: dict[str, str], refusal: CounterRefused) -> str:
+    """A refusal in one message: the summary of its code, then the server's reason (none for a
+    lost answer: only the client's own words, in English, would be left)."""
+    summary = summaries.get(refusal.code, summaries["error"])
+    return refusal_message(summary, None if refusal.code == "network" else refusal.message)
 
 
 def _(message: str) -> str:
@@ -131,16 +143,25 @@ class TerminalCounter:
         with self.print_lock:
             self._echo(text)
 
-    def refused(self, refusal: CounterRefused, specific: dict[str, str] | None = None) -> None:
-        """`specific`: what a refusal means for this action, where it says more than usual (not
-        for a lost answer, which the general words name)."""
-        general = self.words["refusals"]
-        known = general.get(refusal.code, general["error"])
+    def refused(
+        self,
+        refusal: CounterRefused,
+        specific: dict[str, str] | None = None,
+        advised: dict[str, str] | None = None,
+    ) -> None:
+        """The summary and the server's reason, as the page shows them. `specific`: what a
+        refusal means for this action, in full, where it says more than the server can (the
+        check-in's words, for the clerk rather than the visitor); `advised`: what to do, said
+        after the server's reason. Neither for a lost answer, which the general words name."""
         lost = refusal.status == 0 or refusal.status >= 500
+        advice = (advised or {}).get(refusal.code) if not lost else None
         if specific and not lost and refusal.code in specific:
-            known = specific[refusal.code]
-        detail = f" — {refusal.message}" if refusal.message and refusal.message != known else ""
-        self.say("✗ " + _("Refused") + f": {known}{detail} [{refusal.code}]")
+            text = specific[refusal.code]
+        elif advice and refusal.message:
+            text = refusal_message(refusal.message, advice)
+        else:
+            text = refusal_line(self.words["refusals"], refusal)
+        self.say("✗ " + _("Refused") + f": {text} [{refusal.code}]")
 
     def named(self, item: dict[str, Any]) -> str:
         if self.language == "en" and item.get("name_en"):
@@ -361,9 +382,27 @@ class TerminalCounter:
         self.say("✓ " + self.window_line(self.api.change_window(self.window["id"], "resume")))
 
     def release(self) -> None:
-        question = fill(
-            _("Leave window {number}? It closes for calling."), number=self.window["number"]
-        )
+        """As the page's dialog: what is still at the window is said up front (the server
+        refuses to close a window with a case at it, parked ones included)."""
+        words = leaving_text(_)
+        ticket = self.api.desk(self.window["id"])["ticket"]
+        parked = self.api.queue(self.window["id"])["parked"]
+        if ticket is not None or parked:
+            self.say("✗ " + fill(words["release_blocked_title"], number=self.window["number"]))
+            if ticket is not None:
+                blocked = (
+                    "release_blocked_serving"
+                    if ticket["status"] == "serving"
+                    else ("release_blocked_called")
+                )
+                self.say("  " + fill(words[blocked], number=ticket["number"]))
+            if parked:
+                numbers = ("、" if self.language == "zh" else ", ").join(
+                    t["number"] for t in parked
+                )
+                self.say("  " + fill(words["release_blocked_parked"], numbers=numbers))
+            return
+        question = fill(words["confirm_release"], number=self.window["number"])
         choice = self._choose(question + " [1=" + _("yes") + "]: ", 1)
         if choice is None:
             return
@@ -399,7 +438,7 @@ class TerminalCounter:
             # A fresh key per issue: the server issues it once even if the request arrives twice.
             ticket = self.api.check_in(preview, brought, new_idempotency_key())
         except CounterRefused as refusal:
-            self.refused(refusal, words["refusals"])
+            self.refused(refusal, words["refusals"], words["refusal_advice"])
             return
         visitor = self.words["visitor_class"].get(ticket["visitor_class"], ticket["visitor_class"])
         issued = [fill(words["issued"], number=ticket["number"]), visitor]
@@ -683,9 +722,8 @@ def command(
         window = _find_window(api, window_number)
         window = api.take_window(window["id"])
     except CounterRefused as refusal:
-        words = vocabulary(_)["refusals"]
-        known = words.get(refusal.code, words["error"])
-        click.echo(f"✗ {known} — {refusal.message} [{refusal.code}]", err=True)
+        text = refusal_line(vocabulary(_)["refusals"], refusal)
+        click.echo(f"✗ {text} [{refusal.code}]", err=True)
         sys.exit(1)
     except EndOfInput:
         sys.exit(1)

@@ -34,6 +34,11 @@
     refreshTimer: null,
     figuresStale: true,
     awaitingRating: null, // {ticket_id, number} of the case just finished here
+    // The hall's recall limit is not among what the page reads: the server's refusal tells it,
+    // for this ticket and this many recalls (resuming a parked case starts the count again).
+    recallLimit: null, // {ticket_id, recall_count}
+    pendingAction: null, // a key pressed while the page was busy: done once it is not
+    reading: 0, // which read of the window is the latest: an older answer is not shown
   };
 
   function $(id) { return document.getElementById(id); }
@@ -91,7 +96,7 @@
 
   var staff = new window.HallqStaffClient({
     token: function () { return state.token; },
-    onUnauthorized: function () { expireLogin(); },
+    onUnauthorized: function () { if (state.token) expireLogin(); }, // not after logging out
     refusals: T.refusals,
     messageBox: function () { return $("message"); },
     // A retried window action must not call twice; logins are never replayed (they hold tokens).
@@ -117,7 +122,7 @@
     STORE.removeItem("hallq_counter_token");
     state.token = null;
     show("login-view");
-    showMessage(T.refusals.unauthorized, "error");
+    showMessage(T.login_expired, "error");
   }
 
   function showLogin() {
@@ -142,13 +147,18 @@
     });
   }
 
+  // The page lets go of its login first: a read still under way when the token is revoked
+  // must not come back as "your login has expired".
   function logOut() {
-    api("POST", "/auth/logout").then(function () {
-      stopLive();
-      ["hallq_counter_token", "hallq_counter_user", "hallq_counter_window"].forEach(function (key) {
-        STORE.removeItem(key);
-      });
-      state.token = null; state.user = null; state.windowId = null;
+    var token = state.token;
+    stopLive();
+    clearTimeout(state.refreshTimer);
+    ["hallq_counter_token", "hallq_counter_user", "hallq_counter_window"].forEach(function (key) {
+      STORE.removeItem(key);
+    });
+    state.token = null; state.user = null; state.windowId = null;
+    var headers = token ? { Authorization: "Bearer " + token } : {};
+    return api("POST", "/auth/logout", undefined, { headers: headers }).then(function () {
       $("clerk-name").textContent = "";
       clearWindowHeader();
       showLogin();
@@ -234,10 +244,16 @@
       ? api("GET", "/me/figures")
       : Promise.resolve({ ok: false, skipped: true });
     state.figuresStale = false;
+    var reading = ++state.reading;
     return Promise.all([
       api("GET", base + "/desk"), api("GET", base + "/queue"), figures,
     ]).then(function (answers) {
       var desk = answers[0];
+      if (!state.token) return; // logged out meanwhile
+      if (reading !== state.reading) { // a later answer is already shown: this one is older
+        if (answers[2].ok) state.figures = answers[2].data;
+        return;
+      }
       if (!desk.ok) {
         if (desk.status !== 401) showRefusal(desk.error);
         return;
@@ -269,6 +285,8 @@
     renderTicket();
     renderQueue();
     renderFigures();
+    renderActions();
+    renderOpenDialogs();
     checkIn.render();
   }
 
@@ -320,7 +338,6 @@
     $("ticket-empty").hidden = !!ticket;
     $("ticket-empty").textContent = T.no_ticket_in_hand;
     document.body.dataset.ticketStatus = ticket ? ticket.status : "none";
-    renderTransferButton();
     if (!ticket) return;
     $("ticket-number").textContent = ticket.number;
     $("ticket-status").textContent = T.status[ticket.status] || ticket.status;
@@ -394,13 +411,86 @@
     }
   }
 
-  // A case can be transferred only while it is served (the server's rule, core/ticket_life):
-  // the button says so rather than open a dialog the server would refuse.
-  function renderTransferButton() {
-    var button = document.querySelector("[data-action=transfer]");
-    var serving = !!state.ticket && state.ticket.status === "serving";
-    button.setAttribute("aria-disabled", String(!serving));
-    button.title = serving ? "" : T.transfer_needs_serving;
+  // ----- what each action may do now -----
+
+  // The server's rules (hall_server/core/ticket_life.py, window_life.py), read from what the
+  // page knows: "" when the action may go ahead, otherwise why not, in words that say what to
+  // do instead. A button that may not act says so in its title and when it is pressed, rather
+  // than send what the server would refuse.
+  function whyNot(action) {
+    var ticket = state.ticket, window_ = state.window;
+    if (!window_) return "";
+    var status = ticket ? ticket.status : null;
+    var values = { number: ticket ? ticket.number : "" };
+    var parked = (state.queue && state.queue.parked) || [];
+    function calling() {
+      if (status === "called") return fill(T.call_blocked_called, values);
+      if (status === "serving") return fill(T.call_blocked_serving, values);
+      if (window_.status === "paused") return T.window_paused_hint;
+      if (window_.status === "closed") return T.window_closed_hint;
+      return "";
+    }
+    function calledOnly() {
+      if (!ticket) return T.no_ticket_called;
+      if (status !== "called") return fill(T.already_serving, values);
+      return "";
+    }
+    function servedOnly(needsServing) {
+      if (!ticket) return T.no_case_served;
+      if (status !== "serving") return fill(needsServing, values);
+      return "";
+    }
+    switch (action) {
+      case "callNext": // whom the policy would call now: nobody, and the server says so too
+        return calling() || (state.queue && !state.queue.next_ticket ? T.nobody_waiting : "");
+      case "callNumber":
+        return calling();
+      case "recall":
+        if (calledOnly()) return calledOnly();
+        var limit = state.recallLimit;
+        var atLimit = limit && limit.ticket_id === ticket.id && ticket.recall_count >= limit.recall_count;
+        return atLimit ? fill(T.recall_limit_hint, values) : "";
+      case "start":
+      case "noShow":
+        return calledOnly();
+      case "finish":
+        return servedOnly(T.finish_needs_serving);
+      case "transfer":
+        return servedOnly(T.transfer_needs_serving);
+      case "park":
+        return servedOnly(T.park_needs_serving);
+      case "resumeParked":
+        if (!parked.length) return T.refusals.no_parked;
+        return calling();
+      case "pause":
+        if (window_.status === "paused") return T.window_already_paused;
+        return window_.status === "open" ? "" : T.window_closed_hint;
+      case "resumeWindow":
+        return window_.status === "paused" ? "" : T.window_not_paused;
+      default:
+        return ""; // leaving the window: its dialog says what is still to do
+    }
+  }
+
+  function renderActions() {
+    document.querySelectorAll(".actions [data-action]").forEach(function (button) {
+      var reason = whyNot(button.dataset.action);
+      button.setAttribute("aria-disabled", String(!!reason));
+      button.title = reason;
+    });
+  }
+
+  // A button or a key: the action, or why not now. Calling the next when nobody seemed to wait
+  // still asks the server: visitors arrive all the time, and the page hears of one a moment
+  // after the server has them (the button's title says nobody was waiting).
+  function run(action) {
+    if (state.busy) { state.pendingAction = action; return; }
+    var reason = whyNot(action);
+    if (reason && !(action === "callNext" && reason === T.nobody_waiting)) {
+      showMessage(reason, "info");
+      return;
+    }
+    actions[action]();
   }
 
   function tickAtWindow() {
@@ -601,24 +691,59 @@
   // ----- actions -----
 
   // `refusals`: words for what this action is about (a window's change, a transfer), where a
-  // code alone would speak of a ticket.
+  // code alone would speak of a ticket. The page stays busy until it has read the window
+  // again: what may be done next is judged on what the server now holds.
   function perform(request, onDone, refusals) {
     if (state.busy) return Promise.resolve(null);
     state.busy = true;
     document.body.classList.add("busy");
     return request().then(function (answer) {
-      state.busy = false;
-      document.body.classList.remove("busy");
-      if (!answer) return null;
+      if (!answer) { notBusy(); return null; }
       state.figuresStale = true;
       if (answer.ok) {
+        adopt(answer.data);
         if (onDone) onDone(answer.data);
         else showMessage(describeResult(answer.data), "ok");
       } else {
         showRefusal(answer.error, refusals);
       }
+      notBusy();
       return refresh().then(function () { return answer; });
     });
+  }
+
+  // What the server answered is the window's state now, until the window is read again: the
+  // next key is judged on it (a clerk types N, then S, without waiting for the screen). A
+  // window's change answers with the window; a ticket's with the ticket.
+  function adopt(data) {
+    if (!data || !state.window || !state.windowId) return;
+    state.reading++; // a read begun before this answer is older than it
+    if (Array.isArray(data.services) && data.kind) {
+      if (data.id === state.windowId) state.window = data;
+    } else if (data.number && data.status) {
+      var here = data.window && data.window.id === state.windowId;
+      var same = state.ticket && state.ticket.id === data.id;
+      if (here && (data.status === "called" || data.status === "serving")) {
+        state.ticket = Object.assign({}, same ? state.ticket : {}, data);
+      } else if (same) {
+        state.ticket = null;
+      }
+      if (state.queue) {
+        var parked = state.queue.parked.filter(function (held) { return held.id !== data.id; });
+        if (here && data.status === "parked") parked.push(data);
+        state.queue = Object.assign({}, state.queue, { parked: parked });
+      }
+    }
+    render();
+  }
+
+  // A key pressed while an action was under way is done once its answer is in.
+  function notBusy() {
+    state.busy = false;
+    document.body.classList.remove("busy");
+    var next = state.pendingAction;
+    state.pendingAction = null;
+    if (next) run(next);
   }
 
   function describeResult(data) {
@@ -648,7 +773,14 @@
     },
     recall: function () {
       var ticket = requireTicket();
-      if (ticket) perform(function () { return api("POST", ticketPath(ticket, "recall")); });
+      if (!ticket) return;
+      perform(function () { return api("POST", ticketPath(ticket, "recall")); }).then(function (answer) {
+        if (answer && !answer.ok && answer.error.code === "recall_limit_reached") {
+          var now = state.ticket && state.ticket.id === ticket.id ? state.ticket : ticket;
+          state.recallLimit = { ticket_id: ticket.id, recall_count: now.recall_count };
+          renderActions();
+        }
+      });
     },
     start: function () {
       var ticket = requireTicket();
@@ -668,7 +800,6 @@
     transfer: function () {
       var ticket = requireTicket();
       if (!ticket) return;
-      if (ticket.status !== "serving") { showMessage(T.transfer_needs_serving, "info"); return; }
       fillTransferChoices();
       setTicketLabel("transfer-dialog", ticket);
       $("transfer-reason").value = "";
@@ -704,8 +835,8 @@
     },
     checkIn: function () { checkIn.focus(); },
     release: function () {
-      $("release-question").textContent = fill(T.confirm_release, { number: state.window ? state.window.number : "" });
-      openDialog("release-dialog", $("release-confirm"));
+      renderReleaseDialog();
+      openDialog("release-dialog", $("release-confirm").hidden ? $("release-cancel") : $("release-confirm"));
     },
   };
 
@@ -808,7 +939,7 @@
     if (transferKind() === "window") {
       var target = $("transfer-window").selectedOptions[0];
       if (!target) { showMessage(T.no_open_window, "error"); return; }
-      if (target.disabled) { showMessage(T.transfer_refusals.window_closed, "error"); return; }
+      if (target.disabled) { showMessage(T.transfer_window_closed_message, "error"); return; }
       body.to_window_id = Number(target.value);
     } else {
       body.to_service_id = Number($("transfer-service").value);
@@ -828,8 +959,85 @@
     perform(function () { return api("POST", windowPath("/state"), body); }, null, T.window_refusals);
   }
 
+  // ----- leaving the window, logging out -----
+
+  // The tickets that keep the window from closing: the one called or served, and the parked
+  // ones (the server counts them all; a parked case comes back to this window).
+  function casesAtWindow() {
+    var parked = (state.queue && state.queue.parked) || [];
+    return (state.ticket ? [state.ticket] : []).concat(parked);
+  }
+
+  function numbers(tickets) {
+    return tickets.map(function (ticket) { return ticket.number; }).join(LOCALE === "zh" ? "、" : ", ");
+  }
+
+  // What leaving needs first, in the dialog, before a confirm that could only be refused.
+  function renderReleaseDialog() {
+    var number = state.window ? state.window.number : "";
+    var ticket = state.ticket;
+    var parked = (state.queue && state.queue.parked) || [];
+    var blocked = casesAtWindow().length > 0;
+    var lines = [];
+    if (ticket) {
+      lines.push(fill(ticket.status === "serving" ? T.release_blocked_serving : T.release_blocked_called,
+        { number: ticket.number }));
+    }
+    if (parked.length) lines.push(fill(T.release_blocked_parked, { numbers: numbers(parked) }));
+    $("release-question").textContent = blocked
+      ? fill(T.release_blocked_title, { number: number })
+      : fill(T.confirm_release, { number: number });
+    $("release-dialog").dataset.blocked = String(blocked);
+    var todo = $("release-todo");
+    todo.textContent = "";
+    lines.forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;
+      todo.appendChild(item);
+    });
+    todo.hidden = !blocked;
+    $("release-confirm").hidden = blocked;
+    $("release-confirm").disabled = blocked;
+  }
+
+  // Logging out: a window with nothing at it closes; one with a case at it stays held by this
+  // clerk until they come back or a manager frees it (the server's rule, auth_routes log_out).
+  function renderLogoutDialog() {
+    var held = !!state.window && !!state.windowId;
+    var cases = held ? casesAtWindow() : [];
+    var number = held ? state.window.number : "";
+    $("logout-dialog").dataset.keepsWindow = String(cases.length > 0);
+    $("logout-in-hand").hidden = !cases.length;
+    $("logout-in-hand").textContent = cases.length
+      ? fill(T.logout_in_hand, { window: number, numbers: numbers(cases) }) : "";
+    $("logout-note").textContent = !held ? ""
+      : cases.length ? T.logout_keeps_window : fill(T.logout_closes_window, { window: number });
+    $("logout-note").hidden = !held;
+    $("logout-confirm-label").textContent = cases.length ? T.logout_anyway : T.log_out;
+  }
+
+  function renderOpenDialogs() {
+    if ($("release-dialog").open) renderReleaseDialog();
+    if ($("logout-dialog").open) renderLogoutDialog();
+  }
+
+  function askLogOut() {
+    if ($("desk-view").hidden || !state.window) { logOut(); return; }
+    renderLogoutDialog();
+    openDialog("logout-dialog", $("logout-cancel"));
+  }
+
+  function submitLogOut(event) {
+    event.preventDefault();
+    var cases = state.window && state.windowId ? casesAtWindow() : [];
+    var kept = cases.length ? fill(T.logged_out_window_kept, { window: state.window.number }) : "";
+    closeDialogs();
+    logOut().then(function () { if (kept) showMessage(kept, "info"); });
+  }
+
   function submitRelease(event) {
     event.preventDefault();
+    if (casesAtWindow().length) { renderReleaseDialog(); return; }
     closeDialogs();
     perform(function () { return api("POST", windowPath("/release")); }, function () {
       showMessage(T.released_message, "ok");
@@ -847,8 +1055,7 @@
     state.busy = true;
     document.body.classList.add("busy");
     return request().then(function (answer) {
-      state.busy = false;
-      document.body.classList.remove("busy");
+      notBusy();
       return answer;
     });
   }
@@ -919,16 +1126,17 @@
     var action = KEYS[event.key.toLowerCase()];
     if (!action) return;
     event.preventDefault();
-    actions[action]();
+    run(action);
   }
 
   // ----- start -----
 
   function wire() {
     $("login-form").addEventListener("submit", logIn);
-    $("logout-button").addEventListener("click", logOut);
+    $("logout-button").addEventListener("click", askLogOut);
+    $("logout-form").addEventListener("submit", submitLogOut);
     document.querySelectorAll("[data-action]").forEach(function (button) {
-      button.addEventListener("click", function () { actions[button.dataset.action](); });
+      button.addEventListener("click", function () { run(button.dataset.action); });
     });
     document.querySelectorAll("dialog [data-close]").forEach(function (button) {
       button.addEventListener("click", closeDialogs);

@@ -66,14 +66,20 @@
     });
   };
 
-  // A refusal names what the clerk can do next; a lost answer or an unreachable database
-  // offers the same request again.
+  // A refusal names what the clerk can do next: the check-in's own words in full where it has
+  // them (the server's reason is worded for the visitor at a kiosk: "please book an
+  // appointment"); otherwise the summary and the server's reason. A lost answer or an
+  // unreachable database offers the same request again.
   HallqCounterCheckIn.prototype.showRefusal = function (answer, retry) {
     var T = this.page.text;
     var error = answer.error;
     var lost = answer.status === 0 || answer.status >= 500;
-    var known = (!lost && this.C.refusals[error.code]) || T.refusals[error.code] || T.refusals.error;
-    $("check-in-error-text").textContent = global.HallqStaffClient.joinRefusal(known, error.message);
+    var own = !lost && this.C.refusals[error.code];
+    var advice = !lost && this.C.refusal_advice[error.code];
+    var join = global.HallqStaffClient.joinRefusal;
+    $("check-in-error-text").textContent = own ||
+      (advice && error.message ? join(error.message, advice) : "") ||
+      join(T.refusals[error.code] || T.refusals.error, error.code === "network" ? "" : error.message);
     $("check-in-error").dataset.code = error.code;
     $("check-in-error").hidden = false;
     this.at.retry = lost ? retry : null;

@@ -1,7 +1,9 @@
 // The rating pad: a tablet facing the visitor at one window. When the window finishes a case it
-// offers five levels and optional reasons; one rating per case. Rating on the phone, nobody
-// rating for two minutes, or the clerk leaving the window returns it to its welcome screen, and
-// that case is not offered again here (it simply stays unrated; the phone can still rate it).
+// offers five levels and optional reasons; one rating per case. Rating on the phone, or nobody
+// rating for two minutes, returns it to its welcome screen, and that case is not offered again
+// here (it simply stays unrated; the phone can still rate it). The clerk leaving the window
+// does not take the question away: the visitor of the last case may still be standing there,
+// and rates it; the pad says the window is unstaffed once that question is answered or over.
 (function () {
   "use strict";
 
@@ -16,6 +18,7 @@
 
   var state = {
     pad: null, ticket: null, level: null, reasons: [], idleTimer: null, busy: false,
+    ticketClerk: null, // who served the case on offer, as the pad knew it when it was offered
     serverOffsetMs: 0, // the server's clock minus this tablet's, from the answers' Date header
     done: readDone(), // ids of the cases this pad has finished offering
   };
@@ -77,12 +80,15 @@
     document.body.dataset.screen = name.replace("pad-", "");
   }
 
+  // The clerk at the window; while a case is on offer, the clerk who served it (who may have
+  // left since, or not be known to a pad that started after they left).
   function renderHead() {
     var pad = state.pad;
+    var clerk = state.ticket ? state.ticketClerk : pad.clerk;
     $("pad-window").textContent = pad.window.name;
-    $("pad-clerk").textContent = pad.clerk
-      ? fill(T.clerk, { name: pad.clerk.name, staff_number: pad.clerk.staff_number })
-      : T.no_clerk;
+    $("pad-clerk").textContent = clerk
+      ? fill(T.clerk, { name: clerk.name, staff_number: clerk.staff_number })
+      : state.ticket ? "" : T.no_clerk;
     $("pad-welcome").textContent = T.welcome;
   }
 
@@ -96,11 +102,11 @@
         return;
       }
       state.pad = answer.data;
-      renderHead();
       var pending = answer.data.pending_ticket;
-      // Nobody at the window: nobody to rate (the clerk left), whatever the server names.
-      if (pending && answer.data.clerk && timeLeft(pending) > 0) offer(pending);
-      else if (!state.ticket || !answer.data.clerk) idle();
+      // The last case is offered until it is rated or its time is up, the clerk there or not.
+      if (pending && timeLeft(pending) > 0) offer(pending);
+      else if (!state.ticket) idle();
+      renderHead();
     });
   }
 
@@ -108,8 +114,10 @@
     clearTimeout(state.idleTimer);
     finishOffer(state.ticket);
     state.ticket = null;
+    state.ticketClerk = null;
     state.level = null;
     state.reasons = [];
+    if (state.pad) renderHead(); // the window's clerk again, or that nobody is there
     screen("pad-idle");
   }
 
@@ -123,6 +131,7 @@
     if (state.ticket && state.ticket.id === ticket.id) return;
     finishOffer(state.ticket); // a newer case at the window replaces it
     state.ticket = ticket;
+    state.ticketClerk = state.pad.clerk;
     state.level = null;
     state.reasons = [];
     $("pad-question").textContent = fill(T.rate_case, { number: ticket.number, service: named(ticket.service) });
@@ -194,6 +203,7 @@
     clearTimeout(state.idleTimer);
     finishOffer(state.ticket);
     state.ticket = null;
+    state.ticketClerk = null;
     $("pad-thanks-text").textContent = text;
     screen("pad-thanks");
     state.idleTimer = setTimeout(function () { idle(); load(); }, THANKS_MS);
@@ -214,11 +224,10 @@
     });
     live.on("window.changed", function (message) {
       if (state.pad && message.window.id === state.pad.window.id) {
-        var before = state.pad.clerk, after = message.window.clerk;
-        state.pad.clerk = after;
+        // The clerk left or handed over: a case on offer stays on offer (renderHead names who
+        // served it); the new state shows once it is answered or over.
+        state.pad.clerk = message.window.clerk;
         renderHead();
-        // The clerk left (or handed over): the case they finished is no longer asked about.
-        if (state.ticket && (!after || !before || after.id !== before.id)) idle();
       }
     });
     live.on("online", function () { document.body.classList.remove("offline"); });

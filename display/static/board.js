@@ -108,6 +108,20 @@
         '<span class="call-number">' + D.escapeHtml(call.number) + "</span>" +
         '<span class="call-window">' + windowLabel(call) + "</span>" + nameHtml(call) + "</div>";
     }).join("");
+    fitRecentRows();
+  }
+
+  // More recent calls than the screen has room for (a big layout, a small screen): leave out
+  // the oldest whole rows rather than show one cut in half by the bottom of the panel.
+  function fitRecentRows() {
+    var rows = $("recent-calls").children;
+    for (var i = 0; i < rows.length; i++) rows[i].hidden = false;
+    var bottom = document.querySelector(".recent").getBoundingClientRect().bottom;
+    var cut = false;
+    for (var j = 0; j < rows.length; j++) {
+      cut = cut || rows[j].getBoundingClientRect().bottom > bottom + 0.5;
+      rows[j].hidden = cut;
+    }
   }
 
   // The services this board's waiting panel covers.
@@ -174,11 +188,20 @@
     return { byDepartment: byDepartment, rows: rows };
   }
 
+  // As many rows a page as the panel holds whole, never more than the board's setting: long
+  // service names take two lines, and a 5:4 screen's panel is narrower.
   function renderWaiting() {
     var s = settings(), table = waitingRows();
-    var pages = Math.max(1, Math.ceil(table.rows.length / s.waiting_rows));
+    for (var perPage = s.waiting_rows; ; perPage--) {
+      renderWaitingPage(table, perPage);
+      if (perPage <= 1 || waitingFits()) return;
+    }
+  }
+
+  function renderWaitingPage(table, perPage) {
+    var pages = Math.max(1, Math.ceil(table.rows.length / perPage));
     state.waitingPage = state.waitingPage % pages;
-    var page = table.rows.slice(state.waitingPage * s.waiting_rows, (state.waitingPage + 1) * s.waiting_rows);
+    var page = table.rows.slice(state.waitingPage * perPage, (state.waitingPage + 1) * perPage);
     $("waiting-head").innerHTML = "<tr><th>" + D.label(table.byDepartment ? "column_department" : "column_service") +
       '</th><th class="count">' + D.label("column_waiting") + "</th><th>" + D.label("column_estimate") + "</th></tr>";
     $("waiting-body").innerHTML = page.map(function (row) {
@@ -189,6 +212,14 @@
     var total = table.rows.reduce(function (sum, row) { return sum + row.waiting; }, 0);
     $("waiting-total").innerHTML = D.label("total_waiting", { count: total });
     $("waiting-pages").textContent = pages > 1 ? (state.waitingPage + 1) + " / " + pages : "";
+  }
+
+  // The total under the table is inside the panel (a hidden panel fits whatever it holds).
+  function waitingFits() {
+    var panel = document.querySelector(".waiting");
+    if (!panel.getClientRects().length) return true;
+    var inside = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
+    return document.querySelector(".waiting-foot").getBoundingClientRect().bottom <= inside + 0.5;
   }
 
   function renderHeader() {
@@ -326,6 +357,9 @@
     document.addEventListener("pointerdown", function () {
       announcer.unlock().then(function () { $("sound-blocked").hidden = true; });
     });
+    function fitToScreen() { fitRecentRows(); renderWaiting(); }
+    global.addEventListener("resize", fitToScreen);
+    if (document.fonts) document.fonts.ready.then(fitToScreen);
     var live = D.connect();
     live.on("snapshot", applySnapshot);
     live.on("ticket.called", function (message) { onCall("ticket.called", message); });

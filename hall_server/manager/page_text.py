@@ -1,8 +1,8 @@
 """The words the managers' pages show, translated for the page's language.
 
 The scripts read them from `window.HALLQ.text`; `{name}` marks a value the script fills in.
-Refusals are keyed by the API's error codes; the page shows the text with the server's own
-message beside it.
+Refusals are keyed by the API's error codes: a short summary of what happened, then the server's
+reason in the page's language (staff_client.js joinRefusal).
 """
 
 from __future__ import annotations
@@ -16,36 +16,41 @@ Translate = Callable[[str], str]
 
 
 def refusal_text(_: Translate = gettext) -> dict[str, str]:
+    """A refusal's summary: what happened, in a few words and without advice of its own. The
+    server's reason follows it (staff_client.js joinRefusal) and says why and what to do; a
+    summary that said so too would repeat it or contradict it."""
+    not_saved = _("Not saved.")
     return {
-        "unauthorized": _("Your login has expired; please log in again."),
+        "unauthorized": _("Your login has expired."),
         "bad_credentials": _("Wrong staff number or password."),
         "forbidden_role": _("Your role may not do this."),
         "forbidden_hall": _("You have no access to this hall."),
         "not_your_window": _("Only the window's clerk or a manager may do this."),
         "not_found": _("Not found."),
-        "invalid_transition": _("The window is not in a state that allows this."),
-        "window_busy": _("A ticket is still at this window: the clerk must finish it first."),
-        "duplicate": _("This is already taken."),
-        "duplicate_service": _("A service is listed twice."),
-        "invalid_prefix": _("A prefix is one or two capital letters."),
-        "invalid_opening_hours": _("Write hours like: mon-fri 09:00-12:00 13:30-17:00"),
-        "invalid_time_zone": _("Unknown time zone."),
-        "invalid_parent": _("A hall cannot move there."),
-        "invalid_role": _("Unknown role."),
-        "invalid_file": _("The file cannot be imported."),
-        "weak_password": _("The password is too short (at least 8 characters)."),
-        "own_account": _("You cannot deactivate or demote your own account."),
-        "too_many_lines": _("At most 10 lines."),
-        "invalid_break": _(
-            "Please check the break: a time like 11:30, 1 to 240 minutes, ending by midnight."
+        "invalid_transition": _("Not possible in the current state."),
+        "window_busy": _("A ticket is still at this window."),
+        "no_clerk": _("Not opened."),
+        "duplicate": not_saved,
+        "duplicate_service": not_saved,
+        "invalid_prefix": not_saved,
+        "invalid_opening_hours": _(
+            "Opening hours are written like mon-fri 09:00-12:00 13:30-17:00."
         ),
-        "break_overlap": _("Two breaks of one window overlap."),
-        "window_not_in_hall": _("That window is not in this hall."),
-        "invalid_pause_minutes": _("A pause is planned for 1 to 240 minutes."),
-        "invalid_remote_settings": _("A chosen service is not offered in this hall."),
-        "validation_failed": _("Please check what you entered."),
-        "unknown_field": _("Please check what you entered."),
-        "too_many_requests": _("Too many attempts; please wait a moment."),
+        "invalid_time_zone": not_saved,
+        "invalid_parent": _("A hall cannot move there."),
+        "invalid_role": not_saved,
+        "invalid_file": _("The file cannot be imported."),
+        "weak_password": not_saved,
+        "own_account": not_saved,
+        "too_many_lines": _("Not sent to the boards."),
+        "invalid_break": not_saved,
+        "break_overlap": not_saved,
+        "window_not_in_hall": not_saved,
+        "invalid_pause_minutes": _("Not done."),
+        "invalid_remote_settings": not_saved,
+        "validation_failed": _("What was entered was not accepted."),
+        "unknown_field": _("What was entered was not accepted."),
+        "too_many_requests": _("Too many attempts."),
         "service_unavailable": _("The server cannot reach its database; nothing changed."),
         "network": _("The server cannot be reached; nothing changed."),
         "error": _("The server refused this."),
@@ -145,6 +150,8 @@ def _figures(_: Translate) -> dict[str, Any]:
         "never_seen": _("never seen"),
         "offline": _("offline"),
         "no_quota": _("no limit"),
+        "fully_booked": _("fully booked today"),
+        "not_issuing_today": _("not issuing today"),
         "no_data": _("Nothing yet today"),
         "arrivals": _("Arrivals"),
         "served": _("Served"),
@@ -288,11 +295,26 @@ def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
         "live_online": _("live"),
         "live_offline": _("offline: reconnecting"),
         "done": _("Done."),
+        "save": _("Save"),
+        "login_expired": _("Your login has expired; please log in again."),
+        "whole_number": _("{field}: enter a whole number."),
+        "whole_number_between": _("{field}: enter a whole number from {min} to {max}."),
         "back_to_city": _("← all halls"),
         "open_window": _("Open window"),
         "pause_window": _("Pause"),
         "resume_window": _("Resume window"),
         "close_window": _("Close window"),
+        "close_blocked": _(
+            "{number} is at this window: its clerk finishes, transfers or no-shows it first. To "
+            "let another clerk take over, free the window."
+        ),
+        "free_window": _("Free the window"),
+        "free_window_title": _("Free window {number} from {clerk}?"),
+        "free_window_closes": _("Nothing is at the window: it closes, and any clerk can take it."),
+        "free_window_keeps_case": _(
+            "{ticket} is at the window. It stays there for the next clerk who takes the window; "
+            "until then the window is paused."
+        ),
         "change_services": _("Services…"),
         "change_quota": _("Quota…"),
         "pause_title": _("Pause window {number}"),

@@ -278,8 +278,10 @@ def test_unknown_and_used_codes_are_refused_in_chinese_with_what_to_do(
 
     check_in(page, "PR-CI2")
     expect(error).to_have_attribute("data-code", "pre_review_used")
-    expect(error).to_contain_text("此预审已有一个排队中的号，请群众继续使用该号。")
-    expect(error).to_contain_text("A002")  # the server names the ticket the visitor holds
+    # The server names the ticket the visitor holds; the page says what to do about it.
+    expect(page.locator("#check-in-error-text")).to_have_text(
+        "此预审已有号 A002 在排队。请群众继续使用该号：叫该号即可，不要再取号。"
+    )
     expect(page.locator("#check-in-retry")).to_be_hidden()  # nothing to retry: a refusal
     assert live.ticket_count() == 2
 

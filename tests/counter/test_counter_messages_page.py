@@ -106,23 +106,22 @@ def test_a_refusal_the_server_words_the_same_way_is_said_once(
     expect(message).to_have_text("Wrong staff number or password.")
 
 
-def test_a_refused_window_change_is_worded_for_the_window(page: Page, live_hall: LiveHall) -> None:
+def test_a_window_change_or_a_ticket_action_not_allowed_now_says_why_in_chinese(
+    page: Page, live_hall: LiveHall
+) -> None:
     open_counter_in_chinese(page, live_hall, 1)
     wait_for_desk(page)
     message = page.locator("#message")
 
     page.keyboard.press("o")  # resume a window that is open
-    expect(message).to_have_attribute("data-code", "invalid_transition")
-    expect(message).to_contain_text("窗口当前状态不能进行此操作。")
-    expect(message).to_contain_text("只有暂停的窗口才能恢复")
-    expect(message).not_to_contain_text("该号")
+    expect(message).to_have_text("窗口未暂停。")
+    expect(page.locator("[data-action=resumeWindow]")).to_have_attribute("title", "窗口未暂停。")
 
     live_hall.kiosk_issue()
     page.keyboard.press("n")
     expect(page.locator("#ticket-number")).to_have_text("A001")
-    page.keyboard.press("p")  # a ticket's refusal still speaks of the ticket
-    expect(message).to_have_attribute("data-code", "invalid_transition")
-    expect(message).to_contain_text("该号当前状态不能进行此操作。")
+    page.keyboard.press("p")  # a ticket's reason speaks of the ticket
+    expect(message).to_have_text("开始办理后才能挂起：请先按 S 开始办理。")
 
 
 def test_the_header_shows_the_window_only_while_the_clerk_holds_it(

@@ -96,16 +96,36 @@ def test_a_pad_with_a_revoked_or_unknown_token_says_so(browser, live_hall):
     context.close()
 
 
-def test_the_pad_stops_asking_when_the_clerk_leaves_the_window(pad, live_hall):
-    serve_and_finish(live_hall)
-    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
-
+def leave_window_1(live_hall: LiveHall, pad: Page) -> None:
+    """The clerk leaves window 1; returns once the pad has heard of it."""
     clerk = live_hall.login(1)
     left = live_hall.api("POST", f"/windows/{live_hall.hall.windows[1]}/release", clerk)
     assert left.status_code == 200, left.text
+    pad.wait_for_function("window.HallqRatingPad.state.pad.clerk === null")
 
-    expect(pad.locator("#pad-clerk")).to_have_text("本窗口暂无工作人员。")
+
+def test_the_last_case_is_still_rated_after_the_clerk_leaves_then_the_pad_says_so(pad, live_hall):
+    ticket = serve_and_finish(live_hall)
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+
+    leave_window_1(live_hall, pad)
+
+    # The visitor of the last case is still at the pad: the question stays, with who served.
+    expect(pad.locator("#pad-clerk")).to_contain_text("clerk1")
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+    expect(pad.locator("#pad-question")).to_contain_text("A001")
+    pad.reload()  # a pad that starts again now still offers it
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+    expect(pad.locator("#pad-question")).to_contain_text("A001")
+
+    pad.click("[data-level=satisfied]")
+    pad.click("#pad-submit")
+    expect(pad.locator("#pad-thanks-text")).to_have_text("感谢您的评价！")
+    rating = live_hall.api("GET", f"/ticket-status/{ticket['status_token']}/rating", {}).json()
+    assert rating["rating"]["level"] == "satisfied"
+    # Answered: now the pad says that nobody serves at the window.
     expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
+    expect(pad.locator("#pad-clerk")).to_have_text("本窗口暂无工作人员。")
 
 
 @pytest.fixture
@@ -140,3 +160,20 @@ def test_an_unanswered_question_goes_away_after_two_minutes_for_good(pad_with_cl
     expect(pad.locator("#pad-window")).not_to_be_empty()
     expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
     expect(pad.locator("#pad-question")).to_be_empty()
+
+
+def test_after_the_clerk_left_an_unanswered_question_goes_at_its_time_then_nobody_is_there(
+    pad_with_clock, live_hall
+):
+    pad = pad_with_clock
+    serve_and_finish(live_hall)
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+
+    leave_window_1(live_hall, pad)
+    pad.clock.fast_forward("01:00")
+    expect(pad.locator("body")).to_have_attribute("data-screen", "rate")
+    expect(pad.locator("#pad-question")).to_contain_text("A001")
+
+    pad.clock.fast_forward("01:05")
+    expect(pad.locator("body")).to_have_attribute("data-screen", "idle")
+    expect(pad.locator("#pad-clerk")).to_have_text("本窗口暂无工作人员。")

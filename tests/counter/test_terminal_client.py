@@ -153,7 +153,11 @@ def test_terminal_calls_and_finishes_a_ticket_and_shows_a_refusal(
     session.send("\r")
     session.expect(r"Note", at)
     session.send("\r")
-    session.expect(r"✗ Refused: .*must be serving \[invalid_transition\]", at)
+    session.expect(
+        r"✗ Refused: This ticket is not in a state that allows this\. Cannot finish a ticket "
+        r"that is called; it must be serving\. \[invalid_transition\]",
+        at,
+    )
 
     at = session.mark()
     session.send("s")
@@ -231,10 +235,47 @@ def test_keypad_on_a_pipe_logs_in_calls_marks_a_no_show_and_sees_refusals(
     session.send("x")
     session.expect(r"✓ A001 .*\[no-show\]", at)
     session.send("n")
-    session.expect(r"✗ Refused: Nobody is waiting for this window\. .*\[queue_empty\]", at)
+    session.expect(
+        r"✗ Refused: Nobody to call\. No one is waiting for the services of this window\. "
+        r"\[queue_empty\]",
+        at,
+    )
     session.process.stdin.close()  # the keypad is unplugged: the client ends cleanly
     session.expect(r"Bye\.", at)
     assert session.finish() == 0
+
+
+def test_leaving_with_a_ticket_at_the_window_says_what_is_left_to_do_and_asks_nothing(
+    live_hall: LiveHall, terminal_sessions
+):
+    hall = live_hall.hall
+    live_hall.kiosk_issue()
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"You now hold window 1")
+    at = session.mark()
+    session.send("n")
+    session.expect(r"✓ A001 .*\[called\]", at)
+
+    at = session.mark()
+    session.send("l")
+    session.expect(r"✗ You cannot leave window 1 yet", at)
+    session.expect(
+        r"A001 has been called to this window: mark a no-show \(X\), or start the case \(S\) "
+        r"and finish or transfer it\. Then leave the window\.",
+        at,
+    )
+    session.send("x")  # not an answer to a question: the next key is an action again
+    session.expect(r"✓ A001 .*\[no-show\]", at)
+    at = session.mark()
+    session.send("l")
+    session.expect(r"Leave window 1\? It closes for calling\. \[1=yes\]: ", at)
+    session.send("1")
+    session.expect(r"✓ You left the window\.", at)
+    assert session.finish() == 0
+    window = live_hall.api("GET", f"/halls/{hall.id}/windows", live_hall.login(2)).json()[0]
+    assert (window["status"], window["clerk"]) == ("closed", None)
 
 
 def test_taking_a_window_someone_holds_ends_with_the_reason(live_hall: LiveHall, terminal_sessions):
@@ -243,7 +284,7 @@ def test_taking_a_window_someone_holds_ends_with_the_reason(live_hall: LiveHall,
         ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[2]]
     )
     session.expect(
-        r"Another clerk holds this window\. — window 1 is held by clerk1 \[window_taken\]"
+        r"✗ Another clerk holds this window\. Window 1 is held by clerk1\. \[window_taken\]"
     )
     assert session.finish() == 1
 
@@ -299,7 +340,7 @@ def test_terminal_checks_in_a_pre_review_calls_it_and_refuses_unknown_codes(
     session.send("NO-SUCH-CODE\r")
     session.expect(
         r"✗ Refused: No booking or pre-review in this hall has this code\. Check the code with "
-        r"the visitor, or issue an ordinary ticket\. — .*\[not_found\]",
+        r"the visitor, or issue an ordinary ticket\. \[not_found\]",
         at,
     )
     at = session.mark()
@@ -339,7 +380,8 @@ def test_terminal_checks_in_a_pre_review_calls_it_and_refuses_unknown_codes(
     session.expect(r"ID number: ", at)
     session.send("PR-T1\r")
     session.expect(
-        r"✗ Refused: This pre-review already has a ticket in the queue.*A001.*\[pre_review_used\]",
+        r"✗ Refused: This pre-review already has ticket A001 in the queue\. The visitor keeps "
+        r"that ticket: call it, do not issue another\. \[pre_review_used\]",
         at,
     )
     session.send("q")

@@ -29,6 +29,17 @@ HALLQ = ROOT / ".venv" / "bin" / "hallq"
 WAIT_MS = 20_000  # how long a test waits for something that must happen eventually
 CALL_SHOWN_MS = 1_500  # the issue's bound for a call to reach the screens (about a second)
 
+# What Chromium does on a board PC started without --autoplay-policy=no-user-gesture-required:
+# the audio context stays suspended and resume() waits for a tap that never comes. (Headless
+# Chromium under Playwright always allows sound, so the policy is emulated here.)
+SOUND_NOT_ALLOWED = """
+  const Allowed = window.AudioContext;
+  window.AudioContext = class extends Allowed {
+    get state() { return 'suspended'; }
+    resume() { return new Promise(() => {}); }
+  };
+"""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -229,12 +240,14 @@ class ScreenPages:
         kind: str = "board",
         query: str = "",
         init_script: str | None = None,
+        size: tuple[int, int] | None = None,
     ) -> Any:
+        """`size`: the screen's (width, height); a 1920×1080 TV for a board, 1280×720 else."""
         path = "/board/" if kind == "board" else "/window-display/"
-        size = (
-            {"width": 1920, "height": 1080} if kind == "board" else {"width": 1280, "height": 720}
+        width, height = size or ((1920, 1080) if kind == "board" else (1280, 720))
+        context = self.browser.new_context(
+            viewport={"width": width, "height": height}, locale="en-US"
         )
-        context = self.browser.new_context(viewport=size, locale="en-US")
         context.set_default_timeout(WAIT_MS)
         self.contexts.append(context)
         if init_script:

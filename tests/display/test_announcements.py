@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from display.voice_clips import PACKAGED_CLIPS, clip_names
-from tests.display.conftest import WAIT_MS, LiveHall, ScreenPages
+from tests.display.conftest import SOUND_NOT_ALLOWED, WAIT_MS, LiveHall, ScreenPages
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
@@ -129,18 +129,6 @@ def test_numbers_are_read_digit_by_digit_and_every_clip_a_call_needs_exists(
     assert set(needed) <= set(clip_names())
     missing = [name for name in needed if not (PACKAGED_CLIPS / name).is_file()]
     assert not missing, f"clips a call needs but the library lacks: {missing}"
-
-
-# What Chromium does on a board PC started without --autoplay-policy=no-user-gesture-required:
-# the audio context stays suspended and resume() waits for a tap that never comes. (Headless
-# Chromium under Playwright always allows sound, so the policy is emulated here.)
-SOUND_NOT_ALLOWED = """
-  const Allowed = window.AudioContext;
-  window.AudioContext = class extends Allowed {
-    get state() { return 'suspended'; }
-    resume() { return new Promise(() => {}); }
-  };
-"""
 
 
 def test_where_sound_needs_a_tap_the_board_asks_for_one_and_its_queue_keeps_moving(

@@ -201,8 +201,10 @@
       { name: "name", label: T.service_fields.name, value: s.name, required: true },
       { name: "name_en", label: T.service_fields.name_en, value: s.name_en },
       { name: "prefix", label: T.service_fields.prefix, value: s.prefix, required: true },
-      { name: "expected_handling_minutes", label: T.service_fields.expected_handling_minutes, type: "number", value: s.expected_handling_minutes || 10 },
-      { name: "daily_quota", label: T.service_fields.daily_quota, type: "number", value: s.daily_quota, placeholder: T.no_quota },
+      { name: "expected_handling_minutes", label: T.service_fields.expected_handling_minutes, type: "number", value: s.expected_handling_minutes || 10,
+        min: 1, max: 480 },
+      { name: "daily_quota", label: T.service_fields.daily_quota, type: "number", value: s.daily_quota, placeholder: T.no_quota,
+        min: 0, max: 100000 },
       { name: "issuing_hours", label: T.service_fields.issuing_hours, value: s.issuing_hours, placeholder: "mon-fri 09:00-16:30" },
       { name: "active", label: T.service_fields.active, type: "checkbox", value: s.id ? s.active : true },
     ];
@@ -263,7 +265,8 @@
       ], function (values) { return M.api("PUT", "/windows/" + id + "/services", values).then(saved); }, T.services_note);
     },
     "revoke-device": function (id) {
-      M.askForm(T.revoke_title, [], function () { return M.api("POST", "/devices/" + id + "/revoke").then(saved); }, T.revoke_note);
+      M.askForm(T.revoke_title, [], function () { return M.api("POST", "/devices/" + id + "/revoke").then(saved); }, T.revoke_note,
+        { label: T.revoke, danger: true });
     },
     "edit-user": function (id) {
       var u = byId(state.users, id);

@@ -118,6 +118,20 @@
     $("figure-ratings-note").textContent = M.fill(T.ratings_note, { count: today.ratings, good: M.percent(today.rating_good_share) });
   }
 
+  // The places of today's quota taken: the tickets issued for the service and not cancelled
+  // (operations/daily_quota.py). The dashboard's rows carry `issued_today`, which counts the
+  // cancelled ones too; `quota_taken`, where the server gives it, is the exact count.
+  function quotaTaken(row) {
+    return row.quota_taken === undefined || row.quota_taken === null ? row.issued_today : row.quota_taken;
+  }
+
+  // What a visitor taking a ticket now is told: no ticket at all once the quota is used up.
+  function newTicketText(row) {
+    if (row.daily_quota === 0) return T.not_issuing_today;
+    if (row.daily_quota !== null && quotaTaken(row) >= row.daily_quota) return T.fully_booked;
+    return estimateText(row.estimated_wait_for_new_ticket);
+  }
+
   function renderServices(now) {
     var target = state.data.today.target_wait_minutes * 60;
     $("services-body").innerHTML = now.services.map(function (row) {
@@ -125,7 +139,7 @@
       var quota = row.daily_quota === null ? T.no_quota : row.daily_quota;
       return '<tr data-service="' + row.service_id + '" data-bad="' + bad + '"><td>' + esc(M.named(row)) + ' <span class="muted">' + esc(row.prefix) + "</span></td>" +
         '<td class="num waiting">' + row.waiting + '</td><td class="num">' + M.duration(row.longest_wait_seconds) + "</td>" +
-        "<td>" + esc(estimateText(row.estimated_wait_for_new_ticket)) + '</td><td class="num">' + row.open_windows + "</td>" +
+        '<td class="new-ticket">' + esc(newTicketText(row)) + '</td><td class="num">' + row.open_windows + "</td>" +
         '<td class="num">' + row.issued_today + " / " + esc(quota) + "</td>" +
         '<td class="actions"><button type="button" class="small" data-action="quota" data-id="' + row.service_id + '">' + esc(T.change_quota) + "</button></td></tr>";
     }).join("");
@@ -135,16 +149,35 @@
     }).join("");
   }
 
+  function actionButton(action, window, label, reason) {
+    // Not now: the title says why, and so does a click (the button still hears it).
+    var blocked = reason ? ' aria-disabled="true" title="' + esc(reason) + '"' : "";
+    return '<button type="button" class="small" data-action="window-' + action + '" data-id="' + window.id + '"' + blocked + ">" + esc(label) + "</button>";
+  }
+
+  // A window with a case at it (called, served or parked) cannot close: its clerk deals with
+  // the case first, or a manager frees the window for another clerk, who finds the case there.
+  function closeBlocked(window) {
+    var ticket = window.current_ticket;
+    return ticket ? M.fill(T.close_blocked, { number: ticket.number }) : "";
+  }
+
   function windowActions(window) {
     var buttons = [];
-    if (window.status === "closed") buttons.push(["open", T.open_window]);
-    if (window.status === "open") buttons.push(["pause", T.pause_window]);
-    if (window.status === "paused") buttons.push(["resume", T.resume_window]);
-    if (window.status !== "closed") buttons.push(["close", T.close_window]);
-    buttons.push(["services", T.change_services]);
-    return buttons.map(function (b) {
-      return '<button type="button" class="small" data-action="window-' + b[0] + '" data-id="' + window.id + '">' + esc(b[1]) + "</button>";
-    }).join("");
+    if (window.status === "closed") buttons.push(actionButton("open", window, T.open_window));
+    if (window.status === "open") buttons.push(actionButton("pause", window, T.pause_window));
+    if (window.status === "paused") buttons.push(actionButton("resume", window, T.resume_window));
+    if (window.status !== "closed") buttons.push(actionButton("close", window, T.close_window, closeBlocked(window)));
+    // Another clerk's window (a manager at a window leaves it on the counter page).
+    if (window.clerk && window.clerk.id !== M.state.user.id) buttons.push(actionButton("release", window, T.free_window));
+    buttons.push(actionButton("services", window, T.change_services));
+    return buttons.join("");
+  }
+
+  // Who holds the window: the clerk's name and staff number, on one line.
+  function holder(window) {
+    if (!window.clerk) return "—";
+    return esc(window.clerk.name) + ' <span class="muted">' + esc(window.clerk.staff_number) + "</span>";
   }
 
   function prefixes(services) {
@@ -164,8 +197,8 @@
         at = "<strong>" + esc(ticket.number) + "</strong> " + esc(T.ticket_status[ticket.status] || ticket.status) +
           ' <span class="muted">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>";
       }
-      return '<tr data-window="' + window.id + '" data-status="' + esc(window.status) + '"><td>' + window.number + " " + esc(M.named(window)) + "</td>" +
-        '<td class="window-state">' + windowState(window) + "</td><td>" + esc(window.clerk ? window.clerk.name : "—") + "</td>" +
+      return '<tr data-window="' + window.id + '" data-status="' + esc(window.status) + '"><td class="window-name">' + window.number + " " + esc(M.named(window)) + "</td>" +
+        '<td class="window-state">' + windowState(window) + '</td><td class="holder">' + holder(window) + "</td>" +
         '<td class="serving">' + at + "</td><td>" + esc(prefixes(window.services)) + "</td>" +
         '<td class="actions">' + windowActions(window) + "</td></tr>";
     }).join("");
@@ -212,10 +245,28 @@
     return M.act("POST", "/windows/" + id + "/state", body, T.done).then(function (answer) { load(); return answer; });
   }
 
+  // Frees a window whose clerk has gone: with nothing at it, it closes; with a case at it, it
+  // pauses and the case stays there for whichever clerk takes the window next.
+  function freeWindow(id) {
+    var window = findWindow(id);
+    var ticket = window.current_ticket;
+    var values = {
+      number: window.number, clerk: window.clerk ? window.clerk.name : "", ticket: ticket ? ticket.number : "",
+    };
+    M.askForm(M.fill(T.free_window_title, values), [], function () {
+      return M.act("POST", "/windows/" + id + "/release", undefined, T.done).then(function (answer) { load(); return answer; });
+    }, M.fill(ticket ? T.free_window_keeps_case : T.free_window_closes, values), { label: T.free_window, danger: true });
+  }
+
   var ACTIONS = {
     "window-open": function (id) { changeWindow(id, "open"); },
     "window-resume": function (id) { changeWindow(id, "resume"); },
-    "window-close": function (id) { changeWindow(id, "close"); },
+    "window-close": function (id) {
+      var reason = closeBlocked(findWindow(id));
+      if (reason) { M.showMessage(reason, "info"); return; }
+      changeWindow(id, "close");
+    },
+    "window-release": freeWindow,
     "window-pause": function (id) {
       var window = findWindow(id);
       M.askForm(M.fill(T.pause_title, { number: window.number }), [
@@ -236,7 +287,8 @@
     quota: function (id) {
       var row = state.data.now.services.filter(function (s) { return s.service_id === id; })[0];
       M.askForm(M.fill(T.quota_title, { service: M.named(row) }), [
-        { name: "daily_quota", label: T.quota_label, type: "number", value: row.daily_quota, placeholder: T.no_quota },
+        { name: "daily_quota", label: T.quota_label, type: "number", value: row.daily_quota, placeholder: T.no_quota,
+          named: T.service_fields.daily_quota, min: 0, max: 100000 },
       ], function (values) {
         return M.act("PATCH", "/services/" + id, { daily_quota: values.daily_quota }, T.done)
           .then(function (answer) { load(); return answer; });

@@ -118,7 +118,7 @@
 
   function expireLogin() {
     remember(null, null);
-    showMessage(T.refusals.unauthorized, "error");
+    showMessage(T.login_expired, "error");
     showLogin();
   }
 
@@ -256,8 +256,26 @@
     if (field.type === "textarea") {
       return "<label>" + esc(field.label) + ' <textarea id="' + id + '" rows="4">' + esc(value) + "</textarea></label>";
     }
+    // A number is checked here, in the page's words (wholeNumberProblem), not by the browser:
+    // its own message for 1.5 speaks of "steps" in the browser's language, not the page's.
+    var number = field.type === "number" ? ' step="any" inputmode="numeric"' : "";
     return "<label>" + esc(field.label) + ' <input id="' + id + '" type="' + (field.type || "text") + '" value="' + esc(value) + '"' +
-      (field.required ? " required" : "") + (field.placeholder ? ' placeholder="' + esc(field.placeholder) + '"' : "") + "></label>";
+      (field.required ? " required" : "") + number + (field.placeholder ? ' placeholder="' + esc(field.placeholder) + '"' : "") + "></label>";
+  }
+
+  // Every number the forms ask for is a whole one (the API's fields are integers), within
+  // `field.min`..`field.max` where the form gives them; the message calls the field by
+  // `field.named` where its label is a long explanation. "" when it is fine.
+  function wholeNumberProblem(field) {
+    if (field.type !== "number") return "";
+    var input = $("field-" + field.name);
+    var text = input.value.trim();
+    if (!text && !input.validity.badInput) return "";
+    var value = Number(text);
+    var inRange = (field.min === undefined || value >= field.min) && (field.max === undefined || value <= field.max);
+    if (text && Number.isInteger(value) && inRange) return "";
+    var template = field.min !== undefined && field.max !== undefined ? T.whole_number_between : T.whole_number;
+    return fill(template, { field: field.named || field.label, min: field.min, max: field.max });
   }
 
   function readField(field) {
@@ -275,15 +293,25 @@
   }
 
   // Shows the fields; `save(values)` returns a promise of an API answer: the dialog stays open
-  // (showing why) until the server accepts.
-  function askForm(title, fields, save, note) {
+  // (showing why) until the server accepts. `button`: {label, danger} for a dialog that does
+  // something other than save (revoke a device, free a window); its label names the action.
+  function askForm(title, fields, save, note, button) {
     var dialog = $("form-dialog");
     $("dialog-title").textContent = title;
     $("dialog-note").textContent = note || "";
     $("dialog-fields").innerHTML = fields.map(fieldHtml).join("");
+    var ok = $("dialog-ok");
+    ok.textContent = (button && button.label) || T.save;
+    ok.className = button && button.danger ? "danger" : "primary";
     var form = $("dialog-form");
     form.onsubmit = function (event) {
       event.preventDefault();
+      var problems = fields.map(wholeNumberProblem).filter(Boolean);
+      if (problems.length) {
+        $("dialog-note").textContent = problems.join(" ");
+        $("field-" + fields.filter(wholeNumberProblem)[0].name).focus();
+        return;
+      }
       var values = {};
       fields.forEach(function (field) { values[field.name] = readField(field); });
       save(values).then(function (answer) {

@@ -50,10 +50,11 @@
   };
 
   // `refusals` (optional) words some codes for what was refused, e.g. a window's change
-  // rather than a ticket's; the page's own words stand for the rest.
+  // rather than a ticket's; the page's own words stand for the rest. A network failure has no
+  // reason from the server (only the browser's own words, in English): the page's words alone.
   HallqStaffClient.prototype.refusalText = function (error, refusals) {
     var known = (refusals && refusals[error.code]) || this.refusals[error.code] || this.refusals.error;
-    return joinRefusal(known, error.message);
+    return joinRefusal(known, error.code === "network" ? "" : error.message);
   };
 
   HallqStaffClient.prototype.showMessage = function (text, kind) {
@@ -62,6 +63,7 @@
     box.textContent = text;
     box.className = "message " + (kind || "info");
     box.dataset.kind = kind || "info";
+    delete box.dataset.code; // a refusal's code belongs to that refusal only
     box.hidden = false;
     if (kind === "ok") this.messageTimer = setTimeout(function () { box.hidden = true; }, 5000);
   };
@@ -73,14 +75,32 @@
 
   // ----- refusals in words -----
 
+  var CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+
   function plainWords(text) {
     return String(text || "").trim().replace(/[\s.。!！?？;；,，:：、]+$/, "").toLowerCase();
   }
 
-  // The page's summary, then the server's reason: once if the server says the same thing.
+  // A reason as a sentence of its own: the server's English starts in lower case and ends
+  // without a stop ("no ticket ZZ9 today in this hall"); Chinese ends with 。.
+  function sentence(text) {
+    text = String(text || "").trim();
+    if (!text) return "";
+    // A first word that is a plain word, not a field's name (daily_quota) or a code.
+    if (/^[a-z]+\b/.test(text)) text = text.charAt(0).toUpperCase() + text.slice(1);
+    if (!/[.。!！?？…]$/.test(text)) text += CJK.test(text) ? "。" : ".";
+    return text;
+  }
+
+  // One message: the page's summary of what happened, then the server's reason for it. The
+  // reason alone where it begins with what the summary says ("窗口已暂停" and "窗口已暂停，请先
+  // 恢复再叫号"); the summary alone where there is no reason or it says the same.
   function joinRefusal(known, message) {
-    if (!message || plainWords(message) === plainWords(known)) return known;
-    return known + " — " + message;
+    var summary = sentence(known), reason = sentence(message);
+    var said = plainWords(known), why = plainWords(message);
+    if (!why || why === said) return summary;
+    if (!said || why.indexOf(said) === 0) return reason;
+    return summary + (CJK.test(summary.slice(-1)) ? "" : " ") + reason;
   }
 
   HallqStaffClient.joinRefusal = joinRefusal;
