@@ -260,6 +260,7 @@
       }
       state.window = desk.data.window;
       state.ticket = desk.data.ticket;
+      state.maxRecalls = desk.data.max_recalls;
       if (!state.window.clerk || state.window.clerk.id !== state.user.id) {
         if (state.user.role === "clerk") {
           showMessage(T.window_lost, "error");
@@ -448,7 +449,8 @@
       case "recall":
         if (calledOnly()) return calledOnly();
         var limit = state.recallLimit;
-        var atLimit = limit && limit.ticket_id === ticket.id && ticket.recall_count >= limit.recall_count;
+        var atLimit = (typeof state.maxRecalls === "number" && ticket.recall_count >= state.maxRecalls) ||
+          (limit && limit.ticket_id === ticket.id && ticket.recall_count >= limit.recall_count);
         return atLimit ? fill(T.recall_limit_hint, values) : "";
       case "start":
       case "noShow":

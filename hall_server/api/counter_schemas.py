@@ -45,6 +45,9 @@ class CounterTicketSchema(TicketSchema):
 class WindowDeskSchema(Schema):
     window = fields.Nested(WindowSchema)
     ticket = fields.Nested(CounterTicketSchema, allow_none=True)
+    max_recalls = fields.Integer(
+        metadata={"description": "the hall's limit on recalls of one ticket (recall_count)"}
+    )
 
 
 class WindowWaiting(Schema):

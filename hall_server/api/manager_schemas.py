@@ -99,7 +99,10 @@ class LongestWait(Schema):
 
 class ServiceNow(WaitingByService):
     longest_wait_seconds = fields.Float(allow_none=True)
-    issued_today = fields.Integer()
+    issued_today = fields.Integer(metadata={"description": "tickets issued today, cancelled too"})
+    quota_taken = fields.Integer(
+        metadata={"description": "places of the daily quota taken today (a cancelled one is free)"}
+    )
     daily_quota = fields.Integer(allow_none=True)
 
 

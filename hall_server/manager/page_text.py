@@ -95,6 +95,9 @@ def _vocabulary(_: Translate) -> dict[str, Any]:
             "paper_near_end": _("{device}: the paper is running low"),
             "printer_offline": _("{device}: the printer is offline"),
             "device_offline": _("{kind} {device} is offline"),
+            "printer_silent": _(
+                "{device}: its print agent has stopped reporting; tickets may not print"
+            ),
         },
     }
 

@@ -50,7 +50,7 @@ def counter_ticket(session: Session, ticket: Ticket, now: datetime) -> dict[str,
 
 def window_desk(session: Session, actor: Actor, window_id: int, now: datetime) -> dict[str, Any]:
     """The window, and the ticket called or served there now (None when its hands are free)."""
-    window, _hall = _readable_window(session, actor, window_id)
+    window, hall = _readable_window(session, actor, window_id)
     in_hand = session.scalar(
         select(Ticket)
         .where(
@@ -63,6 +63,7 @@ def window_desk(session: Session, actor: Actor, window_id: int, now: datetime) -
     return {
         "window": window_view(session, window),
         "ticket": None if in_hand is None else counter_ticket(session, in_hand, now),
+        "max_recalls": hall.max_recalls,
     }
 
 

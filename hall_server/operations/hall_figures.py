@@ -76,6 +76,9 @@ def _now_figures(
         if q.oldest_issued_at is not None
     }
     issued = Counter(t.service_id for t in tickets)
+    # What the daily quota counts (daily_quota.quota_tickets_today): a cancelled ticket gives
+    # its place back.
+    quota_taken = Counter(t.service_id for t in tickets if t.status != TicketStatus.CANCELLED)
     services = {s.id: s for s in session.scalars(select(Service).where(Service.hall_id == hall.id))}
     departments = {
         d.id: d for d in session.scalars(select(Department).where(Department.hall_id == hall.id))
@@ -91,6 +94,7 @@ def _now_figures(
                 **row,
                 "longest_wait_seconds": longest,
                 "issued_today": issued.get(service.id, 0),
+                "quota_taken": quota_taken.get(service.id, 0),
                 "daily_quota": service.daily_quota,
             }
         )

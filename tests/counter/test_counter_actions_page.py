@@ -299,3 +299,23 @@ def test_logging_out_with_nothing_at_the_window_says_it_closes(page: Page, live_
     expect(page.locator("#login-view")).to_be_visible()
     closed = window_1(live_hall)
     assert (closed["status"], closed["clerk"]) == ("closed", None)
+
+
+def test_recall_greys_out_at_the_halls_limit_before_any_refusal(page: Page, live_hall: LiveHall):
+    """The desk carries the hall's recall limit: the page knows it without first being refused."""
+    live_hall.kiosk_issue()
+    clerk = live_hall.login(1)
+    base = f"/windows/{live_hall.hall.windows[1]}"
+    called = live_hall.api("POST", f"{base}/call-next", clerk).json()
+    limit = live_hall.api("GET", f"{base}/desk", clerk).json()["max_recalls"]
+    for _ in range(limit):
+        assert (
+            live_hall.api("POST", f"{base}/tickets/{called['id']}/recall", clerk).status_code == 200
+        )
+
+    open_counter(page, live_hall, 1)
+    wait_for_desk(page)
+    expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    assert "recall" not in enabled_actions(page)
+    refused = live_hall.api("POST", f"{base}/tickets/{called['id']}/recall", clerk)
+    assert refused.json()["error"]["code"] == "recall_limit_reached"

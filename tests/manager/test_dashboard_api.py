@@ -205,3 +205,17 @@ def test_alerts_appear_on_the_dashboard_as_soon_as_they_hold(client, hall, clock
     assert shown[0]["raised_at"] is None  # the background check has not recorded it yet
     settings = ok(client.get(f"/api/v1/manager/halls/{hall.id}/alert-settings", headers=manager))
     assert settings["long_wait_minutes"] == 20 and settings["many_waiting"] == 10
+
+
+def test_a_cancelled_ticket_gives_its_place_in_the_quota_back(client, hall, manager, issue):
+    """The dashboard's "fully booked today" reads the quota's count, not every ticket issued."""
+    kept, cancelled = issue("housing"), issue("housing")
+    ok(client.post(f"/api/v1/tickets/{cancelled['id']}/cancel", headers=manager))
+
+    row = next(
+        s
+        for s in dashboard(client, hall, manager)["now"]["services"]
+        if s["service_id"] == hall.services["housing"]
+    )
+    assert kept["status"] == "waiting"
+    assert (row["issued_today"], row["quota_taken"]) == (2, 1)
