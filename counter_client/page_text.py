@@ -14,6 +14,8 @@ from typing import Any
 
 from flask_babel import gettext
 
+from hall_server.operations.ratings import rating_choices_in
+
 Translate = Callable[[str], str]
 
 
@@ -397,13 +399,8 @@ def transfer_text(_: Translate = gettext) -> dict[str, Any]:
 def rating_pad_page_text(
     options: dict[str, Any], locale: str, _: Translate = gettext
 ) -> dict[str, Any]:
-    label = "label_zh" if locale == "zh" else "label_en"
     return {
-        "levels": [
-            {"code": level["code"], "label": level[label], "reasons": level["reasons"]}
-            for level in options["levels"]
-        ],
-        "reasons": {reason["code"]: reason[label] for reason in options["reasons"]},
+        **rating_choices_in(locale, options),
         "welcome": _("Please rate our service"),
         "clerk": _("Clerk {name}, No. {staff_number}"),
         "no_clerk": _("This window is not staffed right now."),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask_babel import pgettext
 
-from hall_server.operations.ratings import MAX_COMMENT, rating_options
+from hall_server.operations.ratings import MAX_COMMENT, rating_choices_in
 
 
 def refusal_text() -> dict[str, dict[str, str]]:
@@ -292,16 +292,7 @@ def out_of_service_text() -> dict[str, str]:
 def rating_choices(locale: str) -> dict[str, object]:
     """The five levels (best first) with the reasons each may carry, labelled as the window's
     rating pad labels them (ratings.py holds both languages)."""
-    options = rating_options()
-    label = "label_zh" if locale == "zh" else "label_en"
-    return {
-        "levels": [
-            {"code": level["code"], "label": level[label], "reasons": level["reasons"]}
-            for level in options["levels"]
-        ],
-        "reasons": {reason["code"]: reason[label] for reason in options["reasons"]},
-        "max_comment": MAX_COMMENT,
-    }
+    return {**rating_choices_in(locale), "max_comment": MAX_COMMENT}
 
 
 def rating_text() -> dict[str, str]:

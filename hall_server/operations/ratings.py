@@ -123,6 +123,20 @@ def rating_options() -> dict[str, Any]:
     }
 
 
+def rating_choices_in(locale: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The levels (best first, each with the reasons it may carry) and the reasons' labels, in
+    one page's language: what the window's rating pad and the phone's status page offer."""
+    options = options if options is not None else rating_options()
+    label = "label_zh" if locale == "zh" else "label_en"
+    return {
+        "levels": [
+            {"code": level["code"], "label": level[label], "reasons": level["reasons"]}
+            for level in options["levels"]
+        ],
+        "reasons": {reason["code"]: reason[label] for reason in options["reasons"]},
+    }
+
+
 def rating_view(rating: Rating, ticket_number: str) -> dict[str, Any]:
     return {
         "id": rating.id,

@@ -296,12 +296,10 @@
       var choosing = rating.level && !(rating.state && rating.state.rating);
       return $("cancel-confirm").hidden && !choosing; // not while cancelling or rating
     });
-    var seenSnapshot = false;
-    live.on("snapshot", function () { // after a reconnect, catch up on what was missed
-      if (seenSnapshot && ticket.status === "finished" && !(rating.state && rating.state.rating)) {
-        askRating();
-      }
-      seenSnapshot = true;
+    // Every snapshot (the first too: a rating given between the page's load and its joining
+    // the hall's room sent an event nobody here heard) catches up on what was missed.
+    live.on("snapshot", function () {
+      if (ticket.status === "finished" && !(rating.state && rating.state.rating)) askRating();
       refresh();
     });
     live.on("event", onEvent);
