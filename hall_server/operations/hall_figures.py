@@ -23,6 +23,7 @@ from hall_server.operations.alerts import (
     current_alerts,
     read_hall_facts,
 )
+from hall_server.operations.daily_quota import quota_tickets_today
 from hall_server.operations.hall_reads import board_snapshot, require_hall
 from hall_server.operations.reports import (
     TicketRow,
@@ -76,9 +77,8 @@ def _now_figures(
         if q.oldest_issued_at is not None
     }
     issued = Counter(t.service_id for t in tickets)
-    # What the daily quota counts (daily_quota.quota_tickets_today): a cancelled ticket gives
-    # its place back.
-    quota_taken = Counter(t.service_id for t in tickets if t.status != TicketStatus.CANCELLED)
+    # What the daily quota counts (a cancelled ticket gives its place back), as issuing counts it.
+    quota_taken = quota_tickets_today(session, hall.id, local_business_date(now, hall.time_zone))
     services = {s.id: s for s in session.scalars(select(Service).where(Service.hall_id == hall.id))}
     departments = {
         d.id: d for d in session.scalars(select(Department).where(Department.hall_id == hall.id))

@@ -89,12 +89,7 @@ def take_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime) ->
         if other.id != window.id:
             if _has_ticket_in_hand(session, other):
                 raise Refused("window_busy", f"you still have a ticket at window {other.number}")
-            other.clerk_id = None
-            if other.status != window_life.WindowStatus.CLOSED:
-                other.status = window_life.WindowStatus.CLOSED
-                other.pause_reason = None
-                return_tickets_of_closed_window(uow, other, now)
-            _changed(uow, other, now)
+            _leave_idle(uow, other, now)
     window.clerk_id = actor.id
     if window.status == window_life.WindowStatus.CLOSED:
         window_life.open_window(window)
@@ -117,15 +112,25 @@ def release_window(uow: UnitOfWork, actor: Actor, window_id: int, now: datetime)
             window_life.pause_window(window, window_life.PauseReason.OTHER)
             window.paused_at = now
             window.pause_minutes = None
-    elif window.status != window_life.WindowStatus.CLOSED:
-        window_life.close_window(window, in_hand)
-        return_tickets_of_closed_window(uow, window, now)
-    window.clerk_id = None
-    return _changed(uow, window, now)
+        window.clerk_id = None
+        return _changed(uow, window, now)
+    if in_hand:
+        window_life.close_window(window, in_hand)  # refused: the case is dealt with first
+    return _leave_idle(uow, window, now)
 
 
 def _steps_in_for_another_clerk(actor: Actor, window: Window) -> bool:
     return actor.role in (Role.MANAGER, Role.ADMIN) and window.clerk_id not in (None, actor.id)
+
+
+def _leave_idle(uow: UnitOfWork, window: Window, now: datetime) -> dict[str, Any]:
+    """Its clerk leaves a window with nothing in hand: it closes (the tickets transferred to it
+    go back to their queues) and is free for someone else."""
+    if window.status != window_life.WindowStatus.CLOSED:
+        window_life.close_window(window, False)
+        return_tickets_of_closed_window(uow, window, now)
+    window.clerk_id = None
+    return _changed(uow, window, now)
 
 
 def leave_windows_on_logout(uow: UnitOfWork, user_id: int, now: datetime) -> None:
@@ -138,13 +143,8 @@ def leave_windows_on_logout(uow: UnitOfWork, user_id: int, now: datetime) -> Non
     ).all()
     for window_id in held:
         window = locked_window(session, window_id)
-        if window.clerk_id != user_id or _has_ticket_in_hand(session, window):
-            continue
-        if window.status != window_life.WindowStatus.CLOSED:
-            window_life.close_window(window, False)
-            return_tickets_of_closed_window(uow, window, now)
-        window.clerk_id = None
-        _changed(uow, window, now)
+        if window.clerk_id == user_id and not _has_ticket_in_hand(session, window):
+            _leave_idle(uow, window, now)
 
 
 def change_window_state(

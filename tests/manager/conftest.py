@@ -1,16 +1,20 @@
-"""Fixtures for the managers' API: a city hall with a township below it, and logins."""
+"""Fixtures for the managers' API (a city hall with a township below it, and logins) and for
+their pages (a live server of each test module's own)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from hall_server.operations.credentials import hash_password
+from hall_server.storage.database import Database
 from hall_server.storage.models import User
 from tests.conftest import login_headers
 from tests.factories import PASSWORD, TestHall, build_hall
+from tests.live.live_server import LiveHall, LiveServer, database_for, running_server, seed_hall
 
 
 @dataclass
@@ -57,3 +61,33 @@ def ok(response: Any, status: int = 200) -> Any:
 def refused(response: Any, status: int, code: str) -> None:
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
+
+
+@pytest.fixture(scope="module")
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, Database]]:
+    """A live server on a SQLite file, one per test module that drives a manager page."""
+    directory = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with database_for("sqlite", directory) as url, running_server(url, "gevent", directory) as live:
+        database = Database(url)
+        try:
+            yield live, database
+        finally:
+            database.dispose()
+
+
+@pytest.fixture
+def live(server: tuple[LiveServer, Database]) -> LiveHall:
+    return seed_hall(*server)
+
+
+def manager_token(live: LiveHall) -> str:
+    """A bearer token of the hall's manager, logged in apart from the page."""
+    response = live.api(
+        "POST",
+        "/auth/login",
+        json={"staff_number": live.hall.manager_number, "password": PASSWORD},
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["token"])

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hall_server.storage.database import Database
-from tests.factories import PASSWORD
-from tests.live.live_server import LiveHall, LiveServer, database_for, running_server, seed_hall
+from tests.live.live_server import LiveHall, LiveServer, seed_hall
+from tests.manager.conftest import manager_token
 from tests.manager.test_dashboard_browser import WAIT_MS, log_in, wait_live
 
 
@@ -34,17 +34,6 @@ def test_the_rota_page_renders_in_both_languages(client: Any, lang: str) -> None
     else:
         assert "Break rota" in html
         assert text["weekdays"]["mon"] == "Mon"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Database]]:
-    directory = tmp_path_factory.mktemp("rota-live")
-    with database_for("sqlite", directory) as url, running_server(url, "gevent", directory) as live:
-        database = Database(url)
-        try:
-            yield live, database
-        finally:
-            database.dispose()
 
 
 @pytest.fixture
@@ -120,14 +109,3 @@ def test_a_manager_keeps_the_rota_on_the_page(
     assert [
         (b["window_number"], b["start"], b["minutes"], b["weekdays"]) for b in rota["breaks"]
     ] == [(1, "11:30", 45, ["mon", "tue", "wed", "thu", "fri"])]
-
-
-def manager_token(live: LiveHall) -> str:
-    """A bearer token of the hall's manager, logged in apart from the page."""
-    response = live.api(
-        "POST",
-        "/auth/login",
-        json={"staff_number": live.hall.manager_number, "password": PASSWORD},
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["token"])

@@ -18,26 +18,11 @@ from playwright.sync_api import Page, expect
 from hall_server.storage.database import Database
 from tests.factories import PASSWORD, build_hall
 from tests.hall_clock import hall_clock, hall_clocks_between
-from tests.live.live_server import LiveHall, LiveServer, database_for, running_server, seed_hall
+from tests.live.live_server import LiveHall, LiveServer, seed_hall
+from tests.manager.conftest import manager_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Database]]:
-    directory = tmp_path_factory.mktemp("manager-live")
-    with database_for("sqlite", directory) as url, running_server(url, "gevent", directory) as live:
-        database = Database(url)
-        try:
-            yield live, database
-        finally:
-            database.dispose()
-
-
-@pytest.fixture
-def live(server: tuple[LiveServer, Database]) -> LiveHall:
-    return seed_hall(*server)
 
 
 @pytest.fixture(scope="module")
@@ -302,16 +287,6 @@ def page_in_new_york(browser: Any) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], errors
-
-
-def manager_token(live: LiveHall) -> str:
-    answer = live.api(
-        "POST",
-        "/auth/login",
-        json={"staff_number": live.hall.manager_number, "password": PASSWORD},
-    )
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["token"])
 
 
 def test_the_dashboard_and_the_city_view_read_the_halls_time_not_the_screens(

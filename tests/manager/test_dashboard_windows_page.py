@@ -16,27 +16,11 @@ from playwright.sync_api import Page, expect
 from hall_server.storage.database import Database
 from hall_server.storage.models import User, Window
 from tests.factories import PASSWORD, build_hall
-from tests.live.live_server import LiveHall, LiveServer, database_for, running_server, seed_hall
-from tests.manager.conftest import add_user
+from tests.live.live_server import LiveHall, LiveServer, seed_hall
+from tests.manager.conftest import add_user, manager_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Database]]:
-    directory = tmp_path_factory.mktemp("dashboard-windows")
-    with database_for("sqlite", directory) as url, running_server(url, "gevent", directory) as live:
-        database = Database(url)
-        try:
-            yield live, database
-        finally:
-            database.dispose()
-
-
-@pytest.fixture
-def live(server: tuple[LiveServer, Database]) -> LiveHall:
-    return seed_hall(*server)
 
 
 def open_page(browser: Any, width: int = 1400, locale: str = "en-US") -> Iterator[Page]:
@@ -69,14 +53,6 @@ def log_in(page: Page, live: LiveHall, path: str = "/manager/", lang: str = "en"
     expect(page.locator("#page-view")).to_be_visible()
     if path == "/manager/":
         expect(page.locator("#live-state")).to_have_attribute("data-online", "true")
-
-
-def manager_token(live: LiveHall) -> str:
-    answer = live.api(
-        "POST", "/auth/login", json={"staff_number": live.hall.manager_number, "password": PASSWORD}
-    )
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["token"])
 
 
 def window_view(live: LiveHall, number: int) -> dict[str, Any]:

@@ -11,21 +11,10 @@ from playwright.sync_api import Page, expect
 
 from hall_server.storage.database import Database
 from tests.factories import PASSWORD
-from tests.live.live_server import LiveServer, database_for, running_server, seed_hall
+from tests.live.live_server import LiveServer, seed_hall
 from tests.manager.test_dashboard_browser import WAIT_MS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Database]]:
-    directory = tmp_path_factory.mktemp("remote-settings-live")
-    with database_for("sqlite", directory) as url, running_server(url, "gevent", directory) as live:
-        database = Database(url)
-        try:
-            yield live, database
-        finally:
-            database.dispose()
 
 
 @pytest.fixture
