@@ -104,6 +104,10 @@ class _Cached:
 _lock = threading.Lock()
 # Keyed by database and hall: one process may serve (or test) several databases.
 _forecasts: dict[tuple[str, int], _Cached] = {}
+# Halls whose forecast a request of this process is making after its commit: the requests that
+# commit meanwhile (a kiosk bank issuing at once) leave it to that one instead of each making the
+# same forecast.
+_refreshing: set[tuple[str, int]] = set()
 
 
 def forget_cached_forecasts() -> None:
@@ -270,14 +274,24 @@ def refresh_if_due(
     now: datetime,
 ) -> None:
     """After a change commits: make the hall's forecast anew if the kept one is behind and old
-    enough (at most one forecast per hall per refresh interval), outside any write lock."""
+    enough (at most one forecast per hall per refresh interval, one at a time in a process),
+    outside any write lock."""
     with reading() as session:
-        hall = session.get(Hall, hall_id)
-        if hall is None:
-            return
-        entry, version = _usable_entry(session, hall, now)
-        if entry is None or _due_for_refresh(session, entry, version.seq):
-            _compute_and_keep(session, hall, policy, now, version)
+        key = (_database_key(session), hall_id)
+        with _lock:
+            if key in _refreshing:
+                return
+            _refreshing.add(key)
+        try:
+            hall = session.get(Hall, hall_id)
+            if hall is None:
+                return
+            entry, version = _usable_entry(session, hall, now)
+            if entry is None or _due_for_refresh(session, entry, version.seq):
+                _compute_and_keep(session, hall, policy, now, version)
+        finally:
+            with _lock:
+                _refreshing.discard(key)
 
 
 def _is_plain_walk_in(ticket: Ticket) -> bool:

@@ -3,6 +3,7 @@ board and the ticket's status page; refreshed as the hall changes, the same in e
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -272,3 +273,36 @@ def test_the_hall_is_read_alike_from_sqlite_and_postgresql(any_database):
     assert prediction.tickets[waiting[0]].high_seconds == 0  # window 1 is free
     assert prediction.tickets[waiting[2]].median_seconds > 0
     assert prediction.new_ticket[hall.services["business"]] is not None
+
+
+def test_requests_committing_while_a_forecast_is_made_leave_it_to_that_one(
+    sqlite_url, clock, monkeypatch
+):
+    """A kiosk bank issuing at once: every commit finds the kept forecast behind, but while one
+    request of the process is making the new one, the others do not make it again."""
+    app = make_app(sqlite_url, clock, FORECAST_REFRESH_SECONDS=0.0)
+    try:
+        hall = build_hall(app.extensions["hallq_db"], clock())
+        issue(app.test_client(), hall)
+        computed: list[int] = []
+        making, may_finish = threading.Event(), threading.Event()
+        original = wait_predictions.predict_hall
+
+        def slow(state, *args, **kwargs):
+            computed.append(len(state.waiting))
+            making.set()
+            may_finish.wait(timeout=5)  # without the fix the others wait here: fail, not hang
+            return original(state, *args, **kwargs)
+
+        monkeypatch.setattr(wait_predictions, "predict_hall", slow)
+        first = threading.Thread(target=issue, args=(app.test_client(), hall))
+        first.start()
+        assert making.wait(timeout=30)  # the first request is making the forecast
+        others = [issue(app.test_client(), hall) for _ in range(3)]
+        may_finish.set()
+        first.join(timeout=30)
+
+        assert len(computed) == 1
+        assert [t["people_ahead"] for t in others] == [2, 3, 4]
+    finally:
+        app.extensions["hallq_db"].dispose()
