@@ -24,6 +24,7 @@ from hall_server.operations.daily_quota import check_service_may_issue, quota_ti
 from hall_server.operations.hall_reads import new_ticket_figures
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
+from kiosk.issuing_hours import weekly_spans
 
 # A ticket that is never stored: it stands where the visitor's new ticket would stand.
 _NOT_A_TICKET_ID = 2**31 - 1  # after every real ticket issued at the same instant
@@ -83,8 +84,9 @@ def issue_preview(
 def service_figures(session: Session, hall: Hall, now: datetime) -> list[dict[str, Any]]:
     """Per active service, what its button says: the people ahead of a walk-in ticket taken now
     and its wait, the figures the confirmation then shows (hall_reads.new_ticket_figures), and
-    the refusal issuing would give now (a daily quota used up, issuing hours), so a service
-    that cannot be taken says so before it is tapped."""
+    the refusal issuing would give now (a daily quota used up, issuing hours, the hall closed),
+    so a service that cannot be taken says so before it is tapped; outside its issuing hours,
+    with those hours."""
     today = local_business_date(now, hall.time_zone)
     quota_taken = quota_tickets_today(session, hall.id, today)
     figures = new_ticket_figures(session, hall, now)
@@ -108,12 +110,15 @@ def service_figures(session: Session, hall: Hall, now: datetime) -> list[dict[st
         except Refused as refused:
             refusal = {"code": refused.code, "message": refused.message}
         figure = figures.get(service.id, {"people_ahead": 0, "estimated_wait": None})
+        outside_hours = refusal is not None and refusal["code"] == "outside_issuing_hours"
         result.append(
             {
                 "service_id": service.id,
                 "people_ahead": figure["people_ahead"],
                 "estimated_wait": figure["estimated_wait"],
                 "refusal": refusal,
+                # When the service issues, for its button to say so (only while it is why).
+                "issuing_hours": weekly_spans(service.issuing_hours) if outside_hours else None,
             }
         )
     return result

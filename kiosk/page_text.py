@@ -131,6 +131,7 @@ def kiosk_page_text() -> dict[str, object]:
         # confirmation then shows; never the service's own waiting count, which reads as it.
         "ahead_count": ahead_count_text(),
         "fully_booked_today": fully_booked_text(),
+        **hours_text(),
         "larger_text": pgettext("kiosk", "Larger text"),
         "normal_text": pgettext("kiosk", "Normal text"),
         "back": pgettext("kiosk", "Back"),
@@ -273,6 +274,22 @@ def ahead_count_text() -> str:
 def fully_booked_text() -> str:
     """A service whose daily quota is used up, on its button: it cannot be taken today."""
     return str(pgettext("kiosk", "Fully booked today"))
+
+
+def hours_text() -> dict[str, str]:
+    """What a service's button says outside its issuing hours, and the line under "the hall is
+    closed" (kiosk/static/hours_text.js fills in the hours, e.g. "08:30–11:30 13:30–16:00")."""
+    return {
+        "issuing_hours_today": pgettext("kiosk", "Tickets {hours}"),
+        "no_tickets_today": pgettext("kiosk", "No tickets today"),
+        # The service's hours are not at hand (an old page, a schedule that could not be read).
+        "not_issuing_now": pgettext("kiosk", "Not issuing tickets now"),
+        "opening_hours_today": pgettext("kiosk", "Opening hours today: {hours}"),
+        "closed_today": pgettext("kiosk", "Closed today"),
+        "tickets_again_from": pgettext("kiosk", "Tickets again from {when} {time}"),
+        "today": pgettext("kiosk", "today"),
+        "tomorrow": pgettext("kiosk", "tomorrow"),
+    }
 
 
 def out_of_service_text() -> dict[str, str]:
@@ -489,4 +506,5 @@ def remote_take_page_text() -> dict[str, object]:
         "back": pgettext("kiosk", "Back"),
         "refusal_heading": pgettext("kiosk", "No ticket was issued"),
         "refusals": remote_refusal_text(),
+        **hours_text(),
     }

@@ -23,6 +23,7 @@ from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import hall_view
 from hall_server.storage.models import Device, Hall, Service
 from kiosk.issue_preview import booked_issue_preview, issue_preview, service_figures
+from kiosk.issuing_hours import hall_issuing_state
 from kiosk.page_text import (
     kiosk_page_text,
     out_of_service_text,
@@ -158,17 +159,23 @@ def kiosk_catalogue_data() -> Any:
 @blueprint.get("/kiosk/service-figures.json")
 def kiosk_service_figures() -> Any:
     """What each service's button says now (people ahead of a ticket taken now, the wait, a
-    refusal such as a used-up quota) and this kiosk's printer as the server knows it. The page
-    asks when a visitor opens a list of services and every half minute; a 401 here is how an
-    open page learns that its token was revoked."""
+    refusal such as a used-up quota or issuing hours, with those hours), whether the hall
+    itself gives no tickets now (closed, with its opening hours, for the page to say once), the
+    moment read (the hall's day and time of day the hours are read against) and this kiosk's
+    printer as the server knows it. The page asks when a visitor opens a list of services and
+    every half minute, so a service or a hall that opens comes back without a reload; a 401
+    here is how an open page learns that its token was revoked."""
     actor = _require_kiosk()
+    moment = now()
     with database().reading() as session:
         hall = session.get(Hall, actor.hall_id)
         device = session.get(Device, actor.id)
         assert hall is not None and device is not None
         return jsonify(
             {
-                "services": service_figures(session, hall, now()),
+                "services": service_figures(session, hall, moment),
+                "hall": hall_issuing_state(hall, moment),
+                "now": moment.isoformat(),
                 "printer_status": device.printer_status,
             }
         )

@@ -15,22 +15,45 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import get_locale
 from flask_limiter import RequestLimit
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hall_server.api.edge import database, now
 from hall_server.api.error_translation import translate_error
 from hall_server.core.refusals import Refused
 from hall_server.extensions import limiter
 from hall_server.operations.remote_issuing import hall_for_code, remote_offer, take_page_url
+from hall_server.storage.models import Service
+from kiosk.issuing_hours import weekly_spans
 from kiosk.page_text import remote_take_page_text
 from kiosk.ticket_qr import qr_svg
 
 blueprint = Blueprint("remote_take_pages", __name__, template_folder="templates")
 
 
-def _offer(hall_code: str) -> dict[str, Any] | None:
+def _hours(session: Session, hall_code: str) -> dict[str, Any]:
+    """The hall's opening hours and its services' issuing hours (each weekday's spans), for the
+    page to say when a closed hall or a service outside its hours gives tickets; the offer the
+    page reads again every half minute says whether they do now."""
+    hall = hall_for_code(session, hall_code)
+    services = session.execute(
+        select(Service.id, Service.issuing_hours).where(
+            Service.hall_id == hall.id, Service.active.is_(True), Service.issuing_hours.is_not(None)
+        )
+    )
+    return {
+        "time_zone": hall.time_zone,
+        "opening_hours": weekly_spans(hall.opening_hours),
+        "services": {str(row.id): weekly_spans(row.issuing_hours) for row in services},
+    }
+
+
+def _offer(hall_code: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     try:
         with database().reading() as session:
-            return remote_offer(session, hall_code, now(), translate_error)
+            return remote_offer(session, hall_code, now(), translate_error), _hours(
+                session, hall_code
+            )
     except Refused:
         return None
 
@@ -50,10 +73,11 @@ def remote_take_page(hall_code: str) -> Any:
     """The hall's services with the people ahead and the wait, a mobile number, a ticket."""
     locale = str(get_locale() or "zh")
     text = remote_take_page_text()
-    offer = _offer(hall_code)
-    if offer is None:
+    found = _offer(hall_code)
+    if found is None:
         body = render_template("remote_take_unknown.html", locale=locale, page_text={})
         return Response(body, status=404)
+    offer, hours = found
     refusal = offer["refusal"]
     shown = None
     if refusal is not None:
@@ -64,6 +88,7 @@ def remote_take_page(hall_code: str) -> Any:
             "remote_take.html",
             locale=locale,
             offer=offer,
+            hours=hours,
             refusal=shown,
             hall_code=hall_code,
             page_text=text,

@@ -4,7 +4,9 @@
 // its code (or presents the ID card) instead: the booking names the service, and the ticket is
 // issued with the code, so it comes out as an appointment or pre-reviewed ticket. Every screen
 // falls back to the start after the idle time. A service's button says how many people a ticket
-// taken now would have ahead (the confirmation's figure), or that today's quota is used up. A
+// taken now would have ahead (the confirmation's figure); one the server would refuse now cannot
+// be tapped and says why (today's quota used up, its issuing hours), and a closed hall says so
+// once, above greyed-out tiles; both come back with the figures read every half minute. A
 // kiosk whose token the server refuses (a 401 on any call, or on the check made every half
 // minute and whenever its live connection is refused) goes out of service for good.
 (function () {
@@ -31,7 +33,9 @@
 
   var state = freshState();
   var catalogue = { departments: [], services: [] };
-  var figuresByService = {}; // service id -> {people_ahead, estimated_wait, refusal}
+  var figuresByService = {}; // service id -> {people_ahead, estimated_wait, refusal, ...}
+  var hallIssuing = { refusal: null, opening_hours: null }; // the hall's own refusal, if any
+  var figuresReadAt = null; // the server's moment of the figures, which their hours are read at
   var figuresTimer = null;
   var figuresAskedAt = 0;
   var outOfService = false;
@@ -127,13 +131,16 @@
     var grid = $("departments");
     grid.innerHTML = "";
     catalogue.departments.forEach(function (department) {
-      grid.appendChild(button(named(department), "tile", function () {
+      var tile = button(named(department), "tile", function () {
+        if (hallClosed()) return;
         state.department = department;
         state.searching = false;
         renderServices();
         show("services");
         loadFigures();
-      }));
+      });
+      tile.disabled = hallClosed() && !outOfService;
+      grid.appendChild(tile);
     });
   }
 
@@ -186,18 +193,25 @@
       name.textContent = named(service);
       element.appendChild(name);
       var figures = figuresByService[service.id];
-      if (figures) {
-        var line = document.createElement("span");
-        if (fullyBooked(service)) {
-          // Today's quota is used up: it cannot be taken, so it cannot be tapped.
-          element.disabled = true;
-          element.classList.add("fully-booked");
-          line.className = "service-fully-booked";
-          line.textContent = T.fully_booked_today;
-        } else {
-          line.className = "service-ahead";
-          line.textContent = fill(T.ahead_count, { n: figures.people_ahead });
+      var refusal = refusalOf(service);
+      if (refusal) {
+        // Issuing would refuse it now: it cannot be tapped, and says why. A closed hall says
+        // so once, in the banner, not on every button.
+        element.disabled = true;
+        element.classList.add("refused");
+        element.dataset.refusal = refusal.code;
+        if (refusal.code === "daily_quota_reached") element.classList.add("fully-booked");
+        var reason = refusalLine(figures);
+        if (reason) {
+          var why = document.createElement("span");
+          why.className = "service-refused";
+          why.textContent = reason;
+          element.appendChild(why);
         }
+      } else if (figures) {
+        var line = document.createElement("span");
+        line.className = "service-ahead";
+        line.textContent = fill(T.ahead_count, { n: figures.people_ahead });
         element.appendChild(line);
       }
       list.appendChild(element);
@@ -223,6 +237,7 @@
   }
 
   function openSearch() {
+    if (hallClosed()) return;
     state.department = null;
     state.searching = true;
     setQuery("");
@@ -230,9 +245,48 @@
     loadFigures();
   }
 
-  function fullyBooked(service) {
+  // The refusal issuing would give for the service now, as the last figures said (the hall's
+  // own when it is closed); null while it may be taken. Issuing still has the last word.
+  function refusalOf(service) {
+    if (hallClosed()) return hallIssuing.refusal;
     var figures = figuresByService[service.id];
-    return Boolean(figures && figures.refusal && figures.refusal.code === "daily_quota_reached");
+    return figures && figures.refusal ? figures.refusal : null;
+  }
+
+  function hallClosed() { return Boolean(hallIssuing.refusal); }
+
+  function refusalLine(figures) {
+    var refusal = figures && figures.refusal;
+    if (!refusal || hallClosed() || refusal.code === "hall_closed") return "";
+    if (refusal.code === "daily_quota_reached") return T.fully_booked_today;
+    if (refusal.code === "outside_issuing_hours") {
+      return window.HallqHours.serviceHours(
+        T, figures.issuing_hours, HALLQ.hall.time_zone, figuresReadAt || new Date()
+      ) || T.not_issuing_now;
+    }
+    return (T.refusals[refusal.code] || T.refusals.error).title;
+  }
+
+  // The hall gives no tickets now: said once above the screen, and nothing to tap meanwhile.
+  function renderHallBanner() {
+    var closed = hallClosed() && !outOfService;
+    var banner = $("hall-banner");
+    banner.hidden = !closed;
+    banner.dataset.refusal = closed ? hallIssuing.refusal.code : "";
+    document.body.classList.toggle("hall-closed", closed);
+    if (closed) {
+      var text = T.refusals[hallIssuing.refusal.code] || T.refusals.error;
+      $("hall-banner-title").textContent = text.title;
+      var lines = window.HallqHours.hallLines(
+        T, LOCALE, hallIssuing.opening_hours, HALLQ.hall.time_zone, figuresReadAt || new Date());
+      $("hall-banner-hours").textContent = lines.join(" · ");
+      $("hall-banner-hours").hidden = !lines.length;
+    }
+    document.querySelectorAll("#departments .tile").forEach(function (tile) {
+      tile.disabled = closed;
+    });
+    $("open-search").disabled = closed;
+    $("open-booking").disabled = closed;
   }
 
   // What each service's button says, fresh from the server; its answer also says how the
@@ -245,7 +299,10 @@
       if (!answer.ok) return;
       figuresByService = {};
       answer.data.services.forEach(function (entry) { figuresByService[entry.service_id] = entry; });
+      hallIssuing = answer.data.hall || { refusal: null, opening_hours: null };
+      figuresReadAt = answer.data.now ? new Date(answer.data.now) : null;
       setPrinterStatus(answer.data.printer_status);
+      renderHallBanner();
       if (state.screen === "services") renderServices();
     }).catch(function () { /* the live connection's offline notice covers this */ });
     figuresTimer = setTimeout(loadFigures, FIGURES_EVERY_MS);
@@ -253,7 +310,7 @@
 
   // ---- identification ------------------------------------------------------------------
   function chooseService(service) {
-    if (fullyBooked(service)) return;
+    if (refusalOf(service)) return; // a tap on a greyed-out button asks nothing
     state.service = service;
     state.serviceChosen = true;
     state.identity = null;
@@ -353,6 +410,7 @@
   function mayUse(kind) { return POLICY.identify_by.indexOf(kind) !== -1; }
 
   function openBooking() {
+    if (hallClosed() && state.screen === "start") return;
     state.entry = "";
     scanBuffer = "";
     $("booking-hint").textContent = mayUse("id_card") ? T.booking_hint_with_id_card : T.booking_hint;
@@ -820,6 +878,7 @@
     if (live && live.socket) live.socket.disconnect();
     document.body.classList.remove("offline");
     renderPrinterBanner();
+    renderHallBanner();
     if (state.screen === "ticket") {
       if (state.job && state.job.status === "pending") renderPrintStatus("none");
       return;

@@ -1,7 +1,9 @@
 // Taking a ticket on a phone (线上取号): the hall's services with the people a ticket taken now
 // would have ahead and the wait, a mobile number, one API call, then the ticket's status page.
 // A retry of the same try (a double tap, a lost answer) sends the same Idempotency-Key, so it
-// never makes two tickets.
+// never makes two tickets. A service issuing would refuse now cannot be tapped and says why
+// (outside its issuing hours: those hours); a closed hall says so once, with its hours; both
+// follow the offer read again every half minute.
 (function () {
   "use strict";
 
@@ -10,6 +12,7 @@
   var LOCALE = HALLQ.locale;
   var HALL_CODE = HALLQ.hallCode;
   var offer = HALLQ.offer;
+  var HOURS = HALLQ.hours || { time_zone: "Asia/Shanghai", opening_hours: null, services: {} };
   var chosen = null; // the service the form is for
   var attempt = null; // { key, body } of the last try, reused while the body is the same
   var taking = false;
@@ -57,21 +60,43 @@
     if (service.refusal) {
       var why = document.createElement("span");
       why.className = "take-service-refusal";
-      why.textContent = refusalText(service.refusal).title;
+      why.textContent = refusalLine(service);
       button.appendChild(why);
       button.disabled = true;
+      button.dataset.refusal = service.refusal.code;
     }
-    button.addEventListener("click", function () { openForm(service); });
+    button.addEventListener("click", function () {
+      if (!service.refusal) openForm(service); // a greyed-out button asks nothing
+    });
     return button;
+  }
+
+  function refusalLine(service) {
+    if (service.refusal.code === "outside_issuing_hours") {
+      var hours = window.HallqHours.serviceHours(
+        T, HOURS.services[String(service.service_id)], HOURS.time_zone, new Date());
+      if (hours) return hours;
+    }
+    return refusalText(service.refusal).title;
   }
 
   function renderOffer() {
     var refusal = offer.refusal;
+    // Every service outside its issuing hours: the list says each one's hours, which one
+    // notice for the whole page could not.
+    if (refusal && refusal.code === "outside_issuing_hours" && offer.services.length) {
+      refusal = null;
+    }
     $("take-refusal").hidden = !refusal;
     if (refusal) {
       var text = refusalText(refusal);
       $("take-refusal-title").textContent = text.title;
       $("take-refusal-advice").textContent = text.advice;
+      // A closed hall: its hours today and when tickets are given again.
+      var lines = refusal.code === "hall_closed" ? window.HallqHours.hallLines(
+        T, LOCALE, HOURS.opening_hours, HOURS.time_zone, new Date()) : [];
+      $("take-refusal-hours").textContent = lines.join("\n");
+      $("take-refusal-hours").hidden = !lines.length;
       $("take-list").hidden = true;
       $("take-form").hidden = true;
       chosen = null;

@@ -1,0 +1,52 @@
+"""The hours the kiosk and the phone page show beside a refusal: when a service issues tickets
+(`outside_issuing_hours`), when the hall is open (`hall_closed`).
+
+A weekly schedule goes to the page as each weekday's spans, Monday first, as the issuing rules
+read it (hall_server/core/opening_hours.py): the page shows today's spans in the hall's time zone
+and, for a closed hall, when tickets are given again (kiosk/static/hours_text.js).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hall_server.core.issuing_rules import IssuingContext, check_may_issue
+from hall_server.core.opening_hours import parse_weekly_hours
+from hall_server.core.refusals import Refused
+from hall_server.storage.models import Hall
+
+WeeklySpans = list[list[list[str]]]  # [weekday][span] -> ["08:30", "11:30"]
+
+
+def weekly_spans(text: str | None) -> WeeklySpans | None:
+    """Each weekday's spans (Monday first) of a schedule; None for one that is always open."""
+    hours = parse_weekly_hours(text)
+    if hours.always_open:
+        return None
+    return [[[f"{start:%H:%M}", f"{end:%H:%M}"] for start, end in day] for day in hours.intervals]
+
+
+def hall_issuing_state(hall: Hall, now: datetime) -> dict[str, object]:
+    """Whether the hall itself refuses every ticket now (`hall_closed`, as issuing would say it)
+    and, if so, its opening hours, so a page says it once rather than on every service."""
+    refusal = None
+    try:
+        # The hall's part of the issuing rules alone: an active service without hours or quota.
+        check_may_issue(
+            IssuingContext(
+                hall_time_zone=hall.time_zone,
+                hall_opening_hours=hall.opening_hours,
+                service_issuing_hours=None,
+                service_daily_quota=None,
+                service_active=True,
+                issued_today_for_service=0,
+                holder_has_active_ticket_for_service=False,
+            ),
+            now,
+        )
+    except Refused as refused:
+        refusal = {"code": refused.code, "message": refused.message}
+    return {
+        "refusal": refusal,
+        "opening_hours": None if refusal is None else weekly_spans(hall.opening_hours),
+    }
