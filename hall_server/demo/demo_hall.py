@@ -36,6 +36,21 @@ from hall_server.storage.models import Department, Hall, Service, User, Window, 
 
 DEMO_PASSWORDS = {"admin": "demo-admin", "manager": "demo-manager", "clerk": "demo-clerk"}
 DEMO_IDENTITY_SECRET = "demo-identity-secret-not-for-production"
+# The demo's pages, its devices' with their tokens (predictable only in the demo): printed when
+# it starts, and listed on its start page. (English label, Chinese label, path.)
+DEMO_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("Start page (every page)", "首页（所有页面）", "/"),
+    ("Kiosk (取号机)", "取号机", "/kiosk/?token=d_demo-kiosk-1"),
+    ("Lobby board (综合屏)", "大厅综合屏", "/board/?token=d_demo-board"),
+    ("Window display, window 1", "1号窗口屏", "/window-display/?token=d_demo-window-1"),
+    ("Counter (呼叫器), window 1-2", "呼叫器（1、2号窗口）", "/counter/"),
+    ("Rating pad, window 1", "1号窗口评价器", "/rating/?token=d_demo-rating-1"),
+    ("Manager dashboard", "管理看板", "/manager/"),
+    ("All halls (city view)", "全市大厅总览", "/city/"),
+    ("Township kiosk", "乡镇中心取号机", "/kiosk/?token=d_demo-town-kiosk"),
+    ("Phone ticket (线上取号)", "线上取号", "/h/city-centre/take"),
+    ("API (OpenAPI 3)", "接口（OpenAPI 3）", "/api/openapi.json"),
+)
 
 
 @dataclass
@@ -329,6 +344,9 @@ def run_demo(
     else:
         seed_todays_bookings(database, utc_now())  # a kept database gets today's codes
     print_directory(database, port, utc_now())
+    # The start page lists the same pages and accounts (only a demo's app has these).
+    app.config["DEMO_PAGES"] = DEMO_PAGES
+    app.config["DEMO_ACCOUNTS"] = demo_accounts(database)
     agents = start_print_agents(port, printer, database_path.parent / "demo-logs")
     click.echo("\n".join(agents))
     click.echo(f"The server's log (every call, ticket and print): {server_log}")
@@ -339,42 +357,37 @@ def run_demo(
     run_server(socketio, app, "127.0.0.1", port)
 
 
+def demo_accounts(database: Database) -> list[tuple[str, str, str, str, str]]:
+    """The accounts to try the demo with: staff number, password, role, name, hall (every admin
+    and manager, and the first clerks: the rest share the clerk password)."""
+    with database.reading() as session:
+        rows = session.execute(
+            select(User.staff_number, User.role, User.name, Hall.name)
+            .join(Hall, Hall.id == User.hall_id)
+            .order_by(User.staff_number)
+        ).all()
+    accounts = []
+    clerks = 0
+    for staff_number, role, name, hall_name in rows:
+        clerks += role == "clerk"
+        if clerks <= 3 or role != "clerk":
+            accounts.append((staff_number, DEMO_PASSWORDS[role], role, name, hall_name))
+    return accounts
+
+
 def print_directory(database: Database, port: int, now: datetime) -> None:
     base = f"http://127.0.0.1:{port}"
-    with database.reading() as session:
-        halls = session.execute(select(Hall.id, Hall.code, Hall.name)).all()
-        users = session.execute(
-            select(User.staff_number, User.role, User.name, User.hall_id).order_by(
-                User.staff_number
-            )
-        ).all()
-    hall_names = {hall_id: name for hall_id, _code, name in halls}
     lines = [
         "",
         "HallQ demo is running. Open these pages (Chinese by default; add ?lang=en for English):",
-        f"  Start page (every page)      {base}/",
-        f"  Kiosk (取号机)               {base}/kiosk/?token=d_demo-kiosk-1",
-        f"  Lobby board (综合屏)         {base}/board/?token=d_demo-board",
-        f"  Window display, window 1     {base}/window-display/?token=d_demo-window-1",
-        f"  Counter (呼叫器), window 1-2  {base}/counter/",
-        f"  Rating pad, window 1         {base}/rating/?token=d_demo-rating-1",
-        f"  Manager dashboard            {base}/manager/",
-        f"  All halls (city view)        {base}/city/",
-        f"  Township kiosk               {base}/kiosk/?token=d_demo-town-kiosk",
-        f"  Phone ticket (线上取号)      {base}/h/city-centre/take",
-        f"  API (OpenAPI 3)              {base}/api/openapi.json",
+        *(f"  {label:<29}{base}{path}" for label, _label_zh, path in DEMO_PAGES),
         "",
         "Demo accounts (staff number / password):",
+        *(
+            f"  {number:<6} / {password:<13} {role:<8} {name} ({hall})"
+            for number, password, role, name, hall in demo_accounts(database)
+        ),
     ]
-    shown_clerks = 0
-    for staff_number, role, name, hall_id in users:
-        if role == "clerk":
-            shown_clerks += 1
-            if shown_clerks > 3:
-                continue
-        password = DEMO_PASSWORDS[role]
-        where = hall_names[hall_id]
-        lines.append(f"  {staff_number:<6} / {password:<13} {role:<8} {name} ({where})")
     lines.append("  … clerks C1001–C1016 and C2001–C2003 share the clerk password.")
     lines.append("Windows 3–16 are staffed by robot clerks so the board moves; 1 and 2 are yours.")
     lines.extend(todays_codes(database, now))

@@ -65,7 +65,16 @@ def start_page() -> Any:
             for hall in halls
             if RemoteIssuingSettings.of(hall.remote_issuing_settings).enabled
         ]
-    return _page(render_template("home.html", locale=_locale(), remote_halls=remote))
+    return _page(
+        render_template(
+            "home.html",
+            locale=_locale(),
+            remote_halls=remote,
+            # `hallq demo` only: its devices' pages with their tokens, and its accounts.
+            demo_pages=current_app.config.get("DEMO_PAGES"),
+            demo_accounts=current_app.config.get("DEMO_ACCOUNTS"),
+        )
+    )
 
 
 @blueprint.get("/favicon.ico")

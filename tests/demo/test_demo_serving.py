@@ -59,6 +59,11 @@ def test_a_ticket_taken_at_a_demo_kiosk_prints_and_the_agents_stop_with_the_demo
                 time.sleep(0.5)
         else:
             pytest.fail((tmp_path / "demo.log").read_text())
+        # The start page links the demo's devices with their tokens, and gives its accounts.
+        start = requests.get(f"{base}/?lang=en", timeout=10).text
+        assert 'href="/kiosk/?token=d_demo-kiosk-1"' in start
+        assert 'href="/board/?token=d_demo-board"' in start
+        assert "<code>demo-manager</code>" in start and "Hall manager" in start
         kiosk = {"Authorization": "Bearer d_demo-kiosk-1"}
         hall = requests.get(f"{base}/api/v1/halls", headers=kiosk, timeout=10).json()[0]
         service = requests.get(
