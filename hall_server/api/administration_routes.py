@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
@@ -29,11 +28,12 @@ from hall_server.api.manager_schemas import (
     WindowCreateRequest,
     WindowUpdateRequest,
 )
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import HallSchema, ServiceSchema, WindowSchema
 from hall_server.core.refusals import Refused
 from hall_server.operations import administration, staff_accounts
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "administration",
     __name__,
     url_prefix="/api/v1",

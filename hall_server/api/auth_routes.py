@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, session
-from flask_smorest import Blueprint
 
 from hall_server.api.documentation import BEARER, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import bearer_token, database, now, perform, require_actor
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import (
     DeviceSchema,
     EnrolDeviceRequest,
@@ -23,7 +23,7 @@ from hall_server.operations import credentials, window_operations
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
 from hall_server.storage.models import Device, User
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "auth", __name__, url_prefix="/api/v1", description="Log in; enrol and revoke devices"
 )
 

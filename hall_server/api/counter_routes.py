@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from hall_server.api.counter_schemas import (
     CallNumberRequest,
     CheckInPreviewRequest,
@@ -23,6 +21,7 @@ from hall_server.api.counter_schemas import (
 )
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import TicketSchema
 from hall_server.operations import (
     clerk_figures,
@@ -33,13 +32,12 @@ from hall_server.operations import (
 )
 from hall_server.operations.access import Actor
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "counter",
     __name__,
     url_prefix="/api/v1",
     description="The clerk's counter, the clerk's own figures and satisfaction ratings (好差评)",
 )
-IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}
 
 
 @blueprint.route("/windows/<int:window_id>/desk", methods=["GET"])
@@ -66,7 +64,7 @@ def window_queue(window_id: int) -> Any:
 @blueprint.arguments(CallNumberRequest)
 @blueprint.response(200, TicketSchema)
 @documented_errors(blueprint, *WRITE_ERRORS)
-@blueprint.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
+@blueprint.doc(security=BEARER)
 def call_number(payload: dict[str, Any], window_id: int) -> Any:
     """Call today's ticket with this number (e.g. A023) to this window, if it is waiting."""
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import StrictSchema, record_id
 from hall_server.core.refusals import Refused
 from hall_server.operations import display_settings
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "display_settings",
     __name__,
     url_prefix="/api/v1",

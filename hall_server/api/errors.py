@@ -14,6 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
+from hall_server.api.documentation import WriteConventionsPlugin
 from hall_server.api.error_translation import translate_error
 from hall_server.api.schemas import MAX_RECORD_ID, ErrorResponse
 from hall_server.core.refusals import Refused
@@ -156,7 +157,8 @@ class HallqApi(Api):  # type: ignore[misc]
         # Before any route is added, so every `<int:...>`, pages' too, is a bounded id; the
         # OpenAPI document gives its maximum.
         app.url_map.converters["int"] = RecordIdConverter
-        super().init_app(app, spec_kwargs=spec_kwargs)
+        plugins = [WriteConventionsPlugin(app)]
+        super().init_app(app, spec_kwargs={"extra_plugins": plugins, **(spec_kwargs or {})})
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return http_error_response(error)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import (
     BoardSnapshot,
     HallSchema,
@@ -18,7 +17,7 @@ from hall_server.api.schemas import (
 )
 from hall_server.operations import hall_reads, window_operations
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "halls", __name__, url_prefix="/api/v1", description="Halls, their services and windows"
 )
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from hall_server.api.break_rota_schemas import (
     RotaBreakRequest,
     RotaRequest,
@@ -23,10 +21,11 @@ from hall_server.api.manager_schemas import (
     NoticeRequest,
     NoticeSchema,
 )
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import HallSchema
 from hall_server.operations import administration, alerts, break_rota, hall_figures
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "manager",
     __name__,
     url_prefix="/api/v1",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.operations import print_jobs
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "print_jobs",
     __name__,
     url_prefix="/api/v1",

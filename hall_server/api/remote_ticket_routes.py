@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
@@ -16,12 +15,13 @@ from hall_server.api.remote_ticket_schemas import (
     RemoteOfferSchema,
     RemoteTicketRequest,
 )
-from hall_server.api.schemas import TicketSchema
+from hall_server.api.request_parsing import ApiBlueprint
+from hall_server.api.schemas import IssuedTicketSchema
 from hall_server.extensions import limiter
 from hall_server.operations import remote_issuing
 from hall_server.operations.ticket_issuing import issue_remote_ticket
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "remote_tickets",
     __name__,
     url_prefix="/api/v1",
@@ -43,11 +43,9 @@ def remote_offer(hall_code: str) -> Any:
 @blueprint.route("/remote/halls/<string:hall_code>/tickets", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_REMOTE_ISSUE"])
 @blueprint.arguments(RemoteTicketRequest)
-@blueprint.response(201, TicketSchema)
+@blueprint.response(201, IssuedTicketSchema)
 @documented_errors(blueprint, 400, 403, 404, 409, 422, 429, 503)
-@blueprint.doc(
-    parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
-)
+@blueprint.doc()
 def take_remote_ticket(payload: dict[str, Any], hall_code: str) -> Any:
     """Anyone, where the hall allows it: take a walk-in ticket with a mobile number. It queues
     like a kiosk's; `status_url` is the visitor's status page. Refused (403) when the hall or
@@ -69,7 +67,7 @@ def take_remote_ticket(payload: dict[str, Any], hall_code: str) -> Any:
             config["IDENTITY_SECRET"],
             config["PUBLIC_BASE_URL"],
         ),
-        TicketSchema,
+        IssuedTicketSchema,
         status=201,
         actor=visitor,
     )

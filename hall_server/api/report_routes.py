@@ -7,17 +7,17 @@ from typing import Any
 
 from flask import Response
 from flask_babel import get_locale
-from flask_smorest import Blueprint
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, documented_errors
 from hall_server.api.edge import now, read, require_actor
 from hall_server.api.manager_schemas import ExportQuery, ReportQuery, ReportSchema
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.core.numbering import local_business_date
 from hall_server.manager.report_files import export_filename, report_csv, report_xlsx
 from hall_server.operations import reports
 from hall_server.operations.hall_reads import require_hall
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "reports",
     __name__,
     url_prefix="/api/v1",

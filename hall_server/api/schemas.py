@@ -90,10 +90,6 @@ class TicketSchema(Schema):
     status = fields.String(metadata={"enum": [s.value for s in TicketStatus]})
     visitor_class = fields.String(metadata={"enum": [c.value for c in VisitorClass]})
     service = fields.Nested(NameRef)
-    status_token = fields.String(
-        metadata={"description": "secret of the ticket's status page; only its holder gets it"}
-    )
-    status_url = fields.String()
     holder_display_name = fields.String(allow_none=True, metadata={"example": "张*明"})
     issued_remotely = fields.Boolean(
         metadata={"description": "taken on the visitor's phone (线上取号), not in the hall"}
@@ -124,7 +120,22 @@ class TicketSchema(Schema):
         allow_none=True,
         metadata={"description": "a no-show who comes back waits behind at most this many"},
     )
-    print_job = fields.Nested(PrintJobRef, allow_none=True)
+
+
+class IssuedTicketSchema(TicketSchema):
+    """A ticket as its issuer gets it: with the secret of its status page (for the paper's QR
+    code or the visitor's phone) and a kiosk's print job. No other answer carries the secret,
+    so nobody else (a clerk, say) can rate or cancel the ticket as its holder."""
+
+    status_token = fields.String(
+        metadata={"description": "secret of the ticket's status page; only its holder gets it"}
+    )
+    status_url = fields.String(metadata={"description": "the ticket's status page (its QR code)"})
+    print_job = fields.Nested(
+        PrintJobRef,
+        allow_none=True,
+        metadata={"description": "a kiosk's ticket: what its printer prints; null otherwise"},
+    )
 
 
 class IssueTicketRequest(StrictSchema):

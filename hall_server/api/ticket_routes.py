@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import bearer_token, current_actor, database, now, perform, read
+from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import (
     CallTicketRequest,
     FinishRequest,
+    IssuedTicketSchema,
     IssueTicketRequest,
     TicketSchema,
     TransferRequest,
@@ -25,7 +26,7 @@ from hall_server.operations.queue_reads import public_ticket, ticket_view
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.models import Ticket
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "tickets", __name__, url_prefix="/api/v1", description="Issue tickets and act on them"
 )
 
@@ -37,11 +38,10 @@ def _issue_limit_key() -> str:
 @blueprint.route("/halls/<int:hall_id>/tickets", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=_issue_limit_key)
 @blueprint.arguments(IssueTicketRequest)
-@blueprint.response(201, TicketSchema)
+@blueprint.response(201, IssuedTicketSchema)
 @documented_errors(blueprint, *WRITE_ERRORS, 429)
 @blueprint.doc(
     security=BEARER,
-    parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
 )
 def issue(payload: dict[str, Any], hall_id: int) -> Any:
     """Issue a ticket (kiosk, counter or manager). A kiosk's ticket comes with its print job."""
@@ -51,7 +51,7 @@ def issue(payload: dict[str, Any], hall_id: int) -> Any:
         lambda uow, actor: issue_ticket(
             uow, actor, request_, now(), config["IDENTITY_SECRET"], config["PUBLIC_BASE_URL"]
         ),
-        TicketSchema,
+        IssuedTicketSchema,
         status=201,
     )
 
@@ -137,7 +137,6 @@ def requeue(ticket_id: int) -> Any:
 @documented_errors(blueprint, *WRITE_ERRORS)
 @blueprint.doc(
     security=BEARER,
-    parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
 )
 def call_next(window_id: int) -> Any:
     """Call the ticket the hall's calling policy picks for this window."""
@@ -153,7 +152,6 @@ def call_next(window_id: int) -> Any:
 @documented_errors(blueprint, *WRITE_ERRORS)
 @blueprint.doc(
     security=BEARER,
-    parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
 )
 def call_specific(payload: dict[str, Any], window_id: int) -> Any:
     """Call one particular waiting ticket to this window."""

@@ -37,6 +37,10 @@ def kiosk(hall):
         ('{"service_id": 1, "id_number": "123"}', "application/json", 422, "validation_failed"),
         ("[1, 2, 3]", "application/json", 422, "validation_failed"),
         ('"just a string"', "application/json", 422, "validation_failed"),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400, "malformed_json"),
+        ('{"service_id": 1}', "text/plain", 415, "unsupported_media_type"),
+        ("service_id=1", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ('{"service_id": 1}', "", 415, "unsupported_media_type"),
     ],
 )
 def test_malformed_issue_requests_are_refused_without_a_ticket(
@@ -48,6 +52,21 @@ def test_malformed_issue_requests_are_refused_without_a_ticket(
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
     assert ticket_count(app) == 0
+
+
+def test_a_body_that_is_not_json_is_told_what_to_send(client, hall, kiosk):
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets?lang=en",
+        data=f'{{"service_id": {hall.services["housing"]}}}',
+        content_type="text/plain",
+        headers=kiosk,
+    )
+    assert response.status_code == 415
+    assert "Content-Type: application/json" in response.get_json()["error"]["message"]
+    zh = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", data="x", content_type="text/plain", headers=kiosk
+    )
+    assert "JSON 格式" in zh.get_json()["error"]["message"]
 
 
 def test_the_field_at_fault_is_named(client, hall, kiosk):

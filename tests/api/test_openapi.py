@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import login_headers
+
 
 def test_every_api_route_is_documented(app, client):
     document = client.get("/api/openapi.json").get_json()
@@ -29,3 +31,50 @@ def test_writes_document_their_errors_and_security(client):
     assert "error" in error_schema["properties"]
     issue = document["paths"]["/api/v1/halls/{hall_id}/tickets"]["post"]
     assert "requestBody" in issue and "429" in issue["responses"]
+
+
+def _writes(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method in {"post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def test_every_write_documents_the_size_limit_and_json_bodies(client):
+    document = client.get("/api/openapi.json").get_json()
+    for path, method, operation in _writes(document):
+        assert "413" in operation["responses"], (method, path)
+        if "requestBody" in operation and "application/json" in operation["requestBody"]["content"]:
+            assert "415" in operation["responses"], (method, path)
+
+
+def test_every_write_that_honours_an_idempotency_key_documents_it(client, hall):
+    """Finishing a case honours the key (a retry gets the first answer back): it says so."""
+    document = client.get("/api/openapi.json").get_json()
+    keyed = {
+        (path, method)
+        for path, method, operation in _writes(document)
+        if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+    }
+    assert ("/api/v1/windows/{window_id}/tickets/{ticket_id}/finish", "post") in keyed
+    assert ("/api/v1/halls/{hall_id}/tickets", "post") in keyed
+    assert ("/api/v1/windows/{window_id}/call-next", "post") in keyed
+    # Platform pushes are idempotent by their id and refuse the header.
+    assert not any(path.startswith("/api/v1/platform/") for path, _method in keyed)
+
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={"service_id": hall.services["housing"]},
+        headers=kiosk,
+    )
+    window = f"/api/v1/windows/{hall.windows[1]}"
+    ticket = client.post(f"{window}/call-next", headers=clerk).get_json()
+    client.post(f"{window}/tickets/{ticket['id']}/start", headers=clerk)
+    finish = f"{window}/tickets/{ticket['id']}/finish"
+    keyed_clerk = {**clerk, "Idempotency-Key": "finish-once"}
+    first = client.post(finish, json={"outcome": "completed"}, headers=keyed_clerk)
+    again = client.post(finish, json={"outcome": "completed"}, headers=keyed_clerk)
+    assert first.status_code == again.status_code == 200
+    assert again.headers.get("Idempotent-Replayed") == "true"

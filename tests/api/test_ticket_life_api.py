@@ -51,6 +51,31 @@ def test_window_serves_a_ticket_from_call_to_finish(client, hall):
     assert finished["status"] == "finished" and finished["outcome"] == "completed"
 
 
+def test_only_the_issuer_gets_the_secret_of_the_tickets_status_page(client, hall):
+    """With it a visitor follows, cancels and rates their ticket: a clerk who had it could rate
+    their own case. No answer but the issuing one carries it."""
+    ticket = issue(client, hall)
+    assert ticket["status_token"] and ticket["status_url"].endswith(ticket["status_token"])
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    window = hall.windows[1]
+    base = f"/api/v1/windows/{window}/tickets/{ticket['id']}"
+    answers = [
+        client.get(f"/api/v1/tickets/{ticket['id']}", headers=clerk),
+        client.post(f"/api/v1/windows/{window}/call-next", headers=clerk),
+        client.post(f"{base}/start", headers=clerk),
+        client.post(f"{base}/finish", json={"outcome": "completed"}, headers=clerk),
+        client.get(f"/api/v1/ticket-status/{ticket['status_token']}"),
+    ]
+    for answer in answers:
+        assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["id"] == ticket["id"]
+        assert not {"status_token", "status_url", "print_job"} & set(answer.get_json())
+
+    document = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    assert "status_token" not in document["Ticket"]["properties"]
+    assert "status_token" in document["IssuedTicket"]["properties"]
+
+
 def test_finish_before_start_is_refused_and_changes_nothing(client, hall):
     ticket = issue(client, hall)
     clerk = login_headers(client, hall.clerk_numbers[1])
