@@ -68,8 +68,10 @@ def _refusal(refusal: Refused) -> dict[str, Any]:
     }
 
 
-def _connection_refused(message: str) -> ConnectionRefusedError:
-    return ConnectionRefusedError(translate_error(message))
+def _connection_refused(code: str, message: str) -> ConnectionRefusedError:
+    """The client's `connect_error` gets the message in its language, and `data.code` to key on
+    (as the HTTP API's error codes)."""
+    return ConnectionRefusedError(translate_error(message), {"code": code})
 
 
 def refused_while_database_unavailable(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -83,7 +85,10 @@ def refused_while_database_unavailable(handler: Callable[..., Any]) -> Callable[
         except DatabaseUnavailable as error:
             # The code stays in front, untranslated: clients key on it.
             reason = translate_error("the server cannot reach its database; retry shortly")
-            raise ConnectionRefusedError(f"service_unavailable: {reason}") from error
+            refusal = ConnectionRefusedError(
+                f"service_unavailable: {reason}", {"code": "service_unavailable"}
+            )
+            raise refusal from error
 
     return connect
 
@@ -113,10 +118,14 @@ def register_socket_handlers(socketio: SocketIO) -> None:
             if token:
                 actor = actor_for_token(db_session, str(token), _now())
                 if actor is None:
-                    raise _connection_refused("the token is unknown, expired or revoked")
+                    raise _connection_refused(
+                        "unauthorized", "the token is unknown, expired or revoked"
+                    )
                 hall_id = hall_id if hall_id is not None else actor.hall_id
             if not isinstance(hall_id, int) or db_session.get(Hall, hall_id) is None:
-                raise _connection_refused("give an existing hall_id (and a token for devices)")
+                raise _connection_refused(
+                    "not_found", "give an existing hall_id (and a token for devices)"
+                )
             pending: print_jobs.JobsOnReconnect | None = None
             if actor is not None and actor.kind == "device":
                 pending = print_jobs.pending_print_jobs(db_session, actor.id, _now())

@@ -158,7 +158,7 @@ def issue_ticket(
     require_hall_access(session, actor, hall.id)
     service: Service | None = found[1]
     if service is None:
-        raise Refused("not_found", f"no service with id {request.service_id}")
+        raise Refused("not_found", f"no service with id {request.service_id}", field="service_id")
     if service.hall_id != hall.id:
         raise Refused("not_found", "this service is not offered in this hall", field="service_id")
     if request.visitor_class not in set(VisitorClass):

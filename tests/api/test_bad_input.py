@@ -117,6 +117,12 @@ def test_issue_for_a_service_of_another_hall_is_404(app, client, hall, kiosk, cl
         headers=kiosk,
     )
     assert response.status_code == 404
+    assert response.get_json()["error"]["field"] == "service_id"
+    unknown = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": 999999}, headers=kiosk
+    )
+    assert unknown.status_code == 404
+    assert unknown.get_json()["error"]["field"] == "service_id"  # the one field at fault
 
 
 def test_unknown_url_and_wrong_method_are_json_errors(client):

@@ -138,6 +138,24 @@ def test_a_connection_without_a_valid_token_or_hall_is_refused(
     client.disconnect()
 
 
+@pytest.mark.parametrize(
+    ("auth", "code"),
+    [({"token": "d_not-a-device"}, "unauthorized"), ({"hall_id": 987654}, "not_found")],
+)
+def test_a_refused_connection_says_why_with_a_code_to_key_on(
+    live_hall: LiveHall, auth: dict[str, object], code: str
+) -> None:
+    client = socketio.Client(reconnection=False)
+    refusals: list[object] = []
+    client.on("connect_error", lambda data: refusals.append(data))
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(live_hall.url, auth=auth, transports=["websocket"], wait_timeout=20)
+    client.disconnect()
+    [refusal] = refusals
+    assert isinstance(refusal, dict) and refusal["data"] == {"code": code}
+    assert refusal["message"]  # in the connection's language (Chinese by default)
+
+
 def test_a_revoked_device_token_is_refused_at_connect(live_hall: LiveHall) -> None:
     manager = live_hall.api(
         "POST",
