@@ -93,3 +93,11 @@ class WriteConventionsPlugin(BasePlugin):  # type: ignore[misc]
                 parameters = operation.setdefault("parameters", [])
                 parameters[:] = [p for p in parameters if p.get("name") != "Idempotency-Key"]
                 parameters.append(IDEMPOTENCY_KEY)
+
+
+def null_in_nullable_enums(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict:
+    """An apispec attribute function: a field that may be null and lists its values (`enum`)
+    lists null among them, as JSON Schema requires for null to be valid (OpenAPI 3.1)."""
+    if field.allow_none and "enum" in ret and None not in ret["enum"]:
+        return {"enum": [*ret["enum"], None]}
+    return {}

@@ -14,7 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from hall_server.api.documentation import WriteConventionsPlugin
+from hall_server.api.documentation import WriteConventionsPlugin, null_in_nullable_enums
 from hall_server.api.error_translation import translate_error
 from hall_server.api.schemas import MAX_RECORD_ID, ErrorResponse
 from hall_server.core.refusals import Refused
@@ -159,6 +159,7 @@ class HallqApi(Api):  # type: ignore[misc]
         app.url_map.converters["int"] = RecordIdConverter
         plugins = [WriteConventionsPlugin(app)]
         super().init_app(app, spec_kwargs={"extra_plugins": plugins, **(spec_kwargs or {})})
+        self.ma_plugin.converter.add_attribute_function(null_in_nullable_enums)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return http_error_response(error)

@@ -25,6 +25,14 @@ MOBILE_NUMBER = validate.Regexp(
 MAX_RECORD_ID = 2**31 - 1
 
 
+def always_present(schema: type[Schema]) -> type[Schema]:
+    """An answer's schema whose every field is always in the answer (null where it has no
+    value): the OpenAPI document lists them all as required, so clients may rely on them."""
+    for field in schema._declared_fields.values():
+        field.required = True
+    return schema
+
+
 def record_id(**options: Any) -> fields.Integer:
     """A stored row's id in a request: a whole number from 1 to MAX_RECORD_ID."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_RECORD_ID), **options)
@@ -56,18 +64,21 @@ class ErrorResponse(Schema):
     error = fields.Nested(ErrorDetail, required=True)
 
 
+@always_present
 class NameRef(Schema):
     id = fields.Integer()
     name = fields.String()
     name_en = fields.String(allow_none=True)
 
 
+@always_present
 class WindowRef(Schema):
     id = fields.Integer()
     number = fields.Integer()
     name = fields.String()
 
 
+@always_present
 class WaitEstimateSchema(Schema):
     low_minutes = fields.Integer(metadata={"description": "10th percentile, rounded down"})
     high_minutes = fields.Integer(metadata={"description": "90th percentile: the promise"})
@@ -77,12 +88,14 @@ class WaitEstimateSchema(Schema):
     )
 
 
+@always_present
 class PrintJobRef(Schema):
     id = fields.String()
     status = fields.String()
     payload = fields.Dict()
 
 
+@always_present
 class TicketSchema(Schema):
     id = fields.Integer()
     hall_id = fields.Integer()
@@ -122,6 +135,7 @@ class TicketSchema(Schema):
     )
 
 
+@always_present
 class IssuedTicketSchema(TicketSchema):
     """A ticket as its issuer gets it: with the secret of its status page (for the paper's QR
     code or the visitor's phone) and a kiosk's print job. No other answer carries the secret,
@@ -227,7 +241,14 @@ class WindowSchema(Schema):
     status_changed_at = fields.AwareDateTime(allow_none=True)
     clerk = fields.Nested(ClerkRef, allow_none=True)
     services = fields.List(fields.Nested(ServiceRef))
-    current_ticket = fields.Nested(TicketSchema, allow_none=True)
+    current_ticket = fields.Nested(
+        TicketSchema,
+        allow_none=True,
+        metadata={
+            "description": "in the board snapshot only (GET /halls/{id}/board and the live "
+            "`snapshot`): the ticket called to or served at the window, or null"
+        },
+    )
 
 
 class HallSchema(Schema):
