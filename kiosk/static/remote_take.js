@@ -56,7 +56,9 @@
     facts.textContent = fill(T.ahead_count, { n: service.people_ahead }) + " · " +
       T.estimated_wait + " " + waitText(service.estimated_wait_for_new_ticket);
     button.appendChild(name);
-    button.appendChild(facts);
+    // A service that gives no ticket now says why instead (as on the kiosk): a wait for a
+    // ticket nobody can take would mislead.
+    if (!service.refusal) button.appendChild(facts);
     if (service.refusal) {
       var why = document.createElement("span");
       why.className = "take-service-refusal";

@@ -206,8 +206,11 @@ def test_the_phone_page_greys_out_a_service_outside_its_hours_with_them(
     phone.goto(f"{live.url}/h/kiosk-hall/take")
     closed = phone.locator(".take-service").filter(has_text=AFTERNOON_ONLY)
     expect(closed).to_contain_text(f"取号时间 {start}–{end}")
+    expect(closed).not_to_contain_text("预计等候")  # no wait for a ticket nobody can take
     expect(closed).to_be_disabled()
-    expect(phone.locator(".take-service").filter(has_text="公积金提取")).to_be_enabled()
+    open_service = phone.locator(".take-service").filter(has_text="公积金提取")
+    expect(open_service).to_be_enabled()
+    expect(open_service).to_contain_text("预计等候")
     sent = requests_sent(phone)
     closed.click(force=True)
     phone.wait_for_timeout(500)
