@@ -123,10 +123,10 @@ def source_messages() -> tuple[list[Message], list[str]]:
                     continue
                 name = _called_name(call)
                 where = f"{relative}:{call.lineno}"
-                if name in ("Refused", "_refused") and len(call.args) >= 2:
-                    node = call.args[1]
+                if name in ("Refused", "_refused", "_connection_refused") and len(call.args) >= 2:
+                    node = call.args[1]  # (code, message)
                 elif (
-                    name in ("_connection_refused", "translate_error")
+                    name == "translate_error"
                     and call.args
                     and isinstance(call.args[0], ast.Constant | ast.JoinedStr)
                 ):
