@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
@@ -23,13 +22,15 @@ from hall_server.api.platform_schemas import (
     PreReviewPushRequest,
     PreReviewSchema,
 )
+from hall_server.api.request_parsing import ApiBlueprint
+from hall_server.core import platform_signature
 from hall_server.core.refusals import Refused
 from hall_server.operations import booked_arrival, calling_settings, online_platform, outbox
 from hall_server.operations.access import Actor, require_hall_access
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Platform, Ticket
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "online_platform",
     __name__,
     url_prefix="/api/v1",
@@ -39,16 +40,13 @@ blueprint = Blueprint(
 
 SIGNED = [
     {"in": "header", "name": header, "required": True, "schema": {"type": "string"}}
-    for header in (
-        online_platform.PLATFORM_HEADER,
-        online_platform.TIMESTAMP_HEADER,
-        online_platform.SIGNATURE_HEADER,
-    )
+    for header in platform_signature.SIGNED_HEADERS
 ]
 SIGNED_DOC = (
-    "Signed by the platform: HMAC-SHA256 with its shared secret over `<timestamp>.` + the raw "
-    "body, sent as `sha256=<hex>`; refused if the timestamp is more than 5 minutes off or the "
-    "signature was seen before."
+    "Signed by the platform: `sha256=` + hex HMAC-SHA256, keyed with its shared secret, over "
+    "`<timestamp>\\n<nonce>\\n<METHOD>\\n<path>\\n` + the raw body (docs/online_platform.md, "
+    "Signing); refused if the timestamp is more than 5 minutes off or the signature was "
+    "seen before. To retry, sign again with a new nonce."
 )
 # Before authentication nobody is known; the signature names the platform inside the use case.
 UNSIGNED_CALLER = Actor(kind="platform", id=0, role="platform", hall_id=0)
@@ -65,18 +63,21 @@ def _signed(use_case: Callable[[UnitOfWork, Platform], dict[str, Any]], schema: 
             "unexpected_idempotency_key",
             "platform pushes are idempotent by their id; send no Idempotency-Key",
         )
-    body = request.get_data()
     headers = request.headers
+    signed = online_platform.SignedRequest(
+        platform_code=headers.get(platform_signature.PLATFORM_HEADER),
+        timestamp=headers.get(platform_signature.TIMESTAMP_HEADER),
+        nonce=headers.get(platform_signature.NONCE_HEADER),
+        signature=headers.get(platform_signature.SIGNATURE_HEADER),
+        method=request.method,
+        target=platform_signature.request_target(
+            request.path, request.query_string.decode("utf-8", "replace")
+        ),
+        body=request.get_data(),
+    )
 
     def run(uow: UnitOfWork, _caller: Actor) -> dict[str, Any]:
-        platform = online_platform.authenticate_platform(
-            uow.session,
-            headers.get(online_platform.PLATFORM_HEADER),
-            headers.get(online_platform.TIMESTAMP_HEADER),
-            headers.get(online_platform.SIGNATURE_HEADER),
-            body,
-            now(),
-        )
+        platform = online_platform.authenticate_platform(uow.session, signed, now())
         return use_case(uow, platform)
 
     return perform(run, schema, actor=UNSIGNED_CALLER)
@@ -182,7 +183,7 @@ def ticket_booking(ticket_id: int) -> Any:
 def outbox_messages(query: dict[str, Any], hall_id: int) -> Any:
     """Messages for the online platforms: pending until acknowledged (managers)."""
     actor = require_actor()
-    return read(lambda s: list(outbox.list_messages(s, actor, hall_id, query["status"])))
+    return read(lambda s: outbox.list_messages(s, actor, hall_id, query["status"]))
 
 
 @blueprint.route("/halls/<int:hall_id>/calling-policy", methods=["GET"])

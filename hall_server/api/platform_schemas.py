@@ -14,6 +14,22 @@ HEX_SHA256 = validate.Regexp(
     "with the platform's secret",
 )
 ID_HASH_DESCRIPTION = 'hex HMAC-SHA256(platform secret, "id:" + ID number in upper case)'
+MAX_REVISION = 2**31 - 1  # stored in a 32-bit integer column
+REVISION_DESCRIPTION = (
+    "the platform's own revision of the record; a push with an older one, or the stored one "
+    "with other content, is refused (409 stale_revision); without it nothing is compared and "
+    "the stored revision stays as it was"
+)
+
+STORED_REVISION_DESCRIPTION = "the last revision the platform sent; 0 if it never sent one"
+
+
+def revision_field() -> fields.Integer:
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_REVISION),
+        metadata={"description": REVISION_DESCRIPTION},
+    )
 
 
 class ServiceCode(Schema):
@@ -47,11 +63,7 @@ class PreReviewPushRequest(StrictSchema):
         metadata={"description": "what the applicant shows at the hall; default: the id"},
     )
     applicant_name = fields.String(validate=validate.Length(min=1, max=40))
-    revision = fields.Integer(
-        strict=True,
-        validate=validate.Range(min=0),
-        metadata={"description": "pushes with a revision no newer than the stored one are ignored"},
-    )
+    revision = revision_field()
 
 
 class PreReviewSchema(Schema):
@@ -64,7 +76,7 @@ class PreReviewSchema(Schema):
     materials = fields.List(fields.Dict())
     valid_until = fields.AwareDateTime()
     status = fields.String(metadata={"enum": ["active", "cancelled"]})
-    revision = fields.Integer()
+    revision = fields.Integer(metadata={"description": STORED_REVISION_DESCRIPTION})
     ticket_id = fields.Integer(allow_none=True)
     updated_at = fields.AwareDateTime()
 
@@ -83,7 +95,7 @@ class AppointmentPushRequest(StrictSchema):
         validate=validate.Length(min=1, max=64),
         metadata={"description": "the application whose pre-review this booking belongs to"},
     )
-    revision = fields.Integer(strict=True, validate=validate.Range(min=0))
+    revision = revision_field()
 
 
 APPOINTMENT_STATUSES = ["booked", "checked_in", "late", "no_show", "cancelled"]
@@ -99,7 +111,7 @@ class AppointmentSchema(Schema):
     applicant_name = fields.String(allow_none=True)
     application_id = fields.String(allow_none=True)
     status = fields.String(metadata={"enum": APPOINTMENT_STATUSES})
-    revision = fields.Integer()
+    revision = fields.Integer(metadata={"description": STORED_REVISION_DESCRIPTION})
     ticket_id = fields.Integer(allow_none=True)
     checked_in_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime()
@@ -148,6 +160,13 @@ class OutboxMessageSchema(Schema):
     status = fields.String(metadata={"enum": ["pending", "delivered"]})
     attempts = fields.Integer()
     next_attempt_at = fields.AwareDateTime()
+    held_back_by = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "the platform's oldest undelivered message, which must be "
+            "acknowledged before this one is sent (null if this one is next)"
+        },
+    )
     last_error = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     delivered_at = fields.AwareDateTime(allow_none=True)

@@ -1,10 +1,11 @@
 """The online platform's side: signed requests, and its pushes of pre-reviews and appointments.
 
-A platform signs every request with the secret it shares with HallQ: HMAC-SHA256 over
-`"<timestamp>." + body`, sent as `X-HallQ-Signature: sha256=<hex>` with `X-HallQ-Timestamp`
-(Unix seconds) and `X-HallQ-Platform` (its code). Requests more than five minutes off the
-hall's clock are refused, and so is a signature seen before (a replay). Every push is keyed by
-the platform's own id, so sending it again changes nothing; a higher `revision` updates it.
+A platform signs every request with the secret it shares with HallQ (the signature covers the
+timestamp, a nonce, the method, the path and the body: core/platform_signature.py). Requests
+more than five minutes off the hall's clock are refused, and so is a signature seen before (a
+replay): a signed request does what it says once, on the resource it names. Every push is keyed
+by the platform's own id, so a push signed again and sent again changes nothing; a higher
+`revision` updates it, and an older one is refused as stale.
 
 The applicant's ID number never travels: the platform sends
 `HMAC-SHA256(secret, "id:" + ID number in upper case)` as hex, which HallQ can recompute when
@@ -26,8 +27,18 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hall_server.core.platform_signature import (
+    NONCE_FORM,
+    NONCE_HEADER,
+    SIGNED_HEADERS,
+    TIMESTAMP_FORM,
+    TIMESTAMP_HEADER,
+    sign_request,
+    signature_digest,
+)
 from hall_server.core.privacy import mask_name
 from hall_server.core.refusals import Refused
+from hall_server.core.ticket_life import ACTIVE_STATUSES
 from hall_server.operations.access import hall_ancestors
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import (
@@ -37,29 +48,11 @@ from hall_server.storage.models import (
     PlatformSignature,
     PreReview,
     Service,
+    Ticket,
 )
 
-PLATFORM_HEADER = "X-HallQ-Platform"
-TIMESTAMP_HEADER = "X-HallQ-Timestamp"
-SIGNATURE_HEADER = "X-HallQ-Signature"
-MESSAGE_ID_HEADER = "X-HallQ-Message-Id"
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
 PRE_REVIEW_RESULTS = ("passed", "needs_correction")
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The signature both directions use: hex HMAC-SHA256 over "<timestamp>." + body."""
-    message = timestamp.encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def signed_headers(platform_code: str, secret: str, body: bytes, now: datetime) -> dict[str, str]:
-    timestamp = str(int(now.timestamp()))
-    return {
-        PLATFORM_HEADER: platform_code,
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: "sha256=" + sign(secret, timestamp, body),
-    }
 
 
 def id_number_hash(secret: str, id_number: str) -> str:
@@ -90,41 +83,64 @@ def _remember_signature(
     return stored is not None
 
 
-def authenticate_platform(
-    session: Session,
-    platform_code: str | None,
-    timestamp: str | None,
-    signature: str | None,
-    body: bytes,
-    now: datetime,
-) -> Platform:
+@dataclass(frozen=True)
+class SignedRequest:
+    """What a request brings to be authenticated: its signing headers (None when missing),
+    its method, its target (path, and "?" + query if any) and its raw body."""
+
+    platform_code: str | None
+    timestamp: str | None
+    nonce: str | None
+    signature: str | None
+    method: str
+    target: str
+    body: bytes
+
+
+def authenticate_platform(session: Session, request: SignedRequest, now: datetime) -> Platform:
     """The platform that signed this request, or a refusal saying why not."""
-    if not (platform_code and timestamp and signature):
-        raise Refused(
-            "bad_signature",
-            f"sign the request: send {PLATFORM_HEADER}, {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}",
-        )
+    if not (request.platform_code and request.timestamp and request.nonce and request.signature):
+        raise Refused("bad_signature", f"sign the request: send {', '.join(SIGNED_HEADERS)}")
     platform = session.scalar(
-        select(Platform).where(Platform.code == platform_code, Platform.active.is_(True))
+        select(Platform).where(Platform.code == request.platform_code, Platform.active.is_(True))
     )
     if platform is None:
-        raise Refused("bad_signature", f"no active platform {platform_code!r}")
-    try:
-        sent_at = datetime.fromtimestamp(int(timestamp), UTC)
-    except (ValueError, OverflowError):
-        raise Refused("bad_signature", f"{TIMESTAMP_HEADER} must be Unix seconds") from None
+        raise Refused("bad_signature", f"no active platform {request.platform_code!r}")
+    if not TIMESTAMP_FORM.fullmatch(request.timestamp):
+        raise Refused("bad_signature", f"{TIMESTAMP_HEADER} must be Unix seconds")
+    if not NONCE_FORM.fullmatch(request.nonce):
+        raise Refused(
+            "bad_signature",
+            f"{NONCE_HEADER} must be 8 to 64 letters, digits, - or _, new for every request",
+        )
+    if "\n" in request.target or "\r" in request.target:
+        raise Refused("bad_signature", "a signed path may not contain a line break")
+    sent_at = datetime.fromtimestamp(int(request.timestamp), UTC)
     if abs(now - sent_at) > ALLOWED_CLOCK_SKEW:
         raise Refused(
             "stale_request",
             f"the timestamp is more than {ALLOWED_CLOCK_SKEW.seconds // 60} minutes from the "
             "hall's clock; sign the request again with the current time",
         )
-    expected = sign(platform.secret, timestamp, body)
-    given = signature.removeprefix("sha256=")
-    if not hmac.compare_digest(expected, given):
-        raise Refused("bad_signature", "the signature does not match the body and timestamp")
+    expected = sign_request(
+        platform.secret,
+        request.timestamp,
+        request.nonce,
+        request.method,
+        request.target,
+        request.body,
+    )
+    given = signature_digest(request.signature)
+    if given is None or not hmac.compare_digest(expected, given):
+        raise Refused(
+            "bad_signature",
+            "the signature does not match the request's timestamp, nonce, method, path and body",
+        )
     if not _remember_signature(session, platform, expected, now):
-        raise Refused("replayed_request", "this exact request was already received")
+        raise Refused(
+            "replayed_request",
+            "this exact request was already received; to retry, sign it again with a new nonce",
+        )
     return platform
 
 
@@ -181,26 +197,39 @@ def _service_for_push(session: Session, hall: Hall, service_code: str) -> Servic
     return service
 
 
+def _changes_anything(
+    stored: PreReview | Appointment, values: dict[str, Any], revision: int | None
+) -> bool:
+    """Whether a push to a stored record changes it; a stale one is refused.
+
+    `revision` is the platform's own: HallQ stores the last one sent and never makes one up,
+    so a push without it (applied as it is) cannot put the platform's next revision behind.
+    A push with a revision older than the stored one, or the stored one with other content,
+    arrived late or was reordered: it is refused, so the platform can tell it was not applied.
+    """
+    changed = any(getattr(stored, name) != value for name, value in values.items())
+    if revision is None:
+        return changed
+    if revision > stored.revision:
+        return True
+    if revision == stored.revision and not changed:
+        return False  # the same push again
+    raise Refused(
+        "stale_revision",
+        f"revision {revision} is not newer than the stored revision {stored.revision}; "
+        "nothing was changed",
+        field="revision",
+    )
+
+
 def _apply(
-    stored: PreReview | Appointment,
-    values: dict[str, Any],
-    revision: int | None,
-    now: datetime,
-    created: bool,
+    stored: PreReview | Appointment, values: dict[str, Any], revision: int | None, now: datetime
 ) -> None:
-    """Write what changed; a push that changes nothing leaves the record as it was."""
-    changed = created or any(getattr(stored, name) != value for name, value in values.items())
-    if not changed and (revision is None or revision == stored.revision):
-        return
     for name, value in values.items():
         setattr(stored, name, value)
-    stored.revision = revision if revision is not None else stored.revision + 1
+    if revision is not None:
+        stored.revision = revision
     stored.updated_at = now
-
-
-def _is_stale(stored_revision: int, revision: int | None) -> bool:
-    """A push with a revision no newer than the stored one is a repeat or arrived late."""
-    return revision is not None and revision <= stored_revision
 
 
 @dataclass(frozen=True)
@@ -252,17 +281,6 @@ def push_pre_review(
     )
     if stored is not None and stored.status == "cancelled":
         raise Refused("pre_review_cancelled", "this pre-review was cancelled; it cannot change")
-    if stored is not None and _is_stale(stored.revision, push.revision):
-        return pre_review_view(session, stored), False
-    taken = session.scalar(
-        select(PreReview.application_id).where(
-            PreReview.platform_id == platform.id,
-            PreReview.code == code,
-            PreReview.application_id != push.application_id,
-        )
-    )
-    if taken is not None:
-        raise Refused("code_taken", f"code {code!r} belongs to application {taken}", field="code")
     values = {
         "code": code,
         "hall_id": hall.id,
@@ -273,6 +291,17 @@ def push_pre_review(
         "materials": [dict(item) for item in push.materials],
         "valid_until": push.valid_until,
     }
+    if stored is not None and not _changes_anything(stored, values, push.revision):
+        return pre_review_view(session, stored), False
+    taken = session.scalar(
+        select(PreReview.application_id).where(
+            PreReview.platform_id == platform.id,
+            PreReview.code == code,
+            PreReview.application_id != push.application_id,
+        )
+    )
+    if taken is not None:
+        raise Refused("code_taken", f"code {code!r} belongs to application {taken}", field="code")
     created = stored is None
     if stored is None:
         stored = PreReview(
@@ -283,7 +312,7 @@ def push_pre_review(
             revision=0,
         )
         session.add(stored)
-    _apply(stored, values, push.revision, now, created)
+    _apply(stored, values, push.revision, now)
     session.flush()
     return pre_review_view(session, stored), created
 
@@ -291,7 +320,8 @@ def push_pre_review(
 def cancel_pre_review(
     uow: UnitOfWork, platform: Platform, application_id: str, now: datetime
 ) -> dict[str, Any]:
-    """The application was withdrawn; cancelling twice is the same as once."""
+    """The application was withdrawn; cancelling twice is the same as once. Refused while a
+    ticket taken with the pre-review is in the queue or at a window."""
     session = uow.session
     stored = session.scalar(
         select(PreReview).where(
@@ -300,6 +330,15 @@ def cancel_pre_review(
     )
     if stored is None:
         raise Refused("not_found", f"no pre-review for application {application_id!r}")
+    # Like a booking once checked in: the visitor is in the hall, queued as pre-reviewed, and
+    # the case's outcome will be reported. Once it is over, a cancellation stops another visit.
+    ticket = session.get(Ticket, stored.ticket_id) if stored.ticket_id is not None else None
+    if ticket is not None and ticket.status in ACTIVE_STATUSES:
+        raise Refused(
+            "pre_review_used",
+            f"the visitor is at the hall with ticket {ticket.number} for this pre-review; "
+            "it can be cancelled once that case is finished",
+        )
     if stored.status != "cancelled":
         stored.status = "cancelled"
         stored.updated_at = now
@@ -358,7 +397,17 @@ def push_appointment(
     )
     if stored is not None and stored.status == "cancelled":
         raise Refused("appointment_cancelled", "this appointment was cancelled; it cannot change")
-    if stored is not None and _is_stale(stored.revision, push.revision):
+    values = {
+        "booking_code": push.booking_code,
+        "hall_id": hall.id,
+        "service_id": service.id,
+        "slot_start": push.slot_start,
+        "slot_end": push.slot_end,
+        "applicant_name": mask_name(push.applicant_name) if push.applicant_name else None,
+        "id_number_hash": push.id_number_hash.lower() if push.id_number_hash else None,
+        "application_id": push.application_id,
+    }
+    if stored is not None and not _changes_anything(stored, values, push.revision):
         return appointment_view(session, stored), False
     if stored is not None and stored.status != "booked":
         raise Refused(
@@ -377,16 +426,6 @@ def push_appointment(
             f"booking code {push.booking_code!r} is in use in this hall",
             field="booking_code",
         )
-    values = {
-        "booking_code": push.booking_code,
-        "hall_id": hall.id,
-        "service_id": service.id,
-        "slot_start": push.slot_start,
-        "slot_end": push.slot_end,
-        "applicant_name": mask_name(push.applicant_name) if push.applicant_name else None,
-        "id_number_hash": push.id_number_hash.lower() if push.id_number_hash else None,
-        "application_id": push.application_id,
-    }
     created = stored is None
     if stored is None:
         stored = Appointment(
@@ -397,7 +436,7 @@ def push_appointment(
             revision=0,
         )
         session.add(stored)
-    _apply(stored, values, push.revision, now, created)
+    _apply(stored, values, push.revision, now)
     session.flush()
     return appointment_view(session, stored), created
 

@@ -3,10 +3,15 @@
 A message is written in the same transaction as the change it reports (a pre-reviewed or
 booked case finished at a window, a booking not kept), so it exists exactly when the change
 does. The `platform_outbox` background job (hall_server/background/jobs.py; one process at a
-time holds its lease) posts due messages to the platform's webhook, signed like the platform's
-own requests (online_platform.py), and records the answer: a 2xx acknowledges the message;
-anything else, or no answer, schedules another attempt, 15 s after the first failure and twice
-as long after each further one, up to an hour. Nothing is dropped while a platform is down.
+time holds its lease) posts due messages to the platform's webhook, each signed as it is sent,
+like the platform's own requests (core/platform_signature.py), and records the answer: a 2xx
+acknowledges the message; anything else, or no answer, schedules another attempt, 15 s after
+the first failure and twice as long after each further one, up to an hour. Nothing is dropped
+while a platform is down.
+
+A platform receives its messages strictly in the order they were written: while its oldest
+undelivered message waits for another attempt, the ones after it wait too (other platforms do
+not), so a case's outcome never overtakes an earlier one.
 
 Delivery is at least once: if the process dies between the platform's answer and recording it,
 the message is sent again, with the same `id` (also in `X-HallQ-Message-Id`) for the platform
@@ -20,19 +25,19 @@ forgotten.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
-from sqlalchemy import String, delete, literal, select, union_all
+from sqlalchemy import String, delete, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from hall_server.core.platform_signature import signed_headers, webhook_target
 from hall_server.core.refusals import Refused
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
-from hall_server.operations.online_platform import MESSAGE_ID_HEADER, signed_headers
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import (
     Appointment,
@@ -47,6 +52,7 @@ from hall_server.storage.models import (
 if TYPE_CHECKING:
     from hall_server.background.jobs import JobContext
 
+MESSAGE_ID_HEADER = "X-HallQ-Message-Id"
 FIRST_RETRY = timedelta(seconds=15)
 LONGEST_RETRY = timedelta(hours=1)
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -166,11 +172,34 @@ class _Due:
 
 
 def _due_messages(session: Session, now: datetime, batch: int) -> list[_Due]:
+    """The undelivered messages of every platform whose oldest undelivered one is due, each
+    platform's in order; a platform's first, then every platform's second, and so on, so that
+    one platform's backlog holds no other up."""
+    pending = OutboxMessage.status == "pending"
+    oldest = (
+        select(func.min(OutboxMessage.id).label("id"))
+        .where(pending)
+        .group_by(OutboxMessage.platform_id)
+        .subquery()
+    )
+    ready_platforms = (
+        select(OutboxMessage.platform_id)
+        .join(oldest, oldest.c.id == OutboxMessage.id)
+        .where(OutboxMessage.next_attempt_at <= now)
+    )
+    place = func.row_number().over(
+        partition_by=OutboxMessage.platform_id, order_by=OutboxMessage.id
+    )
+    in_line = (
+        select(OutboxMessage.id, place.label("place"))
+        .where(pending, OutboxMessage.platform_id.in_(ready_platforms))
+        .subquery()
+    )
     rows = session.execute(
         select(OutboxMessage, Platform)
+        .join(in_line, in_line.c.id == OutboxMessage.id)
         .join(Platform, Platform.id == OutboxMessage.platform_id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
+        .order_by(in_line.c.place, OutboxMessage.id)
         .limit(batch)
     ).all()
     return [
@@ -198,32 +227,47 @@ def message_body(due: _Due) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
 
 
+def _send(message: _Due, send: Sender, now: datetime) -> Delivery:
+    """Sign the message as it leaves (a platform checks the timestamp's freshness) and post it."""
+    if not message.webhook_url:
+        return Delivery(False, "the platform has no webhook URL")
+    body = message_body(message)
+    headers = signed_headers(
+        message.platform_code,
+        message.secret,
+        "POST",
+        webhook_target(message.webhook_url),
+        body,
+        now,
+    )
+    headers[MESSAGE_ID_HEADER] = str(message.id)
+    return send(message.webhook_url, headers, body)
+
+
 def deliver_due(
     transaction: Callable[[], AbstractContextManager[UnitOfWork]],
     reading: Callable[[], AbstractContextManager[Session]],
-    now: datetime,
+    clock: Callable[[], datetime],
     send: Sender = post_to_webhook,
     batch: int = 50,
 ) -> dict[str, int]:
-    """Post every message due now, oldest first; record each answer in its own transaction.
+    """Post every message due now, each platform's in order; record each answer in its own
+    transaction, at the time it came.
 
-    No network call happens inside a transaction. After one failure a platform is left alone
-    until the next round, so a platform that is down is not hammered.
+    No network call happens inside a transaction. The clock is read for each message, as a
+    slow platform may take a while over a batch. After one failure a platform is left alone
+    until that message is due again, so a platform that is down is not hammered and its later
+    messages do not overtake it.
     """
     with reading() as session:
-        due = _due_messages(session, now, batch)
+        due = _due_messages(session, clock(), batch)
     delivered = failed = 0
     failing: set[int] = set()
     for message in due:
         if message.platform_id in failing:
             continue
-        if message.webhook_url:
-            body = message_body(message)
-            headers = signed_headers(message.platform_code, message.secret, body, now)
-            headers[MESSAGE_ID_HEADER] = str(message.id)
-            result = send(message.webhook_url, headers, body)
-        else:
-            result = Delivery(False, "the platform has no webhook URL")
+        result = _send(message, send, clock())
+        answered_at = clock()
         with transaction() as uow:
             stored = uow.session.get(OutboxMessage, message.id)
             if stored is None or stored.status != "pending":
@@ -231,11 +275,11 @@ def deliver_due(
             stored.attempts += 1
             if result.acknowledged:
                 stored.status = "delivered"
-                stored.delivered_at = now
+                stored.delivered_at = answered_at
                 stored.last_error = None
             else:
                 stored.last_error = result.error
-                stored.next_attempt_at = now + retry_delay(stored.attempts)
+                stored.next_attempt_at = answered_at + retry_delay(stored.attempts)
         if result.acknowledged:
             delivered += 1
         else:
@@ -246,7 +290,7 @@ def deliver_due(
 
 def run_platform_outbox(context: JobContext) -> dict[str, Any]:
     """The background job: deliver what is due, fenced by the job's lease."""
-    return deliver_due(context.transaction, context.database.reading, context.clock())
+    return deliver_due(context.transaction, context.database.reading, context.clock)
 
 
 def forget_delivered(
@@ -277,7 +321,9 @@ def forget_delivered(
             return forgotten
 
 
-def outbox_view(message: OutboxMessage, platform_code: str) -> dict[str, Any]:
+def outbox_view(
+    message: OutboxMessage, platform_code: str, held_back_by: int | None = None
+) -> dict[str, Any]:
     return {
         "id": message.id,
         "platform": platform_code,
@@ -285,6 +331,7 @@ def outbox_view(message: OutboxMessage, platform_code: str) -> dict[str, Any]:
         "status": message.status,
         "attempts": message.attempts,
         "next_attempt_at": message.next_attempt_at,
+        "held_back_by": held_back_by,
         "last_error": message.last_error,
         "created_at": message.created_at,
         "delivered_at": message.delivered_at,
@@ -294,8 +341,9 @@ def outbox_view(message: OutboxMessage, platform_code: str) -> dict[str, Any]:
 
 def list_messages(
     session: Session, actor: Actor, hall_id: int, status: str = "pending", limit: int = 200
-) -> Iterator[dict[str, Any]]:
-    """What a hall's managers see: messages not yet acknowledged (or recently delivered)."""
+) -> list[dict[str, Any]]:
+    """What a hall's managers see: messages not yet acknowledged (or recently delivered); a
+    pending message behind its platform's oldest undelivered one names that one."""
     require_role(actor, Role.MANAGER, Role.ADMIN)
     require_hall_access(session, actor, hall_id)
     if status not in STATUSES:
@@ -308,4 +356,20 @@ def list_messages(
         .order_by(order)
         .limit(limit)
     ).all()
-    return (outbox_view(message, code) for message, code in rows)
+    oldest: dict[int, int] = {}
+    if status == "pending" and rows:
+        platform_ids = {message.platform_id for message, _code in rows}
+        heads = session.execute(
+            select(OutboxMessage.platform_id, func.min(OutboxMessage.id))
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.platform_id.in_(platform_ids),
+            )
+            .group_by(OutboxMessage.platform_id)
+        )
+        oldest = {platform_id: head_id for platform_id, head_id in heads}
+    return [
+        outbox_view(message, code, ahead if ahead != message.id else None)
+        for message, code in rows
+        for ahead in [oldest.get(message.platform_id)]
+    ]

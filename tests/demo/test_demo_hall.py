@@ -7,9 +7,9 @@ import json
 import re
 from typing import Any
 
+from hall_server.core.platform_signature import signed_headers
 from hall_server.demo.demo_bookings import DEMO_ID_NUMBER
 from hall_server.demo.demo_hall import print_directory, seed_demo
-from hall_server.operations.online_platform import signed_headers
 from tests.conftest import login_headers
 
 KIOSK = {"Authorization": "Bearer d_demo-kiosk-1"}
@@ -98,11 +98,12 @@ def test_the_city_centre_calls_by_due_times_and_the_printed_platform_can_push(
             "applicant_name": "试用者",
         }
     ).encode()
+    path = "/api/v1/platform/appointments/TRY-1"
     headers = signed_headers(
-        "demo-platform", "demo-platform-secret-not-for-production", body, clock()
+        "demo-platform", "demo-platform-secret-not-for-production", "PUT", path, body, clock()
     )
     pushed = client.put(
-        "/api/v1/platform/appointments/TRY-1",
+        path,
         data=body,
         headers=headers,
         content_type="application/json",

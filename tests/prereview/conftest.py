@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from hall_server.operations.online_platform import id_number_hash, signed_headers
+from hall_server.core.platform_signature import signed_headers
+from hall_server.operations.online_platform import id_number_hash
 from hall_server.storage.models import Platform
 from tests.factories import TestHall
 
@@ -26,6 +27,25 @@ class PlatformClient:
     code: str
     secret: str
 
+    def signed(
+        self,
+        method: str,
+        path: str,
+        payload: Any = None,
+        at: datetime | None = None,
+        sign_with: str | None = None,
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of a request signed now (or `at`) with a fresh nonce, ready to
+        send, or to replay."""
+        body = b"" if payload is None else json.dumps(payload).encode()
+        secret = sign_with or self.secret
+        return body, signed_headers(self.code, secret, method, path, body, at or self.clock())
+
+    def deliver(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> Any:
+        return self.client.open(
+            path, method=method, data=body, headers=headers, content_type="application/json"
+        )
+
     def send(
         self,
         method: str,
@@ -35,14 +55,9 @@ class PlatformClient:
         sign_with: str | None = None,
         extra_headers: dict[str, str] | None = None,
     ) -> Any:
-        body = b"" if payload is None else json.dumps(payload).encode()
-        headers = signed_headers(self.code, sign_with or self.secret, body, at or self.clock())
-        if at is None:
-            self.clock.advance(seconds=1)  # real pushes are never signed in the same second
+        body, headers = self.signed(method, path, payload, at, sign_with)
         headers.update(extra_headers or {})
-        return self.client.open(
-            path, method=method, data=body, headers=headers, content_type="application/json"
-        )
+        return self.deliver(method, path, body, headers)
 
     def push_pre_review(self, application_id: str, **fields: Any) -> Any:
         return self.send("PUT", f"/api/v1/platform/pre-reviews/{application_id}", fields)

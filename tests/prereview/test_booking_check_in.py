@@ -238,3 +238,37 @@ def test_a_pre_review_code_earns_one_place_in_the_queue_at_a_time(client, hall, 
     finished = client.post(f"{base}/finish", json={"outcome": "enquiry"}, headers=clerk)
     assert finished.status_code == 200, finished.get_json()
     assert issue(client, hall, prereview_code="PR-1").status_code == 201
+
+
+def test_a_pre_review_is_not_cancelled_while_its_visitor_is_in_the_queue(
+    app, client, hall, platform, clock
+):
+    from hall_server.storage.models import PreReview
+
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, code="PR-1"))
+    ticket = issue(client, hall, prereview_code="PR-1").get_json()
+    assert ticket["visitor_class"] == "pre_reviewed"
+    refused = platform.send("DELETE", "/api/v1/platform/pre-reviews/APP-1")
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "pre_review_used"
+    assert ticket["number"] in refused.get_json()["error"]["message"]
+    assert stored(app, PreReview, application_id="APP-1").status == "active"
+
+    # Once the case is finished (and reported), the withdrawal stops any further visit.
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    window = hall.windows[1]
+    assert client.post(f"/api/v1/windows/{window}/call-next", headers=clerk).status_code == 200
+    base = f"/api/v1/windows/{window}/tickets/{ticket['id']}"
+    assert client.post(f"{base}/start", headers=clerk).status_code == 200
+    finished = client.post(f"{base}/finish", json={"outcome": "enquiry"}, headers=clerk)
+    assert finished.status_code == 200, finished.get_json()
+    assert [m.kind for m in outbox(app)] == ["case.finished"]
+    cancelled = platform.send("DELETE", "/api/v1/platform/pre-reviews/APP-1")
+    assert cancelled.status_code == 200, cancelled.get_json()
+    again = issue(client, hall, prereview_code="PR-1")
+    assert again.get_json()["error"]["code"] == "pre_review_cancelled"
+
+
+def outbox(app):
+    with app.extensions["hallq_db"].reading() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))

@@ -8,16 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from hall_server.core.platform_signature import signed_headers
 from hall_server.core.refusals import Refused
 from hall_server.operations import ticket_handling
 from hall_server.operations.online_platform import (
     PreReviewPush,
+    SignedRequest,
     authenticate_platform,
     id_number_hash,
     push_pre_review,
-    sign,
 )
-from hall_server.operations.outbox import Delivery, deliver_due
+from hall_server.operations.outbox import Delivery, deliver_due, enqueue
 from hall_server.operations.ticket_issuing import IssueRequest, issue_ticket
 from hall_server.storage.models import Hall, OutboxMessage, Platform
 from tests.factories import build_hall
@@ -52,20 +53,28 @@ def hall(any_database):
     return built
 
 
-def authenticate(database, body: bytes, at: datetime, now: datetime) -> Platform:
-    timestamp = str(int(at.timestamp()))
+def authenticate(database, body: bytes, at: datetime, now: datetime, nonce: str) -> Platform:
+    path = "/api/v1/platform/pre-reviews/APP-1"
+    headers = signed_headers("gov", SECRET, "PUT", path, body, at, nonce=nonce)
+    request = SignedRequest(
+        platform_code=headers["X-HallQ-Platform"],
+        timestamp=headers["X-HallQ-Timestamp"],
+        nonce=headers["X-HallQ-Nonce"],
+        signature=headers["X-HallQ-Signature"],
+        method="PUT",
+        target=path,
+        body=body,
+    )
     with database.transaction() as uow:
-        return authenticate_platform(
-            uow.session, "gov", timestamp, "sha256=" + sign(SECRET, timestamp, body), body, now
-        )
+        return authenticate_platform(uow.session, request, now)
 
 
 def test_a_signature_is_accepted_once(any_database, hall):
-    assert authenticate(any_database, b"{}", NINE, NINE).code == "gov"
+    assert authenticate(any_database, b"{}", NINE, NINE, "nonce-one").code == "gov"
     with pytest.raises(Refused) as replay:
-        authenticate(any_database, b"{}", NINE, NINE + timedelta(minutes=3))
+        authenticate(any_database, b"{}", NINE, NINE + timedelta(minutes=3), "nonce-one")
     assert replay.value.code == "replayed_request"
-    assert authenticate(any_database, b"{}", NINE + timedelta(seconds=1), NINE).code == "gov"
+    assert authenticate(any_database, b"{}", NINE, NINE, "nonce-two").code == "gov"
 
 
 def issue(database, hall, now, **extra):
@@ -119,7 +128,7 @@ def test_a_pre_reviewed_visitor_is_called_just_in_time_and_reported(any_database
 
     def deliver(at):
         return deliver_due(
-            any_database.transaction, any_database.reading, at, platform_down_then_up
+            any_database.transaction, any_database.reading, lambda: at, platform_down_then_up
         )
 
     later = NINE + timedelta(minutes=5)
@@ -130,3 +139,27 @@ def test_a_pre_reviewed_visitor_is_called_just_in_time_and_reported(any_database
         message = session.scalars(select(OutboxMessage)).one()
     assert (message.status, message.attempts) == ("delivered", 2)
     assert message.payload["application_id"] == "APP-1"
+
+
+def test_a_platforms_messages_go_strictly_in_order(any_database, hall):
+    with any_database.transaction() as uow:
+        platform = uow.session.scalars(select(Platform)).one()
+        written = [
+            enqueue(uow.session, platform.id, hall.id, "case.finished", {"n": n}, NINE)
+            for n in range(3)
+        ]
+        uow.session.flush()
+        ids = [message.id for message in written]
+    sent: list[int] = []
+
+    def fails_once(url, headers, body):
+        sent.append(int(headers["X-HallQ-Message-Id"]))
+        return Delivery(len(sent) > 1, None if len(sent) > 1 else "HTTP 503")
+
+    def deliver(at):
+        return deliver_due(any_database.transaction, any_database.reading, lambda: at, fails_once)
+
+    assert deliver(NINE) == {"due": 3, "delivered": 0, "failed": 1}
+    assert deliver(NINE + timedelta(seconds=14)) == {"due": 0, "delivered": 0, "failed": 0}
+    assert deliver(NINE + timedelta(seconds=15)) == {"due": 3, "delivered": 3, "failed": 0}
+    assert sent == [ids[0], *ids]

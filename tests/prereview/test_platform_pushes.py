@@ -32,14 +32,12 @@ def test_a_pre_review_keeps_what_the_clerk_needs_and_no_raw_identity(platform, c
     assert "id_number_hash" not in body
 
 
-def test_a_newer_revision_updates_and_an_older_one_is_ignored(platform, clock):
+def test_a_newer_revision_updates(platform, clock):
     platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2))
     corrected = platform.push_pre_review(
         "APP-1", **pre_review_fields(clock, revision=3, result="needs_correction")
     ).get_json()
     assert (corrected["result"], corrected["revision"]) == ("needs_correction", 3)
-    late = platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2)).get_json()
-    assert (late["result"], late["revision"]) == ("needs_correction", 3)
 
 
 def test_cancelling_twice_is_the_same_as_once_and_a_cancelled_pre_review_stays_so(platform, clock):
@@ -79,9 +77,9 @@ def test_pushing_the_same_appointment_twice_keeps_one_booking(app, platform, clo
 def test_an_appointment_can_be_moved_to_another_slot(platform, clock):
     platform.push_appointment("APT-1", **appointment_fields(clock, 30))
     moved = platform.push_appointment("APT-1", **appointment_fields(clock, 90)).get_json()
-    first = platform.push_appointment("APT-1", **appointment_fields(clock, 30)).get_json()
-    assert moved["revision"] == 2 and first["revision"] == 3
-    assert moved["slot_start"] != first["slot_start"]
+    back = platform.push_appointment("APT-1", **appointment_fields(clock, 30)).get_json()
+    assert moved["slot_start"] != back["slot_start"]
+    assert moved["revision"] == back["revision"] == 0  # the platform sent none: none is made up
 
 
 def test_a_booking_code_belongs_to_one_appointment_in_a_hall(platform, clock):
@@ -105,3 +103,58 @@ def test_a_slot_must_end_after_it_starts(platform, clock):
     response = platform.push_appointment("APT-1", **fields)
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "slot_end"
+
+
+def test_a_push_without_revision_keeps_the_platforms_revision_so_its_next_one_applies(
+    platform, clock
+):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=1))
+    unrevised = platform.push_pre_review(
+        "APP-1", **pre_review_fields(clock, result="needs_correction")
+    ).get_json()
+    assert (unrevised["result"], unrevised["revision"]) == ("needs_correction", 1)
+    second = platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2))
+    assert second.status_code == 200, second.get_json()
+    assert (second.get_json()["result"], second.get_json()["revision"]) == ("passed", 2)
+
+
+def test_a_push_no_newer_than_the_stored_revision_is_refused_as_stale(platform, clock):
+    platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=3, result="passed"))
+    late = platform.push_pre_review(
+        "APP-1", **pre_review_fields(clock, revision=2, result="needs_correction")
+    )
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "stale_revision"
+    assert "3" in late.get_json()["error"]["message"]  # the stored revision, to resync from
+    clash = platform.push_pre_review(
+        "APP-1", **pre_review_fields(clock, revision=3, result="needs_correction")
+    )
+    assert clash.status_code == 409
+    assert clash.get_json()["error"]["code"] == "stale_revision"
+    repeat = platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=3))
+    assert repeat.status_code == 200  # the same push again: nothing to refuse
+    assert (repeat.get_json()["result"], repeat.get_json()["revision"]) == ("passed", 3)
+
+
+def test_an_older_revision_of_an_appointment_is_refused_as_stale(platform, clock):
+    platform.push_appointment("APT-1", **appointment_fields(clock, 90, revision=5))
+    late = platform.push_appointment("APT-1", **appointment_fields(clock, 30, revision=4))
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "stale_revision"
+    unrevised = platform.push_appointment("APT-1", **appointment_fields(clock, 60)).get_json()
+    assert unrevised["revision"] == 5
+    newer = platform.push_appointment("APT-1", **appointment_fields(clock, 30, revision=6))
+    assert newer.status_code == 200
+
+
+def test_a_revision_too_large_to_store_is_a_validation_error(platform, clock):
+    for push, fields in (
+        (platform.push_pre_review, pre_review_fields(clock, revision=2**70)),
+        (platform.push_appointment, appointment_fields(clock, 30, revision=2**70)),
+    ):
+        response = push("ID-1", **fields)
+        assert response.status_code == 422, response.get_json()
+        error = response.get_json()["error"]
+        assert (error["code"], error["field"]) == ("validation_failed", "revision")
+    largest = platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2**31 - 1))
+    assert largest.status_code == 200, largest.get_json()
