@@ -5,21 +5,26 @@ The morning's appointment and pre-reviewed tickets are checked in with bookings 
 pushed the same way (push_morning_booking), so each has the record a clerk sees.
 
 Every start of the demo makes sure today's bookings exist (their codes carry the date, so a
-kept demo database gets fresh ones each day); the slots are set around the moment they are made,
-so that the list printed at start shows an early, an on-time and a late arrival.
+kept demo database gets fresh ones each day), and so does the running demo after the hall's
+midnight; the slots are set around the moment they are made, so that the list printed at start
+shows an early, an on-time and a late arrival. A slot is always on the hall's day of the moment
+it is set around (slot_within_day): the kiosk takes a booking only on its day, so a slot pushed
+past midnight, or back before it, would be refused as "for another day".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from hall_server.core.appointment_check_in import check_in_appointment
 from hall_server.core.numbering import local_business_date, local_time
 from hall_server.core.ticket_life import ACTIVE_STATUSES
+from hall_server.demo.demo_webhook import RECEIVER_PATH
 from hall_server.operations.booked_arrival import hall_settings
 from hall_server.operations.online_platform import (
     AppointmentPush,
@@ -30,7 +35,15 @@ from hall_server.operations.online_platform import (
     push_pre_review,
 )
 from hall_server.storage.database import Database
-from hall_server.storage.models import Appointment, Hall, Platform, PreReview, Service, Ticket
+from hall_server.storage.models import (
+    Appointment,
+    Hall,
+    OutboxMessage,
+    Platform,
+    PreReview,
+    Service,
+    Ticket,
+)
 
 DEMO_PLATFORM_CODE = "demo-platform"
 DEMO_PLATFORM_SECRET = "demo-platform-secret-not-for-production"
@@ -79,10 +92,26 @@ def add_demo_platform(database: Database, hall_id: int, now: datetime) -> None:
                 name="一网通办（演示）",
                 hall_id=hall_id,
                 secret=DEMO_PLATFORM_SECRET,
-                webhook_url=None,  # results wait in the outbox, where managers see them
+                webhook_url=None,  # each start of the demo sets it: use_webhook_receiver
                 active=True,
                 created_at=now,
             )
+        )
+
+
+def use_webhook_receiver(database: Database, base_url: str, now: datetime) -> None:
+    """Point the demo platform's webhook at the demo's own receiver (demo_webhook.py) on this
+    run's address (a kept database may have been served on another port), and let the results
+    still waiting in the outbox go out at once rather than at their next retry."""
+    with database.transaction() as uow:
+        platform = uow.session.scalar(select(Platform).where(Platform.code == DEMO_PLATFORM_CODE))
+        if platform is None:
+            return
+        platform.webhook_url = f"{base_url.rstrip('/')}{RECEIVER_PATH}"
+        uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.platform_id == platform.id, OutboxMessage.status == "pending")
+            .values(next_attempt_at=now)
         )
 
 
@@ -98,61 +127,71 @@ def pre_review_code(hall: Hall, now: datetime, number: int) -> str:
     return f"YS{_day_prefix(hall, now)}{number:02d}"
 
 
-def _slot_today(hall: Hall, now: datetime, minutes: int) -> datetime:
-    """`minutes` from now on a five-minute mark, kept within the hall's day."""
-    slot = now + timedelta(minutes=minutes)
+def slot_within_day(moment: datetime, minutes: int, time_zone: str) -> datetime:
+    """`minutes` from `moment` on a five-minute mark, kept within the hall's local day of
+    `moment` (00:00 to 23:55): near midnight the slot stops at the day's edge instead."""
+    slot = moment + timedelta(minutes=minutes)
     slot = slot.replace(minute=slot.minute - slot.minute % 5, second=0, microsecond=0)
-    local_now = local_time(now, hall.time_zone)
-    first = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    last = local_now.replace(hour=23, minute=55, second=0, microsecond=0)
-    return min(max(slot, first), last)
+    local = local_time(moment, time_zone)
+    first = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    last = local.replace(hour=23, minute=55, second=0, microsecond=0)
+    return min(max(slot, first), last).astimezone(UTC)
+
+
+def _still_to_make(session: Session, now: datetime) -> tuple[Platform, Hall, str] | None:
+    """The demo platform, its hall and today's date (YYYYMMDD) if today's bookings are not
+    there yet; None if they are, or if this is no demo database."""
+    platform = session.scalar(select(Platform).where(Platform.code == DEMO_PLATFORM_CODE))
+    hall = session.scalar(select(Hall).where(Hall.code == DEMO_HALL_CODE))
+    if platform is None or hall is None:
+        return None
+    day = f"{local_business_date(now, hall.time_zone):%Y%m%d}"
+    made_today = session.scalar(
+        select(Appointment.id).where(
+            Appointment.platform_id == platform.id,
+            Appointment.appointment_id.like(f"DEMO-{day}-%"),
+        )
+    )
+    return None if made_today is not None else (platform, hall, day)
 
 
 def seed_todays_bookings(database: Database, now: datetime) -> int:
     """Push today's demo appointments and pre-reviews unless they are there; returns how many
-    were made."""
+    were made. All or none: one transaction, so a failure leaves no half of a day's codes that a
+    later start would take for the whole. (The running demo asks every round: only a read,
+    unless the day has turned.)"""
     with database.reading() as session:
-        platform = session.scalar(select(Platform).where(Platform.code == DEMO_PLATFORM_CODE))
-        hall = session.scalar(select(Hall).where(Hall.code == DEMO_HALL_CODE))
-        if platform is None or hall is None:
+        if _still_to_make(session, now) is None:
             return 0
-        platform_id, secret = platform.id, platform.secret
-        day = f"{local_business_date(now, hall.time_zone):%Y%m%d}"
-        made_today = session.scalar(
-            select(Appointment.id).where(
-                Appointment.platform_id == platform_id,
-                Appointment.appointment_id.like(f"DEMO-{day}-%"),
+    with database.transaction() as uow:
+        found = _still_to_make(uow.session, now)
+        if found is None:
+            return 0
+        platform, hall, day = found
+        secret = platform.secret
+        made = 0
+        for booking in BOOKINGS:
+            push = AppointmentPush(
+                appointment_id=f"DEMO-{day}-A{booking.number}",
+                hall_code=DEMO_HALL_CODE,
+                service_code=booking.service_code,
+                slot_start=slot_within_day(now, booking.slot_in_minutes, hall.time_zone),
+                booking_code=booking_code(hall, now, booking.number),
+                applicant_name=booking.applicant,
+                id_number_hash=id_number_hash(secret, DEMO_ID_NUMBER)
+                if booking.by_id_card
+                else None,
             )
-        )
-    if made_today is not None:
-        return 0
-    made = 0
-    for booking in BOOKINGS:
-        push = AppointmentPush(
-            appointment_id=f"DEMO-{day}-A{booking.number}",
-            hall_code=DEMO_HALL_CODE,
-            service_code=booking.service_code,
-            slot_start=_slot_today(hall, now, booking.slot_in_minutes),
-            booking_code=booking_code(hall, now, booking.number),
-            applicant_name=booking.applicant,
-            id_number_hash=id_number_hash(secret, DEMO_ID_NUMBER) if booking.by_id_card else None,
-        )
-        with database.transaction() as uow:
-            platform = uow.session.get(Platform, platform_id)
-            assert platform is not None
             push_appointment(uow, platform, push, now)
             if booking.cancelled:
                 cancel_appointment(uow, platform, push.appointment_id, now)
-        made += 1
-    for pre_review in PRE_REVIEWS:
-        materials = [{"name": "身份证", "status": "accepted"}]
-        if pre_review.result == "needs_correction":
-            materials.append({"name": "股东会决议", "status": "to_correct", "note": "缺少签字"})
-        else:
-            materials.append({"name": "经营场所证明", "status": "accepted"})
-        with database.transaction() as uow:
-            platform = uow.session.get(Platform, platform_id)
-            assert platform is not None
+            made += 1
+        for pre_review in PRE_REVIEWS:
+            materials = [{"name": "身份证", "status": "accepted"}]
+            if pre_review.result == "needs_correction":
+                materials.append({"name": "股东会决议", "status": "to_correct", "note": "缺少签字"})
+            else:
+                materials.append({"name": "经营场所证明", "status": "accepted"})
             push_pre_review(
                 uow,
                 platform,
@@ -169,7 +208,7 @@ def seed_todays_bookings(database: Database, now: datetime) -> int:
                 ),
                 now,
             )
-        made += 1
+            made += 1
     return made
 
 
@@ -221,8 +260,7 @@ def push_morning_booking(
         if visitor_class == "pre_reviewed":
             return {"prereview_code": f"YS{code}"}
         offset = MORNING_SLOT_OFFSETS[number % len(MORNING_SLOT_OFFSETS)]
-        slot = arrival + timedelta(minutes=offset)
-        slot = slot.replace(minute=slot.minute - slot.minute % 5, second=0, microsecond=0)
+        slot = slot_within_day(arrival, offset, hall.time_zone)
         appointment = AppointmentPush(
             appointment_id=f"MORNING-{day}-A{number}",
             hall_code=hall.code,
@@ -261,6 +299,21 @@ def _pre_review_state(session: Any, pre_review: PreReview, now: datetime) -> str
     return "needs correction: a walk-in, the clerk sees the record"
 
 
+def _webhook_lines(hall: Hall, platform: Platform) -> list[str]:
+    """Where the platform's results go, and how to see them arrive."""
+    outbox = f"/api/v1/halls/{hall.id}/outbox"
+    if platform.webhook_url is None:
+        return [f"  No webhook: results wait in the outbox (managers: GET {outbox})"]
+    lines = [f"  {'Webhook (its results)':<29}{platform.webhook_url}"]
+    if platform.webhook_url.endswith(RECEIVER_PATH):
+        lines += [
+            "  (a receiver in this demo: the outbox posts each case of a booked or pre-reviewed",
+            "  visitor finished at a window, and each booking not kept, within seconds; open",
+            f"  the address to see what it got; managers: GET {outbox}?status=delivered)",
+        ]
+    return lines
+
+
 def todays_codes(database: Database, now: datetime) -> list[str]:
     """Lines for the demo's printout: platform credentials and today's codes, as of `now`."""
     with database.reading() as session:
@@ -286,6 +339,7 @@ def todays_codes(database: Database, now: datetime) -> list[str]:
             f"{hall.calling_policy} policy:",
             f"  Platform code / secret       {platform.code} / {platform.secret}",
             "  (sign pushes as docs/online_platform.md describes)",
+            *_webhook_lines(hall, platform),
             "At the kiosk tap 我有预约 / 网上预审, or on the counter page press I, and type a code",
             "(or the ID number):",
         ]

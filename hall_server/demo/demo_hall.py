@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import random
 import secrets
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +14,9 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from hall_server.core.numbering import local_time
 from hall_server.demo.demo_bookings import (
+    DEMO_PLATFORM_SECRET,
     add_demo_platform,
     push_morning_booking,
     seed_todays_bookings,
@@ -141,6 +146,13 @@ def _seed_hall(
         return hall.id
 
 
+@functools.cache
+def _demo_password_hash(role: str) -> str:
+    """One hash per demo password, shared by the accounts that have it (each hash takes a fifth
+    of a second on purpose; the passwords are printed anyway)."""
+    return hash_password(DEMO_PASSWORDS[role])
+
+
 def _add_user(
     database: Database, directory: DemoDirectory, number: str, name: str, role: str, hall_id: int
 ) -> int:
@@ -148,7 +160,7 @@ def _add_user(
         user = User(
             staff_number=number,
             name=name,
-            password_hash=hash_password(DEMO_PASSWORDS[role]),
+            password_hash=_demo_password_hash(role),
             role=role,
             hall_id=hall_id,
             active=True,
@@ -180,7 +192,7 @@ CLERK_NAMES = [
 
 
 def seed_demo(database: Database, now: datetime) -> DemoDirectory:
-    """A city centre (10 departments, 42 services, 16 windows; calling by due times, with an
+    """A city centre (10 departments, 40 services, 16 windows; calling by due times, with an
     online platform and today's bookings) and a township centre under it."""
     directory = DemoDirectory()
     city = _seed_hall(
@@ -274,16 +286,30 @@ def _open_windows(database: Database, hall_id: int, clerk_ids: list[int], now: d
             window_operations.take_window(uow, clerk, window_id, now)
 
 
+MORNING_TICKETS = 45
+MORNING_SPAN = timedelta(hours=1)
+
+
+def morning_arrivals(now: datetime, time_zone: str) -> list[datetime]:
+    """When the tickets the demo starts with were taken: evenly over the last hour, but never
+    before the hall's local midnight. The halls are open around the clock, and a hall's numbers,
+    quotas and bookings are per local day, which the daily rollover closes at midnight: a demo
+    started at 00:10 starts with the same busy hall, its tickets taken over those ten minutes."""
+    midnight = local_time(now, time_zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - MORNING_SPAN, midnight)
+    return [start + (now - start) * i / MORNING_TICKETS for i in range(MORNING_TICKETS)]
+
+
 def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetime) -> None:
-    """Tickets issued over the last hour, some served, some being served, most still waiting.
-    Appointment and pre-reviewed tickets are checked in with a booking or pre-review the
-    platform pushed, as at the kiosk, so the counter shows their records."""
+    """The tickets of the last hour (morning_arrivals), some served, some being served, most
+    still waiting. Appointment and pre-reviewed tickets are checked in with a booking or
+    pre-review the platform pushed, as at the kiosk, so the counter shows their records."""
     rng = random.Random(20261130)
     with database.reading() as session:
         service_ids = list(session.scalars(select(Service.id).where(Service.hall_id == hall_id)))
-    start = now - timedelta(minutes=60)
-    for i in range(45):
-        issued_at = start + timedelta(minutes=i * 1.3)
+        time_zone = session.scalar(select(Hall.time_zone).where(Hall.id == hall_id))
+    assert time_zone is not None
+    for i, issued_at in enumerate(morning_arrivals(now, time_zone)):
         visitor_class = rng.choices(
             ["walk_in", "appointment", "pre_reviewed", "priority"], [80, 10, 6, 4]
         )[0]
@@ -311,18 +337,20 @@ def _morning_so_far(database: Database, hall_id: int, admin: Actor, now: datetim
 def run_demo(
     port: int, database_path: Path, fresh: bool, async_mode: str, printer: str = "simulated"
 ) -> None:
+    """Serve the demo as `hallq serve` serves a hall, background jobs included, plus what only
+    the demo has: its seed, print agents, robot visitors and clerks, and a platform webhook."""
     from hall_server.app import create_app, utc_now
+    from hall_server.background.runner import hand_back_leases_on_exit, start_background_work
     from hall_server.demo.demo_activity import start_demo_activity
+    from hall_server.demo.demo_bookings import use_webhook_receiver
+    from hall_server.demo.demo_database import prepare_demo_file, seed_or_keep
     from hall_server.demo.demo_print_agents import start_print_agents
+    from hall_server.demo.demo_webhook import add_webhook_receiver
     from hall_server.extensions import socketio
+    from hall_server.live.serving import run_server
     from hall_server.logging_setup import keep_the_terminal_for_warnings
-    from hall_server.storage import migrations
 
-    database_path.parent.mkdir(parents=True, exist_ok=True)
-    if fresh and database_path.exists():
-        database_path.unlink()
-    url = f"sqlite:///{database_path.resolve()}"
-    migrations.upgrade(url)
+    url = prepare_demo_file(database_path, fresh)
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -336,24 +364,30 @@ def run_demo(
     server_log = database_path.parent / "demo-logs" / "server.log"
     keep_the_terminal_for_warnings(server_log)
     database: Database = app.extensions["hallq_db"]
-    with database.reading() as session:
-        seeded = session.scalar(select(Hall.id)) is not None
-    if not seeded:
-        click.echo("Seeding the demo halls…")
-        seed_demo(database, utc_now())
-    else:
-        seed_todays_bookings(database, utc_now())  # a kept database gets today's codes
+    seed_or_keep(database, utc_now())
+    add_webhook_receiver(app, DEMO_PLATFORM_SECRET)
+    use_webhook_receiver(database, app.config["PUBLIC_BASE_URL"], utc_now())
     print_directory(database, port, utc_now())
     # The start page lists the same pages and accounts (only a demo's app has these).
     app.config["DEMO_PAGES"] = DEMO_PAGES
     app.config["DEMO_ACCOUNTS"] = demo_accounts(database)
     agents = start_print_agents(port, printer, database_path.parent / "demo-logs")
-    click.echo("\n".join(agents))
-    click.echo(f"The server's log (every call, ticket and print): {server_log}")
+    click.echo("\n".join(agents.lines))
+    click.echo(f"The server's log (every call, ticket, print and job): {server_log}")
     click.echo("Only warnings and errors appear here. Ctrl+C stops the demo.")
-    start_demo_activity(app, socketio)
-    from hall_server.live.serving import run_server
+    # The same jobs and leases as `hallq serve`: the daily rollover, bookings not kept, alerts,
+    # the platform outbox, housekeeping.
+    runner = start_background_work(app, socketio)
+    if runner is not None:
 
+        def stop_agents_and_exit(status: int) -> None:
+            agents.stop()
+            sys.stdout.flush()  # os._exit writes nothing still buffered
+            sys.stderr.flush()
+            os._exit(status)
+
+        hand_back_leases_on_exit(runner, exit=stop_agents_and_exit)
+    start_demo_activity(app, socketio)
     run_server(socketio, app, "127.0.0.1", port)
 
 
@@ -375,6 +409,16 @@ def demo_accounts(database: Database) -> list[tuple[str, str, str, str, str]]:
     return accounts
 
 
+def _hours_lines(database: Database) -> list[str]:
+    with database.reading() as session:
+        time_zone = session.scalar(select(Hall.time_zone).where(Hall.code == "city-centre"))
+    return [
+        "The demo halls have no opening hours: they are open around the clock, so visitors keep",
+        f"arriving at night too. At the halls' midnight ({time_zone}) numbers start again from 1",
+        "and the daily rollover closes yesterday's waiting tickets, as under `hallq serve`.",
+    ]
+
+
 def print_directory(database: Database, port: int, now: datetime) -> None:
     base = f"http://127.0.0.1:{port}"
     lines = [
@@ -390,6 +434,7 @@ def print_directory(database: Database, port: int, now: datetime) -> None:
     ]
     lines.append("  … clerks C1001–C1016 and C2001–C2003 share the clerk password.")
     lines.append("Windows 3–16 are staffed by robot clerks so the board moves; 1 and 2 are yours.")
+    lines.extend(_hours_lines(database))
     lines.extend(todays_codes(database, now))
     lines.append("Stop with Ctrl+C. `make demo` keeps the data; `make demo-fresh` starts over.")
     click.echo("\n".join(lines))

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 DEMO_KIOSKS = ("d_demo-kiosk-1", "d_demo-kiosk-2", "d_demo-town-kiosk")
@@ -46,10 +47,19 @@ def _hallq_command() -> list[str]:
     return [sys.executable, "-c", "from hall_server.entry import main; main()"]
 
 
-def start_print_agents(port: int, first_printer: str, log_directory: Path) -> list[str]:
-    """Start an agent per demo kiosk; returns what to tell the user, one line each."""
+@dataclass
+class PrintAgents:
+    lines: list[str]  # what to tell the user, one line each
+    stop: Callable[[], None]  # also run at exit; a demo ending with os._exit calls it itself
+
+
+def start_print_agents(port: int, first_printer: str, log_directory: Path) -> PrintAgents:
+    """Start an agent per demo kiosk."""
     if first_printer == "none":
-        return ["  Kiosk printers: none started (--printer none); tickets report 'not printed'."]
+        return PrintAgents(
+            ["  Kiosk printers: none started (--printer none); tickets report 'not printed'."],
+            lambda: None,
+        )
     log_directory.mkdir(parents=True, exist_ok=True)
     processes: list[subprocess.Popen[bytes]] = []
     lines = []
@@ -90,4 +100,4 @@ def start_print_agents(port: int, first_printer: str, log_directory: Path) -> li
                 process.wait(timeout=5)
 
     atexit.register(stop)
-    return lines
+    return PrintAgents(lines, stop)
