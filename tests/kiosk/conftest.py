@@ -261,3 +261,14 @@ def phone(browser: Any) -> Iterator[Any]:
         is_mobile=True,
     ) as phone_page:
         yield phone_page
+
+
+@pytest.fixture
+def kiosk_hall(app: Any) -> KioskHall:
+    """The kiosk hall in the in-process app (server-side tests; live tests use live_kiosk_hall)."""
+    return build_kiosk_hall(app.extensions["hallq_db"])
+
+
+@pytest.fixture
+def kiosk_token(app: Any, kiosk_hall: KioskHall, clock: Any) -> str:
+    return enrol_kiosk(app.extensions["hallq_db"], kiosk_hall, clock(), "kiosk")[0]

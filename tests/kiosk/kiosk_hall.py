@@ -98,3 +98,7 @@ def enrol_kiosk(
             uow, hall.manager(), hall.id, "kiosk", name, now, settings=settings or {}
         )
     return str(enrolled["token"]), int(enrolled["device"]["id"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

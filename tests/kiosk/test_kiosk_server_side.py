@@ -19,21 +19,7 @@ from kiosk.service_catalogue import pinyin_initials
 from kiosk.ticket_qr import ERROR_CORRECTION, QUIET_ZONE_MODULES
 from tests import factories
 from tests.conftest import login_headers
-from tests.kiosk.kiosk_hall import KioskHall, build_kiosk_hall, enrol_kiosk
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def kiosk_hall(app: Any) -> KioskHall:
-    return build_kiosk_hall(app.extensions["hallq_db"])
-
-
-@pytest.fixture
-def kiosk_token(app: Any, kiosk_hall: KioskHall, clock: Any) -> str:
-    return enrol_kiosk(app.extensions["hallq_db"], kiosk_hall, clock(), "kiosk")[0]
+from tests.kiosk.kiosk_hall import KioskHall, bearer
 
 
 @pytest.mark.parametrize(

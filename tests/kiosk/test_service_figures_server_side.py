@@ -12,15 +12,11 @@ from sqlalchemy import update
 
 from hall_server.operations.credentials import revoke_device
 from hall_server.storage.models import Window
-from tests.kiosk.kiosk_hall import PASSWORD, KioskHall, build_kiosk_hall, enrol_kiosk
+from tests.kiosk.kiosk_hall import PASSWORD, KioskHall, bearer, build_kiosk_hall, enrol_kiosk
 
 NOT_SET_UP = "本取号机尚未配置"
 OUT_OF_SERVICE = "本机暂停取号"
 STAFF_HINT = "本机的设备令牌已被吊销或无法识别"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

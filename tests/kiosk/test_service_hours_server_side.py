@@ -9,29 +9,14 @@ import json
 import re
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from hall_server.storage.models import Hall, Service
 from kiosk.issuing_hours import weekly_spans
-from tests.kiosk.kiosk_hall import KioskHall, build_kiosk_hall, enrol_kiosk
+from tests.kiosk.kiosk_hall import KioskHall, bearer
 
 AFTERNOON = "mon-fri 13:30-17:00"
 WEEKDAYS_AFTERNOON = [[["13:30", "17:00"]]] * 5 + [[], []]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def kiosk_hall(app: Any) -> KioskHall:
-    return build_kiosk_hall(app.extensions["hallq_db"])
-
-
-@pytest.fixture
-def kiosk_token(app: Any, kiosk_hall: KioskHall, clock: Any) -> str:
-    return enrol_kiosk(app.extensions["hallq_db"], kiosk_hall, clock(), "kiosk")[0]
 
 
 def set_hours(app: Any, kiosk_hall: KioskHall, service: str | None, hours: str | None) -> None:
