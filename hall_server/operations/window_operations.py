@@ -162,13 +162,15 @@ def change_window_state(
     require_window_operator(session, actor, window)
     if pause_minutes is not None and change != "pause":
         raise Refused("invalid_change", "only a pause has planned minutes", field="pause_minutes")
+    if change in ("open", "resume") and window.clerk_id is None:
+        # An open window is one the board, the forecast and call-next count as serving: one
+        # that nobody holds (a manager freed it) opens when a clerk takes it, and a case left
+        # in hand there waits for that clerk.
+        raise Refused(
+            "no_clerk",
+            f"no clerk holds window {window.number}; it opens when a clerk takes it",
+        )
     if change == "open":
-        if window.clerk_id is None:
-            # An open window is one the board, the forecast and call-next count as serving.
-            raise Refused(
-                "no_clerk",
-                f"no clerk holds window {window.number}; it opens when a clerk takes it",
-            )
         window_life.open_window(window)
     elif change == "pause":
         window_life.pause_window(window, reason or "other")

@@ -83,3 +83,26 @@ def test_a_window_with_no_clerk_cannot_be_opened(client, hall, counter1):
     assert "号窗口没有工作人员" in error["message"]
     windows = client.get(f"/api/v1/halls/{hall.id}/windows", headers=manager).get_json()
     assert next(w for w in windows if w["id"] == counter1.window)["status"] == "closed"
+
+
+def test_a_freed_window_with_a_case_in_hand_cannot_be_resumed_without_a_clerk(
+    client, hall, counter1, issue
+):
+    """The manager frees a window whose clerk left with a ticket called: it pauses. Resuming it
+    would count it as serving with nobody there (and the called visitor with nobody to serve
+    them): refused until a clerk takes it."""
+    called = issue()
+    counter1.call_next()
+    manager = manager_headers(client, hall)
+    freed = client.post(f"/api/v1/windows/{counter1.window}/release", headers=manager)
+    assert (freed.get_json()["status"], freed.get_json()["clerk"]) == ("paused", None)
+
+    resumed = client.post(
+        f"/api/v1/windows/{counter1.window}/state", json={"change": "resume"}, headers=manager
+    )
+    assert resumed.status_code == 409
+    assert resumed.get_json()["error"]["code"] == "no_clerk"
+    windows = client.get(f"/api/v1/halls/{hall.id}/windows", headers=manager).get_json()
+    assert next(w for w in windows if w["id"] == counter1.window)["status"] == "paused"
+    ticket = client.get(f"/api/v1/tickets/{called['id']}", headers=manager).get_json()
+    assert ticket["status"] == "called" and ticket["window"]["id"] == counter1.window
