@@ -20,7 +20,11 @@ from hall_server.operations.booked_arrival import (
     arrival_for_id_number,
     expected_arrival_view,
 )
-from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
+from hall_server.operations.daily_quota import (
+    check_service_may_issue,
+    quota_tickets_today,
+    services_with_windows,
+)
 from hall_server.operations.hall_reads import new_ticket_figures
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
@@ -45,7 +49,13 @@ def issue_preview(
     refusal = None
     try:
         issued_today = quota_tickets_today(session, hall.id, today, service_id=service.id)
-        check_service_may_issue(hall, service, issued_today.get(service.id, 0), now)
+        check_service_may_issue(
+            hall,
+            service,
+            issued_today.get(service.id, 0),
+            now,
+            served_by_a_window=service.id in services_with_windows(session, hall.id),
+        )
     except Refused as refused:
         refusal = {"code": refused.code, "message": refused.message}
     policy = policy_for(hall)
@@ -90,6 +100,7 @@ def service_figures(session: Session, hall: Hall, now: datetime) -> list[dict[st
     today = local_business_date(now, hall.time_zone)
     quota_taken = quota_tickets_today(session, hall.id, today)
     figures = new_ticket_figures(session, hall, now)
+    served = services_with_windows(session, hall.id)
     # Only the columns the rules read: a hall may offer thousands of services, and whole ORM
     # objects would cost most of this read.
     services = session.execute(
@@ -106,6 +117,7 @@ def service_figures(session: Session, hall: Hall, now: datetime) -> list[dict[st
                 service,  # type: ignore[arg-type]  # a row with the columns the rules read
                 quota_taken.get(service.id, 0),
                 now,
+                served_by_a_window=service.id in served,
             )
         except Refused as refused:
             refusal = {"code": refused.code, "message": refused.message}

@@ -46,6 +46,10 @@ def refusal_text() -> dict[str, dict[str, str]]:
             "title": pgettext("kiosk", "This service is not offered here at the moment."),
             "advice": pgettext("kiosk", "Please ask at the service desk."),
         },
+        "no_window_serves": {
+            "title": pgettext("kiosk", "No window handles this service yet."),
+            "advice": pgettext("kiosk", "Please ask at the service desk."),
+        },
         "too_many_requests": {
             "title": pgettext("kiosk", "Many tickets were just taken at this kiosk."),
             "advice": pgettext("kiosk", "Please wait a moment and try again."),
@@ -444,6 +448,7 @@ def remote_refusal_text() -> dict[str, dict[str, str]]:
         "outside_issuing_hours": refusal_text()["outside_issuing_hours"],
         "daily_quota_reached": refusal_text()["daily_quota_reached"],
         "service_unavailable": refusal_text()["service_unavailable"],
+        "no_window_serves": refusal_text()["no_window_serves"],
         "already_holds_ticket": {
             "title": pgettext(
                 "kiosk", "This mobile number already holds a ticket for this service."

@@ -18,12 +18,19 @@ class IssuingContext:
     service_active: bool
     issued_today_for_service: int
     holder_has_active_ticket_for_service: bool
+    # Does any window serve the service? One no window serves would wait to be called by nobody.
+    service_served_by_a_window: bool = True
 
 
 def check_may_issue(context: IssuingContext, now: datetime) -> None:
     """Raise Refused with the reason a visitor should read, or return when issuing is allowed."""
     if not context.service_active:
         raise Refused("service_unavailable", "this service is not offered in this hall")
+    if not context.service_served_by_a_window:
+        raise Refused(
+            "no_window_serves",
+            "no window handles this service yet; please ask at the information desk",
+        )
     hall_hours = parse_weekly_hours(context.hall_opening_hours)
     if not hall_hours.is_open(now, context.hall_time_zone):
         raise Refused("hall_closed", "the hall is not open now; please come back in opening hours")

@@ -91,6 +91,8 @@ class WindowFacts:
     service_ids: frozenset[int]
     has_ticket_in_hand: bool
     last_activity_at: datetime | None  # the later of its last state change and last ticket action
+    # A pause with planned minutes (a rota break, a clerk's "back in 15 minutes"): when it ends.
+    pause_planned_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,14 @@ def _idle_windows(facts: HallFacts, settings: AlertSettings, now: datetime) -> l
         queue_length = sum(waiting.get(service_id, 0) for service_id in window.service_ids)
         if queue_length < settings.many_waiting:
             continue
+        severity = CRITICAL
+        planned_until = window.pause_planned_until
         if window.status == WindowStatus.PAUSED:
             since = window.last_activity_at
+            if planned_until is not None and now < planned_until:
+                # A planned break (the rota keeps enough windows open): worth seeing, not an
+                # emergency, until it runs past its planned end.
+                severity = WARNING
         elif window.status == WindowStatus.OPEN and not window.has_ticket_in_hand:
             quiet_since = window.last_activity_at
             if quiet_since is not None and now - quiet_since < idle_after:
@@ -170,7 +178,7 @@ def _idle_windows(facts: HallFacts, settings: AlertSettings, now: datetime) -> l
             Alert(
                 "idle_window",
                 f"window:{window.id}",
-                CRITICAL,
+                severity,
                 since,
                 {
                     "window_id": window.id,
@@ -179,6 +187,9 @@ def _idle_windows(facts: HallFacts, settings: AlertSettings, now: datetime) -> l
                     "window_status": window.status,
                     "pause_reason": window.pause_reason,
                     "waiting": queue_length,
+                    "pause_planned_until": planned_until.isoformat()
+                    if planned_until is not None and window.status == WindowStatus.PAUSED
+                    else None,
                 },
             )
         )
@@ -288,6 +299,7 @@ def read_hall_facts(session: Session, hall_id: int, now: datetime) -> HallFacts:
                 frozenset(served_by.get(window.id, set())),
                 window.id in in_hand,
                 max(_as_utc(m) for m in moments) if moments else None,
+                _pause_planned_until(window),
             )
         )
     devices = [
@@ -370,6 +382,12 @@ def sync_hall_alerts(uow: UnitOfWork, hall_id: int, now: datetime) -> dict[str, 
         row = recorded.get(key)
         if row is not None:
             row.detail = alert.detail  # e.g. the wait grew; not worth an event
+            if row.severity != alert.severity:
+                # E.g. a planned break ran past its end: the hall hears it again, now critical.
+                row.severity = alert.severity
+                record_event(
+                    uow, "alert.raised", hall_id, {"alert": alert_view(alert, row.raised_at)}
+                )
             continue
         row = HallAlert(
             hall_id=hall_id,
@@ -485,3 +503,11 @@ def change_alert_settings(
     settings = {**AlertSettings.of(hall.alert_settings).to_dict(), **changes}
     hall.alert_settings = AlertSettings.of(settings).to_dict()
     return dict(hall.alert_settings)
+
+
+def _pause_planned_until(window: Window) -> datetime | None:
+    if window.status != WindowStatus.PAUSED or window.paused_at is None:
+        return None
+    if not window.pause_minutes:
+        return None
+    return _as_utc(window.paused_at) + timedelta(minutes=window.pause_minutes)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hall_server.core.issuing_rules import IssuingContext, check_may_issue
 from hall_server.core.ticket_life import TicketStatus
-from hall_server.storage.models import Hall, Service, Ticket
+from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
 
 
 def quota_tickets_today(
@@ -48,6 +48,7 @@ def check_service_may_issue(
     quota_taken: int,
     now: datetime,
     holder_has_active_ticket: bool = False,
+    served_by_a_window: bool = True,
 ) -> None:
     """The hall's and the service's issuing rules (hours, quota, active) for one more ticket,
     with `quota_taken` places of the quota taken today: raises Refused as issuing does."""
@@ -60,6 +61,19 @@ def check_service_may_issue(
             service_active=service.active,
             issued_today_for_service=quota_taken,
             holder_has_active_ticket_for_service=holder_has_active_ticket,
+            service_served_by_a_window=served_by_a_window,
         ),
         now,
+    )
+
+
+def services_with_windows(session: Session, hall_id: int) -> set[int]:
+    """The hall's services that some window serves (open or not): the others cannot be called."""
+    return set(
+        session.scalars(
+            select(WindowService.service_id)
+            .join(Window, Window.id == WindowService.window_id)
+            .where(Window.hall_id == hall_id)
+            .distinct()
+        )
     )

@@ -27,7 +27,11 @@ from hall_server.core.remote_issuing import (
 )
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.access import Actor, Role, require_hall_access, require_role
-from hall_server.operations.daily_quota import check_service_may_issue, quota_tickets_today
+from hall_server.operations.daily_quota import (
+    check_service_may_issue,
+    quota_tickets_today,
+    services_with_windows,
+)
 from hall_server.operations.hall_reads import new_ticket_figures
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Department, Hall, Service, Ticket
@@ -186,6 +190,7 @@ def remote_offer(
         ).all()
     )
     figures = new_ticket_figures(session, hall, now)
+    served = services_with_windows(session, hall.id)
     rows = session.execute(
         select(Service, Department)
         .join(Department, Department.id == Service.department_id)
@@ -206,7 +211,13 @@ def remote_offer(
                     remote_today.get(service.id, 0),
                 ),
             )
-            check_service_may_issue(hall, service, issued_today.get(service.id, 0), now)
+            check_service_may_issue(
+                hall,
+                service,
+                issued_today.get(service.id, 0),
+                now,
+                served_by_a_window=service.id in served,
+            )
         except Refused as refused:
             refusal = _refusal(refused)
         figure = figures.get(service.id, {"people_ahead": 0, "estimated_wait": None})

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,7 +35,14 @@ from hall_server.operations.queue_reads import (
 from hall_server.operations.remote_issuing import check_remote_issue
 from hall_server.operations.wait_predictions import may_need_refresh, refresh_if_due
 from hall_server.storage.database import UnitOfWork
-from hall_server.storage.models import DailyCounter, Hall, PrintJob, Service, Ticket
+from hall_server.storage.models import (
+    DailyCounter,
+    Hall,
+    PrintJob,
+    Service,
+    Ticket,
+    WindowService,
+)
 
 
 @dataclass(frozen=True)
@@ -146,9 +153,10 @@ def issue_ticket(
     """Issue a ticket; a kiosk also gets a print job, sent to it once the ticket is committed."""
     session = uow.session
     require_role(actor, Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN, Role.REMOTE_VISITOR)
-    # The hall and the service asked for, in one read.
+    # The hall, the service asked for and whether a window serves it, in one read.
+    served = exists().where(WindowService.service_id == Service.id)
     found = session.execute(
-        select(Hall, Service)
+        select(Hall, Service, served)
         .outerjoin(Service, Service.id == request.service_id)
         .where(Hall.id == request.hall_id)
     ).first()
@@ -193,7 +201,14 @@ def issue_ticket(
         )
         is not None
     )
-    check_service_may_issue(hall, service, quota_taken, now, holder_has_active_ticket=holder_active)
+    check_service_may_issue(
+        hall,
+        service,
+        quota_taken,
+        now,
+        holder_has_active_ticket=holder_active,
+        served_by_a_window=bool(found[2]),
+    )
 
     policy = policy_for(hall)
     ticket = Ticket(

@@ -91,3 +91,43 @@ def test_finish_before_start_is_refused_and_changes_nothing(client, hall):
     assert response.get_json()["error"]["code"] == "invalid_transition"
     after = client.get(f"/api/v1/tickets/{ticket['id']}", headers=clerk).get_json()
     assert after["status"] == "called"
+
+
+def test_a_service_no_window_serves_gives_no_ticket_until_a_window_serves_it(app, client, hall):
+    """A manager adds a service before any window handles it: a ticket would wait to be called
+    by nobody. Refused with the reason (and greyed out on the kiosk) until a window serves it."""
+    from hall_server.storage.models import Service, WindowService
+
+    with app.extensions["hallq_db"].transaction() as uow:
+        housing = uow.session.get(Service, hall.services["housing"])
+        new = Service(
+            hall_id=hall.id,
+            department_id=housing.department_id,
+            code="new-licence",
+            name="新证照",
+            name_en="New licence",
+            prefix="N",
+            expected_handling_minutes=10,
+            active=True,
+        )
+        uow.session.add(new)
+        uow.session.flush()
+        new_id = new.id
+    refused = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": new_id}, headers=kiosk_headers(hall)
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "no_window_serves"
+    assert "暂无窗口办理" in refused.get_json()["error"]["message"]
+    figures = client.get("/kiosk/service-figures.json", headers=kiosk_headers(hall)).get_json()
+    tile = next(s for s in figures["services"] if s["service_id"] == new_id)
+    assert tile["refusal"]["code"] == "no_window_serves"
+
+    with app.extensions["hallq_db"].transaction() as uow:
+        uow.session.add(WindowService(window_id=hall.windows[2], service_id=new_id, position=9))
+    issued = issue(client, hall, service="housing")  # others unaffected meanwhile
+    assert issued["status"] == "waiting"
+    taken = client.post(
+        f"/api/v1/halls/{hall.id}/tickets", json={"service_id": new_id}, headers=kiosk_headers(hall)
+    )
+    assert taken.status_code == 201 and taken.get_json()["number"] == "N001"

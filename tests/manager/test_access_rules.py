@@ -148,6 +148,31 @@ def test_only_admins_manage_halls_and_staff(client, network):
     )
 
 
+def test_a_staff_number_is_what_a_clerk_can_type_at_login(client, network):
+    """Letters and digits, as printed on a badge: spaces and symbols are refused, naming the
+    field; a code of a service or department has no spaces either."""
+    admin = login_headers(client, network.admin_number)
+    for typed in ("C 1017 !!", " C1017", "王芳"):
+        response = client.post(
+            f"/api/v1/halls/{network.township.id}/users",
+            json={"staff_number": typed, "name": "王芳", "role": "clerk"},
+            headers=admin,
+        )
+        refused(response, 422, "validation_failed")
+        assert response.get_json()["error"]["field"] == "staff_number"
+    department = ok(client.get(f"/api/v1/halls/{network.township.id}/departments", headers=admin))[
+        0
+    ]["id"]
+    spaced = client.post(
+        f"/api/v1/halls/{network.township.id}/services",
+        json={"department_id": department, "code": "电子 证照", "name": "电子证照", "prefix": "Z"},
+        headers=admin,
+    )
+    refused(spaced, 422, "validation_failed")
+    assert spaced.get_json()["error"]["field"] == "code"
+    assert "空格" in spaced.get_json()["error"]["message"]
+
+
 def test_an_admin_creates_deactivates_and_resets_a_staff_account(client, network):
     admin = login_headers(client, network.admin_number)
     created = ok(

@@ -101,6 +101,43 @@ def test_many_waiting_while_a_window_is_paused_or_idle(database, hall):
     assert sync(database, hall.id, at(12))["cleared"] == [paused]  # 2 waiting now: below 3
 
 
+def test_a_planned_break_is_a_warning_until_it_runs_past_its_end(database, hall, published):
+    """A window on a break of planned minutes (the rota's, or the clerk's "back in 15") with
+    people waiting is worth seeing, not an emergency; past its planned end it is critical."""
+    set_thresholds(database, hall.id, many_waiting=3)
+    player = Player(database, hall)
+    tickets = [player.issue("housing", at(minute))["id"] for minute in range(4)]
+    player.window(1, "call", tickets[0], at(4))  # window 1 is busy: not idle
+    with database.transaction() as uow:
+        window_operations.change_window_state(
+            uow, hall.clerk(2), hall.windows[2], "pause", at(5), "break", pause_minutes=15
+        )
+    key = f"idle_window:window:{hall.windows[2]}"
+
+    assert sync(database, hall.id, at(6))["raised"] == [key]
+    with database.reading() as session:
+        [shown] = [
+            a
+            for a in alerts.current_alerts(session, session.get(Hall, hall.id), at(6))
+            if a["key"] == key
+        ]
+    assert shown["severity"] == "warning"
+    assert shown["detail"]["pause_planned_until"] == at(20).isoformat()
+
+    assert sync(database, hall.id, at(19)) == {"raised": [], "cleared": []}
+    assert sync(database, hall.id, at(21)) == {"raised": [], "cleared": []}  # the same alert
+    raised = [e.payload["alert"] for e in published.events if e.name == "alert.raised"]
+    assert [(a["key"], a["severity"]) for a in raised if a["key"] == key] == [
+        (key, "warning"),
+        (key, "critical"),  # the break ran over: the hall hears it again
+    ]
+    with database.reading() as session:
+        row = session.scalars(
+            select(HallAlert).where(HallAlert.subject == f"window:{hall.windows[2]}")
+        ).one()
+        assert row.severity == "critical"
+
+
 def test_a_printer_out_of_paper_is_raised_and_cleared(database, hall):
     kiosk = hall.kiosk()
     key = f"paper_out:device:{hall.kiosk_id}"
