@@ -64,12 +64,16 @@ def _has_ticket_in_hand(session: Session, window: Window) -> bool:
     return found is not None
 
 
-def _changed(uow: UnitOfWork, window: Window, now: datetime) -> dict[str, Any]:
+def _changed(
+    uow: UnitOfWork, window: Window, now: datetime, state_changed: bool = True
+) -> dict[str, Any]:
+    """Tell the hall; a change of the window's state (not of what it serves) dates its state."""
     if window.status != window_life.WindowStatus.PAUSED:
         # A pause's plan ends with the pause (which rota break it was is kept: last_break_id).
         window.paused_at = None
         window.pause_minutes = None
-    window.status_changed_at = now
+    if state_changed:
+        window.status_changed_at = now
     view = window_view(uow.session, window)
     record_event(uow, "window.changed", window.hall_id, {"window": view}, (window.id,))
     return view
@@ -214,4 +218,4 @@ def set_window_services(
         session.add(WindowService(window_id=window.id, service_id=service_id, position=position))
     session.flush()
     raise_plan_seq(session, window.hall_id)
-    return _changed(uow, window, now)
+    return _changed(uow, window, now, state_changed=False)

@@ -94,7 +94,9 @@ def test_waiting_through_the_day_follows_issues_calls_and_transfers(
     ]
 
 
-def test_a_manager_pauses_and_reopens_a_window_and_changes_its_services(client, hall, manager):
+def test_a_manager_pauses_and_reopens_a_window_and_changes_its_services(
+    client, hall, manager, clock
+):
     window = hall.windows[2]
     paused = ok(
         client.post(
@@ -107,6 +109,7 @@ def test_a_manager_pauses_and_reopens_a_window_and_changes_its_services(client, 
     shown = next(w for w in dashboard(client, hall, manager)["now"]["windows"] if w["id"] == window)
     assert shown["status"] == "paused" and shown["pause_reason"] == "meeting"
 
+    clock.advance(minutes=5)
     tidal = ok(
         client.put(
             f"/api/v1/windows/{window}/services",
@@ -115,6 +118,8 @@ def test_a_manager_pauses_and_reopens_a_window_and_changes_its_services(client, 
         )
     )
     assert [s["prefix"] for s in tidal["services"]] == ["B", "A"]
+    # What it serves changed, not its state: paused since the pause, not since the change.
+    assert tidal["status_changed_at"] == paused["status_changed_at"]
     ok(client.post(f"/api/v1/windows/{window}/state", json={"change": "close"}, headers=manager))
     ok(client.post(f"/api/v1/windows/{window}/state", json={"change": "open"}, headers=manager))
     states = dashboard(client, hall, manager)["now"]["window_states"]
