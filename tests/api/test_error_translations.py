@@ -391,3 +391,22 @@ def test_an_unknown_address_answers_in_chinese(client: Any) -> None:
 
     assert error["code"] == "not_found"
     assert error["message"].startswith("服务器上没有所请求的地址")
+
+
+def test_a_refusal_for_want_of_a_role_names_the_roles_in_words(client, hall):
+    """Not the role codes ("admin"): the people the hall knows by those names."""
+    clerk = login_headers(client, hall.clerk_numbers[1])
+    refused = client.post(
+        f"/api/v1/halls/{hall.id}/users",
+        json={"staff_number": "C9009", "name": "王芳", "role": "clerk"},
+        headers=clerk,
+    )
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["message"] == "此操作需要以下角色之一：系统管理员"
+    board = client.post(
+        f"/api/v1/windows/{hall.windows[1]}/state",
+        json={"change": "pause"},
+        headers={"Authorization": f"Bearer {hall.board_token}"},
+    )
+    assert board.status_code == 403
+    assert "admin" not in board.get_json()["error"]["message"]
