@@ -328,4 +328,12 @@ def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
         "quota_title": _("Daily quota of {service}"),
         "quota_label": _("Tickets a day (empty: no limit; 0 stops issuing)"),
         "notice_sent": _("The notice is on the boards."),
+        "no_clerk_reason": _(
+            "Nobody holds this window: a clerk takes it at the counter, and it opens there."
+        ),
+        "pause_length": _("Planned length"),
+        "no_set_time": _("no set time"),
+        "no_alerts": _("No alerts."),
+        "rating_of_five": _("{average} / 5"),
+        "field_problem": _("{field}: {problem}"),
     }

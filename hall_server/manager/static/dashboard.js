@@ -66,6 +66,13 @@
     return window.HallqWaitText.waitText(T.wait_words, estimate);
   }
 
+  // A wait in whole minutes ("60 min"), as the alerts count it; seconds under the first minute.
+  function waited(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    if (seconds < 60) return M.fill(T.seconds, { seconds: Math.round(seconds) });
+    return M.fill(T.minutes, { minutes: Math.floor(seconds / 60) });
+  }
+
   // ----- rendering -----
 
   function render() {
@@ -91,6 +98,8 @@
   }
 
   function renderAlerts(alerts) {
+    $("no-alerts").textContent = T.no_alerts;
+    $("no-alerts").dataset.loading = "false";
     $("no-alerts").hidden = alerts.length > 0;
     $("alert-list").innerHTML = alerts.map(function (alert) {
       var since = alert.since || alert.raised_at;
@@ -103,7 +112,7 @@
     var today = data.today, now = data.now;
     $("figure-waiting").textContent = now.total_waiting;
     var longest = now.longest_wait;
-    $("figure-longest").textContent = longest ? M.duration(longest.seconds) : "—";
+    $("figure-longest").textContent = longest ? waited(longest.seconds) : "—";
     $("figure-longest-note").textContent = longest ? longest.ticket_number + " · " + localName(longest.service_name, longest.service_name_en) : "";
     $("figure-longest").parentNode.dataset.bad = String(!!longest && longest.seconds > today.target_wait_minutes * 60);
     $("figure-issued").textContent = today.issued;
@@ -114,7 +123,7 @@
     $("figure-handling").textContent = M.minutes(today.handling_mean_seconds);
     $("figure-target-label").textContent = M.fill(T.within_target, { minutes: today.target_wait_minutes });
     $("figure-service-level").textContent = M.percent(today.service_level);
-    $("figure-ratings").textContent = today.rating_average === null ? "—" : M.number(today.rating_average, 2);
+    $("figure-ratings").textContent = today.rating_average === null ? "—" : M.fill(T.rating_of_five, { average: M.number(today.rating_average, 2) });
     $("figure-ratings-note").textContent = M.fill(T.ratings_note, { count: today.ratings, good: M.percent(today.rating_good_share) });
   }
 
@@ -138,14 +147,14 @@
       var bad = row.longest_wait_seconds !== null && row.longest_wait_seconds > target;
       var quota = row.daily_quota === null ? T.no_quota : row.daily_quota;
       return '<tr data-service="' + row.service_id + '" data-bad="' + bad + '"><td>' + esc(M.named(row)) + ' <span class="muted">' + esc(row.prefix) + "</span></td>" +
-        '<td class="num waiting">' + row.waiting + '</td><td class="num">' + M.duration(row.longest_wait_seconds) + "</td>" +
+        '<td class="num waiting">' + row.waiting + '</td><td class="num">' + waited(row.longest_wait_seconds) + "</td>" +
         '<td class="new-ticket">' + esc(newTicketText(row)) + '</td><td class="num">' + row.open_windows + "</td>" +
         '<td class="num">' + row.issued_today + " / " + esc(quota) + "</td>" +
         '<td class="actions"><button type="button" class="small" data-action="quota" data-id="' + row.service_id + '">' + esc(T.change_quota) + "</button></td></tr>";
     }).join("");
     $("departments-body").innerHTML = now.departments.map(function (row) {
       return '<tr data-department="' + row.department_id + '"><td>' + esc(M.named(row)) + '</td><td class="num">' + row.waiting +
-        '</td><td class="num">' + M.duration(row.longest_wait_seconds) + "</td></tr>";
+        '</td><td class="num">' + waited(row.longest_wait_seconds) + "</td></tr>";
     }).join("");
   }
 
@@ -162,11 +171,17 @@
     return ticket ? M.fill(T.close_blocked, { number: ticket.number }) : "";
   }
 
+  // A window nobody holds neither opens nor resumes (the server refuses: no_clerk): a clerk
+  // takes it at the counter first.
+  function clerkMissing(window) {
+    return window.clerk ? "" : T.no_clerk_reason;
+  }
+
   function windowActions(window) {
     var buttons = [];
-    if (window.status === "closed") buttons.push(actionButton("open", window, T.open_window));
+    if (window.status === "closed") buttons.push(actionButton("open", window, T.open_window, clerkMissing(window)));
     if (window.status === "open") buttons.push(actionButton("pause", window, T.pause_window));
-    if (window.status === "paused") buttons.push(actionButton("resume", window, T.resume_window));
+    if (window.status === "paused") buttons.push(actionButton("resume", window, T.resume_window, clerkMissing(window)));
     if (window.status !== "closed") buttons.push(actionButton("close", window, T.close_window, closeBlocked(window)));
     // Another clerk's window (a manager at a window leaves it on the counter page).
     if (window.clerk && window.clerk.id !== M.state.user.id) buttons.push(actionButton("release", window, T.free_window));
@@ -239,9 +254,10 @@
     return state.data.now.windows.filter(function (w) { return w.id === id; })[0];
   }
 
-  function changeWindow(id, change, reason) {
+  function changeWindow(id, change, reason, minutes) {
     var body = { change: change };
     if (reason) body.reason = reason;
+    if (minutes) body.pause_minutes = minutes; // none: a break at its rota time lasts the rota's
     return M.act("POST", "/windows/" + id + "/state", body, T.done).then(function (answer) { load(); return answer; });
   }
 
@@ -258,9 +274,17 @@
     }, M.fill(ticket ? T.free_window_keeps_case : T.free_window_closes, values), { label: T.free_window, danger: true });
   }
 
+  function changeOrSayWhyNot(id, change) {
+    var reason = clerkMissing(findWindow(id));
+    if (reason) { M.showMessage(reason, "info"); return; }
+    changeWindow(id, change);
+  }
+
+  var PAUSE_MINUTES = [10, 15, 30, 60];
+
   var ACTIONS = {
-    "window-open": function (id) { changeWindow(id, "open"); },
-    "window-resume": function (id) { changeWindow(id, "resume"); },
+    "window-open": function (id) { changeOrSayWhyNot(id, "open"); },
+    "window-resume": function (id) { changeOrSayWhyNot(id, "resume"); },
     "window-close": function (id) {
       var reason = closeBlocked(findWindow(id));
       if (reason) { M.showMessage(reason, "info"); return; }
@@ -272,7 +296,11 @@
       M.askForm(M.fill(T.pause_title, { number: window.number }), [
         { name: "reason", label: T.reason, type: "select", value: "break",
           options: Object.keys(T.pause_reasons).map(function (k) { return { value: k, label: T.pause_reasons[k] }; }) },
-      ], function (values) { return changeWindow(id, "pause", values.reason); });
+        { name: "pause_minutes", label: T.pause_length, type: "select", value: "", numbers: true,
+          options: [{ value: "", label: T.no_set_time }].concat(PAUSE_MINUTES.map(function (minutes) {
+            return { value: minutes, label: M.fill(T.minutes, { minutes: minutes }) };
+          })) },
+      ], function (values) { return changeWindow(id, "pause", values.reason, values.pause_minutes); });
     },
     "window-services": function (id) {
       var window = findWindow(id);

@@ -292,6 +292,52 @@
     return text === "" ? null : text;
   }
 
+  // ----- a dialog's problems: in the error colour, beside the field they are about -----
+
+  // The dialog's field the API's `error.field` names ("long_wait_minutes", "json.name", "lines.0").
+  function fieldNamed(fields, name) {
+    if (!name) return null;
+    var parts = String(name).split(".");
+    return fields.filter(function (field) { return parts.indexOf(field.name) >= 0; })[0] || null;
+  }
+
+  function fieldBox(field) {
+    var input = $("field-" + field.name);
+    if (input) return input;
+    var box = document.querySelector('#dialog-fields input[name="' + field.name + '"]');
+    return box ? box.closest("fieldset") : null;
+  }
+
+  function markField(field, text) {
+    var box = fieldBox(field);
+    if (!box) return;
+    box.setAttribute("aria-invalid", "true");
+    var problem = document.createElement("span");
+    problem.className = "field-problem";
+    problem.id = "problem-" + field.name;
+    problem.textContent = text;
+    box.setAttribute("aria-describedby", problem.id);
+    (box.closest("label") || box).appendChild(problem);
+    if (box.focus) box.focus();
+  }
+
+  function clearProblems() {
+    Array.prototype.forEach.call(document.querySelectorAll("#dialog-fields .field-problem"), function (problem) {
+      problem.remove();
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('#dialog-fields [aria-invalid="true"]'), function (box) {
+      box.removeAttribute("aria-invalid");
+      box.removeAttribute("aria-describedby");
+    });
+    $("dialog-note").textContent = $("dialog-note").dataset.note || "";
+    $("dialog-note").dataset.error = "false";
+  }
+
+  function showProblem(text) {
+    $("dialog-note").textContent = text;
+    $("dialog-note").dataset.error = "true";
+  }
+
   // Shows the fields; `save(values)` returns a promise of an API answer: the dialog stays open
   // (showing why) until the server accepts. `button`: {label, danger} for a dialog that does
   // something other than save (revoke a device, free a window); its label names the action.
@@ -299,24 +345,36 @@
     var dialog = $("form-dialog");
     $("dialog-title").textContent = title;
     $("dialog-note").textContent = note || "";
+    $("dialog-note").dataset.note = note || "";
     $("dialog-fields").innerHTML = fields.map(fieldHtml).join("");
     var ok = $("dialog-ok");
     ok.textContent = (button && button.label) || T.save;
     ok.className = button && button.danger ? "danger" : "primary";
+    $("dialog-note").dataset.error = "false";
     var form = $("dialog-form");
     form.onsubmit = function (event) {
       event.preventDefault();
-      var problems = fields.map(wholeNumberProblem).filter(Boolean);
-      if (problems.length) {
-        $("dialog-note").textContent = problems.join(" ");
-        $("field-" + fields.filter(wholeNumberProblem)[0].name).focus();
+      clearProblems();
+      var wrong = fields.filter(wholeNumberProblem);
+      if (wrong.length) {
+        wrong.forEach(function (field) { markField(field, wholeNumberProblem(field)); });
+        showProblem(wrong.map(wholeNumberProblem).join(" "));
+        $("field-" + wrong[0].name).focus();
         return;
       }
       var values = {};
       fields.forEach(function (field) { values[field.name] = readField(field); });
       save(values).then(function (answer) {
-        if (answer && answer.ok) dialog.close();
-        else if (answer && answer.error) $("dialog-note").textContent = refusalText(answer.error);
+        if (answer && answer.ok) { dialog.close(); return; }
+        if (!answer || !answer.error) return;
+        // The server names the field it did not accept: mark it, and say which it is.
+        var text = refusalText(answer.error);
+        var named = fieldNamed(fields, answer.error.field);
+        if (named) {
+          markField(named, text);
+          text = fill(T.field_problem, { field: named.named || named.label, problem: text });
+        }
+        showProblem(text);
       });
     };
     $("dialog-cancel").onclick = function () { dialog.close(); };
