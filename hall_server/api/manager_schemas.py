@@ -19,13 +19,13 @@ from hall_server.operations.reports import Dimension, Period
 from hall_server.operations.staff_accounts import STAFF_ROLES
 
 NAME = validate.Length(min=1, max=120)
-CODE_RULE = "1 to 40 characters, without spaces"
+CODE_RULE = "a code is 1 to 40 characters, without spaces"
 CODE = validate.And(
     validate.Length(min=1, max=40, error=CODE_RULE),
     validate.Regexp(r"^\S+$", error=CODE_RULE),
 )
 # What a clerk types at every login: letters and digits, as staff numbers are printed on badges.
-STAFF_NUMBER_RULE = "letters and digits (and - _ .), at most 40, e.g. C1017"
+STAFF_NUMBER_RULE = "a staff number is letters and digits (and - _ .), at most 40, e.g. C1017"
 STAFF_NUMBER = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", error=STAFF_NUMBER_RULE)
 # A hall's code is the one path segment of its phone page (/h/<code>/take) and of its remote
 # API, printed as a QR code on posters: these characters need no encoding anywhere.
