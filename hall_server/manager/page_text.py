@@ -91,6 +91,13 @@ def _vocabulary(_: Translate) -> dict[str, Any]:
             "long_wait": _("{service}: {number} has waited {minutes} min (limit {threshold})"),
             "idle_window": _("Window {window} is idle while {waiting} wait for its services"),
             "paused_window": _("Window {window} is paused ({reason}) while {waiting} wait"),
+            "planned_break": _(
+                "Window {window} is on a planned break until {until} while {waiting} wait"
+            ),
+            "planned_break_overrun": _(
+                "Window {window}'s planned break ended at {until} and it is still paused "
+                "while {waiting} wait"
+            ),
             "paper_out": _("{device}: the printer is out of paper"),
             "paper_near_end": _("{device}: the paper is running low"),
             "printer_offline": _("{device}: the printer is offline"),
@@ -213,7 +220,7 @@ def _forms(_: Translate) -> dict[str, Any]:
         "alert_title": _("Alert thresholds"),
         "edit": _("Edit"),
         "revoke": _("Revoke"),
-        "revoke_title": _("Revoke this device?"),
+        "revoke_title": _("Revoke the {kind} “{name}”?"),
         "revoke_note": _("Its token stops working at once; enrol it again to bring it back."),
         "deactivate": _("Deactivate"),
         "activate": _("Reactivate"),
@@ -221,7 +228,21 @@ def _forms(_: Translate) -> dict[str, Any]:
         "reset_title": _("New password for {name}"),
         "password_made_up": _("leave empty to have one made up"),
         "password_once": _("The new password (shown only now): {password}"),
-        "token_once": _("The device's token (shown only now): {token}"),
+        "token_once": _(
+            "The device's token is shown only now: copy what the device needs before you leave "
+            "this page. A lost token cannot be shown again; revoke the device and enrol it anew."
+        ),
+        "device_page": _("The device's page"),
+        "print_agent": _("Print agent on the kiosk PC"),
+        "printer_spec_note": _(
+            "Replace usb:VID:PID with the printer's own: its USB vendor and product ids in hex "
+            "(lsusb shows them, e.g. usb:0416:5011), or network:HOST[:PORT], serial:DEVICE:BAUD, "
+            "file:/dev/usb/lp0 or cups:NAME."
+        ),
+        "device_token": _("Token"),
+        "copy": _("Copy"),
+        "copied": _("Copied"),
+        "copy_by_hand": _("Selected: press Ctrl+C"),
         "import_checked": _(
             "Checked: {created} new and {updated} changed services; nothing saved."
         ),
@@ -302,6 +323,8 @@ def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
         "login_expired": _("Your login has expired; please log in again."),
         "whole_number": _("{field}: enter a whole number."),
         "whole_number_between": _("{field}: enter a whole number from {min} to {max}."),
+        "choose_one": _("{field}: choose one."),
+        "choose_department": _("Choose a department"),
         "back_to_city": _("← all halls"),
         "open_window": _("Open window"),
         "pause_window": _("Pause"),
@@ -334,6 +357,14 @@ def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
         "pause_length": _("Planned length"),
         "no_set_time": _("no set time"),
         "no_alerts": _("No alerts."),
+        "more_alerts": _("{count} more"),
+        "outbox_kinds": {
+            "case.finished": _("case outcome"),
+            "appointment.no_show": _("appointment no-show"),
+        },
+        "outbox_waiting": _("{count} waiting"),
+        "outbox_held_back": _("after no. {id} is delivered"),
+        "fewer_alerts": _("Show fewer alerts"),
         "rating_of_five": _("{average} / 5"),
         "field_problem": _("{field}: {problem}"),
     }

@@ -101,6 +101,7 @@
         M.api("GET", "/halls/" + state.hallId + "/windows"),
       ]).then(function (answers) {
         if (!answers[0].ok) { M.showRefusal(answers[0].error); return; }
+        state.devices = answers[0].data;
         state.windows = answers[1].ok ? answers[1].data : [];
         var zone = hall().time_zone; // the devices' hall, which may not be the manager's own
         $("devices-body").innerHTML = answers[0].data.map(function (d) {
@@ -172,6 +173,8 @@
     state.tab = tab;
     document.querySelectorAll("[data-tab]").forEach(function (b) { b.setAttribute("aria-selected", String(b.dataset.tab === tab)); });
     document.querySelectorAll("[data-panel]").forEach(function (p) { p.hidden = p.dataset.panel !== tab; });
+    // A tab chosen before the halls have come is loaded once they have (M.start).
+    if (!state.halls.length) return Promise.resolve();
     return LOADERS[tab]();
   }
 
@@ -195,8 +198,11 @@
 
   function serviceFields(s) {
     s = s || {};
+    // No department is assumed: a new service waits for one to be picked.
+    var departments = [{ value: "", label: T.choose_department }].concat(departmentOptions());
     return [
-      { name: "department_id", label: T.service_fields.department, type: "select", numbers: true, value: s.department ? s.department.id : "", options: departmentOptions() },
+      { name: "department_id", label: T.service_fields.department, type: "select", numbers: true, required: true,
+        value: s.department ? s.department.id : "", options: departments },
       { name: "code", label: T.service_fields.code, value: s.code, required: true },
       { name: "name", label: T.service_fields.name, value: s.name, required: true },
       { name: "name_en", label: T.service_fields.name_en, value: s.name_en },
@@ -235,6 +241,50 @@
     $(box).hidden = false;
   }
 
+  // ----- a device just enrolled: its page's address, and a kiosk's print agent command -----
+
+  var DEVICE_PAGES = { kiosk: "/kiosk/", board: "/board/", window_display: "/window-display/", rating_pad: "/rating/" };
+
+  function copyLine(id, label, text) {
+    return '<div class="copy-line"><span class="copy-label">' + esc(label) + '</span> <code id="' + id + '">' + esc(text) + "</code> " +
+      '<button type="button" class="small" data-copy="' + id + '">' + esc(T.copy) + "</button></div>";
+  }
+
+  // The token is shown only now (the server keeps only its hash): everything the device needs
+  // is here to copy, ready to paste into the device's browser or the kiosk PC's terminal.
+  function showEnrolment(device, token) {
+    var origin = window.location.origin;
+    var lines = ['<p class="token-once">' + esc(T.token_once) + "</p>"];
+    var page = DEVICE_PAGES[device.kind];
+    if (page) lines.push(copyLine("device-page-address", T.device_page, origin + page + "?token=" + encodeURIComponent(token)));
+    if (device.kind === "kiosk") {
+      lines.push(copyLine("device-agent-command", T.print_agent,
+        "hallq kiosk --server " + origin + " --token " + token + " --printer usb:VID:PID"));
+      lines.push('<p class="hint">' + esc(T.printer_spec_note) + "</p>");
+    }
+    lines.push(copyLine("device-token-value", T.device_token, token));
+    $("device-token").innerHTML = lines.join("");
+    $("device-token").hidden = false;
+  }
+
+  // The clipboard API where the page may use it; else the words are selected to copy by hand.
+  function copyText(button) {
+    var source = $(button.dataset.copy);
+    var text = source.textContent;
+    function copied() { button.textContent = T.copied; }
+    function selectIt() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      if (document.execCommand && document.execCommand("copy")) copied();
+      else button.textContent = T.copy_by_hand;
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(copied, selectIt);
+    else selectIt();
+  }
+
   var ACTIONS = {
     "edit-department": function (id) {
       var d = byId(state.departments, id);
@@ -265,7 +315,9 @@
       ], function (values) { return M.api("PUT", "/windows/" + id + "/services", values).then(saved); }, T.services_note);
     },
     "revoke-device": function (id) {
-      M.askForm(T.revoke_title, [], function () { return M.api("POST", "/devices/" + id + "/revoke").then(saved); }, T.revoke_note,
+      var d = byId(state.devices, id);
+      var title = M.fill(T.revoke_title, { kind: T.device_kinds[d.kind] || d.kind, name: d.name });
+      M.askForm(title, [], function () { return M.api("POST", "/devices/" + id + "/revoke").then(saved); }, T.revoke_note,
         { label: T.revoke, danger: true });
     },
     "edit-user": function (id) {
@@ -293,7 +345,9 @@
   function wireButtons() {
     $("page-view").addEventListener("click", function (event) {
       var tab = event.target.closest("[data-tab]");
-      if (tab) { show(tab.dataset.tab); return; }
+      if (tab) { state.tabChosen = true; show(tab.dataset.tab); return; }
+      var copy = event.target.closest("button[data-copy]");
+      if (copy) { copyText(copy); return; }
       var action = event.target.closest("button[data-action]");
       if (action && ACTIONS[action.dataset.action]) ACTIONS[action.dataset.action](Number(action.dataset.id));
     });
@@ -331,8 +385,13 @@
       ], function (values) { return M.api("POST", "/halls/" + state.hallId + "/departments", withoutEmpty(values)).then(saved); });
     });
     $("add-service").addEventListener("click", function () {
-      M.askForm(T.add_service, serviceFields(null), function (values) {
-        return M.api("POST", "/halls/" + state.hallId + "/services", withoutEmpty(values)).then(saved);
+      // The departments as they are now, whether or not the services tab has finished loading.
+      M.api("GET", "/halls/" + state.hallId + "/departments").then(function (answer) {
+        if (!answer.ok) { M.showRefusal(answer.error); return; }
+        state.departments = answer.data;
+        M.askForm(T.add_service, serviceFields(null), function (values) {
+          return M.api("POST", "/halls/" + state.hallId + "/services", withoutEmpty(values)).then(saved);
+        });
       });
     });
     $("add-window").addEventListener("click", function () {
@@ -349,7 +408,7 @@
           { name: "window_id", label: T.device_fields.window, type: "select", numbers: true, value: "", options: choices },
         ], function (values) {
           return M.api("POST", "/halls/" + state.hallId + "/devices", withoutEmpty(values)).then(function (answer) {
-            if (answer.ok) showSecret("device-token", M.fill(T.token_once, { token: answer.data.token }));
+            if (answer.ok) showEnrolment(answer.data.device, answer.data.token);
             return saved(answer);
           });
         });
@@ -398,6 +457,6 @@
     document.querySelectorAll("[data-admin-only]").forEach(function (b) { b.hidden = !isAdmin(); });
     $("tab-users").hidden = !isAdmin();
     wireButtons();
-    reloadHalls().then(function () { show(isAdmin() ? "hall" : "services"); });
+    reloadHalls().then(function () { show(state.tabChosen ? state.tab : isAdmin() ? "hall" : "services"); });
   });
 })();

@@ -10,7 +10,7 @@
   var esc = M.esc;
   var REFRESH_MS = 15000;
 
-  var state = { hallId: null, data: null, loading: false, again: false, recorded: null };
+  var state = { hallId: null, data: null, loading: false, again: false, recorded: null, allAlerts: false };
 
   function load() {
     if (state.loading) { state.again = true; return; }
@@ -33,6 +33,28 @@
     });
   }
 
+  // The messages for the online platforms not yet acknowledged (平台回传): a message behind an
+  // undelivered one of its platform waits for that one, whatever its own next attempt says.
+  function loadOutbox() {
+    M.api("GET", "/halls/" + state.hallId + "/outbox?status=pending").then(function (answer) {
+      if (!answer.ok) return;
+      var messages = answer.data;
+      $("outbox-count").textContent = messages.length ? M.fill(T.outbox_waiting, { count: messages.length }) : "";
+      $("outbox-empty").hidden = messages.length > 0;
+      $("outbox-table").hidden = messages.length === 0;
+      $("outbox-body").innerHTML = messages.map(function (message) {
+        var next = message.held_back_by
+          ? M.fill(T.outbox_held_back, { id: message.held_back_by })
+          : M.clock(message.next_attempt_at);
+        return '<tr data-message="' + message.id + '"' + (message.held_back_by ? ' data-held-back="true"' : "") + ">" +
+          '<td class="num">' + message.id + "</td><td>" + esc(message.platform) + "</td>" +
+          '<td class="kind">' + esc(T.outbox_kinds[message.kind] || message.kind) + "</td>" +
+          "<td>" + esc(M.clock(message.created_at)) + '</td><td class="num attempts">' + message.attempts + "</td>" +
+          '<td class="last-error">' + esc(message.last_error || "—") + '</td><td class="next-attempt">' + esc(next) + "</td></tr>";
+      }).join("");
+    });
+  }
+
   // ----- words -----
 
   function alertText(alert) {
@@ -45,7 +67,15 @@
       reason: T.pause_reasons[d.pause_reason] || "",
     };
     var template = T.alerts[alert.kind] || alert.kind;
-    if (alert.kind === "idle_window" && d.window_status === "paused") template = T.alerts.paused_window;
+    if (alert.kind === "idle_window" && d.window_status === "paused") {
+      template = T.alerts.paused_window;
+      // A pause of planned minutes: a break until its planned end (a warning), then overrun
+      // (the server makes it critical once the end has passed).
+      if (d.pause_planned_until) {
+        values.until = M.clock(d.pause_planned_until);
+        template = alert.severity === "critical" ? T.alerts.planned_break_overrun : T.alerts.planned_break;
+      }
+    }
     return M.fill(template, values);
   }
 
@@ -97,15 +127,40 @@
     }
   }
 
+  // Critical first, then the longest-standing first; only the first few show until the manager
+  // asks for the rest, so a flood of banners does not push the figures off the screen.
+  var ALERTS_SHOWN = 4;
+
+  function alertStart(alert) {
+    var since = alert.since || alert.raised_at;
+    return since ? Date.parse(since) : Infinity;
+  }
+
+  function alertOrder(a, b) {
+    var critical = (b.severity === "critical") - (a.severity === "critical");
+    if (critical) return critical;
+    var start = alertStart(a) - alertStart(b);
+    if (start) return start;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  }
+
   function renderAlerts(alerts) {
     $("no-alerts").textContent = T.no_alerts;
     $("no-alerts").dataset.loading = "false";
     $("no-alerts").hidden = alerts.length > 0;
-    $("alert-list").innerHTML = alerts.map(function (alert) {
+    var ordered = alerts.slice().sort(alertOrder);
+    var hiddenCount = Math.max(0, ordered.length - ALERTS_SHOWN);
+    if (!hiddenCount) state.allAlerts = false;
+    $("alert-list").innerHTML = ordered.map(function (alert, i) {
       var since = alert.since || alert.raised_at;
-      return '<li data-severity="' + esc(alert.severity) + '" data-kind="' + esc(alert.kind) + '" data-key="' + esc(alert.key) + '">' +
+      var extra = i >= ALERTS_SHOWN ? ' data-extra="true"' + (state.allAlerts ? "" : " hidden") : "";
+      return '<li data-severity="' + esc(alert.severity) + '" data-kind="' + esc(alert.kind) + '" data-key="' + esc(alert.key) + '"' + extra + ">" +
         esc(alertText(alert)) + (since ? ' <span class="since">' + esc(M.fill(T.since, { time: M.clock(since) })) + "</span>" : "") + "</li>";
     }).join("");
+    var more = $("alert-more");
+    more.hidden = !hiddenCount;
+    more.setAttribute("aria-expanded", String(!!state.allAlerts));
+    more.textContent = state.allAlerts ? T.fewer_alerts : M.fill(T.more_alerts, { count: hiddenCount });
   }
 
   function renderFigures(data) {
@@ -325,6 +380,10 @@
   };
 
   function wire() {
+    $("alert-more").addEventListener("click", function () {
+      state.allAlerts = !state.allAlerts;
+      renderAlerts(state.data.alerts);
+    });
     $("page-view").addEventListener("click", function (event) {
       var button = event.target.closest("button[data-action]");
       if (!button || !ACTIONS[button.dataset.action]) return;
@@ -349,7 +408,8 @@
     }
     wire();
     load();
+    loadOutbox();
     M.follow(state.hallId, load, 1000);
-    setInterval(load, REFRESH_MS);
+    setInterval(function () { load(); loadOutbox(); }, REFRESH_MS);
   });
 })();

@@ -249,7 +249,9 @@
       }).join("") + "</fieldset>";
     }
     if (field.type === "select") {
-      return "<label>" + esc(field.label) + ' <select id="' + id + '">' + field.options.map(function (option) {
+      // A required choice is checked here too (missingChoice), in the page's words.
+      var required = field.required ? ' aria-required="true"' : "";
+      return "<label>" + esc(field.label) + ' <select id="' + id + '"' + required + ">" + field.options.map(function (option) {
         return '<option value="' + esc(option.value) + '"' + (String(option.value) === String(value) ? " selected" : "") + ">" + esc(option.label) + "</option>";
       }).join("") + "</select></label>";
     }
@@ -277,6 +279,14 @@
     var template = field.min !== undefined && field.max !== undefined ? T.whole_number_between : T.whole_number;
     return fill(template, { field: field.named || field.label, min: field.min, max: field.max });
   }
+
+  // A required choice left on its placeholder (value ""): never a default the person did not pick.
+  function missingChoice(field) {
+    if (field.type !== "select" || !field.required) return "";
+    return $("field-" + field.name).value === "" ? fill(T.choose_one, { field: field.named || field.label }) : "";
+  }
+
+  function fieldProblem(field) { return wholeNumberProblem(field) || missingChoice(field); }
 
   function readField(field) {
     if (field.type === "checkboxes") {
@@ -355,10 +365,10 @@
     form.onsubmit = function (event) {
       event.preventDefault();
       clearProblems();
-      var wrong = fields.filter(wholeNumberProblem);
+      var wrong = fields.filter(fieldProblem);
       if (wrong.length) {
-        wrong.forEach(function (field) { markField(field, wholeNumberProblem(field)); });
-        showProblem(wrong.map(wholeNumberProblem).join(" "));
+        wrong.forEach(function (field) { markField(field, fieldProblem(field)); });
+        showProblem(wrong.map(fieldProblem).join(" "));
         $("field-" + wrong[0].name).focus();
         return;
       }
