@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from hall_server.operations.credentials import hash_password
 from hall_server.storage.database import Database
@@ -91,3 +92,39 @@ def manager_token(live: LiveHall) -> str:
     )
     assert response.status_code == 200, response.text
     return str(response.json()["token"])
+
+
+PAGE_WAIT_MS = 20_000  # how long a page may take on a loaded machine (not a speed limit)
+
+
+def open_manager_page(
+    browser: Any,
+    width: int = 1400,
+    height: int = 900,
+    locale: str = "en-US",
+    permissions: tuple[str, ...] = (),
+) -> Iterator[Page]:
+    """A page in its own browser context; the test fails if the page's script raised."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    if permissions:
+        context.grant_permissions(list(permissions))
+    page = context.new_page()
+    page.set_default_timeout(PAGE_WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def log_in(
+    page: Page, live: LiveHall, lang: str, path: str = "/manager/", who: str | None = None
+) -> None:
+    """Log in on a manager page (the hall's manager unless `who`); the dashboard goes live."""
+    page.goto(f"{live.url}{path}?lang={lang}")
+    page.fill("#staff-number", who or live.hall.manager_number)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    expect(page.locator("#page-view")).to_be_visible()
+    if path == "/manager/":
+        expect(page.locator("#live-state")).to_have_attribute("data-online", "true")

@@ -17,33 +17,16 @@ from hall_server.storage.models import Department, OutboxMessage, Platform, Serv
 from tests.factories import PASSWORD
 from tests.hall_clock import hall_clock
 from tests.live.live_server import LiveHall
-from tests.manager.conftest import add_user, manager_token
+from tests.manager.conftest import add_user, log_in, manager_token, open_manager_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
 
 
 @pytest.fixture
 def page(chromium_browser: Any) -> Iterator[Page]:
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
-
-
-def log_in(page: Page, live: LiveHall, lang: str, path: str = "/manager/", who=None) -> None:
-    page.goto(f"{live.url}{path}?lang={lang}")
-    page.fill("#staff-number", who or live.hall.manager_number)
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
-    expect(page.locator("#page-view")).to_be_visible()
-    if path == "/manager/":
-        expect(page.locator("#live-state")).to_have_attribute("data-online", "true")
+    yield from open_manager_page(
+        chromium_browser, permissions=("clipboard-read", "clipboard-write")
+    )
 
 
 def log_in_as_admin(page: Page, live: LiveHall, lang: str) -> None:

@@ -14,38 +14,19 @@ from sqlalchemy import select
 
 from hall_server.storage.database import Database
 from hall_server.storage.models import Device
-from tests.factories import PASSWORD
 from tests.live.live_server import LiveHall, LiveServer, seed_hall
-from tests.manager.conftest import add_user, manager_token
+from tests.manager.conftest import add_user, log_in, manager_token, open_manager_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
 
 
 def open_page(browser: Any, width: int, height: int, locale: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    yield from open_manager_page(browser, width, height, locale)
 
 
 @pytest.fixture
 def page(chromium_browser: Any) -> Iterator[Page]:
-    yield from open_page(chromium_browser, 1400, 900, "en-US")
-
-
-def log_in(page: Page, live: LiveHall, lang: str, path: str = "/manager/", who=None) -> None:
-    page.goto(f"{live.url}{path}?lang={lang}")
-    page.fill("#staff-number", who or live.hall.manager_number)
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
-    expect(page.locator("#page-view")).to_be_visible()
-    if path == "/manager/":
-        expect(page.locator("#live-state")).to_have_attribute("data-online", "true")
+    yield from open_manager_page(chromium_browser)
 
 
 def window_row(page: Page, live: LiveHall, number: int) -> Any:
