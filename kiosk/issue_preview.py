@@ -22,6 +22,7 @@ from hall_server.operations.booked_arrival import (
 )
 from hall_server.operations.daily_quota import (
     check_service_may_issue,
+    is_served_by_a_window,
     quota_tickets_today,
     services_with_windows,
 )
@@ -54,7 +55,7 @@ def issue_preview(
             service,
             issued_today.get(service.id, 0),
             now,
-            served_by_a_window=service.id in services_with_windows(session, hall.id),
+            served_by_a_window=is_served_by_a_window(session, service.id),
         )
     except Refused as refused:
         refusal = {"code": refused.code, "message": refused.message}

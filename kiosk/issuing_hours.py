@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hall_server.core.issuing_rules import IssuingContext, check_may_issue
+from hall_server.core.issuing_rules import check_hall_open
 from hall_server.core.opening_hours import parse_weekly_hours
 from hall_server.core.refusals import Refused
 from hall_server.storage.models import Hall
@@ -31,19 +31,7 @@ def hall_issuing_state(hall: Hall, now: datetime) -> dict[str, object]:
     and, if so, its opening hours, so a page says it once rather than on every service."""
     refusal = None
     try:
-        # The hall's part of the issuing rules alone: an active service without hours or quota.
-        check_may_issue(
-            IssuingContext(
-                hall_time_zone=hall.time_zone,
-                hall_opening_hours=hall.opening_hours,
-                service_issuing_hours=None,
-                service_daily_quota=None,
-                service_active=True,
-                issued_today_for_service=0,
-                holder_has_active_ticket_for_service=False,
-            ),
-            now,
-        )
+        check_hall_open(hall.time_zone, hall.opening_hours, now)
     except Refused as refused:
         refusal = {"code": refused.code, "message": refused.message}
     return {

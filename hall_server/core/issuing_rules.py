@@ -22,6 +22,12 @@ class IssuingContext:
     service_served_by_a_window: bool = True
 
 
+def check_hall_open(time_zone: str, opening_hours: str | None, now: datetime) -> None:
+    """The hall's own part of the rules: outside its opening hours it gives no ticket at all."""
+    if not parse_weekly_hours(opening_hours).is_open(now, time_zone):
+        raise Refused("hall_closed", "the hall is not open now; please come back in opening hours")
+
+
 def check_may_issue(context: IssuingContext, now: datetime) -> None:
     """Raise Refused with the reason a visitor should read, or return when issuing is allowed."""
     if not context.service_active:
@@ -31,9 +37,7 @@ def check_may_issue(context: IssuingContext, now: datetime) -> None:
             "no_window_serves",
             "no window handles this service yet; please ask at the information desk",
         )
-    hall_hours = parse_weekly_hours(context.hall_opening_hours)
-    if not hall_hours.is_open(now, context.hall_time_zone):
-        raise Refused("hall_closed", "the hall is not open now; please come back in opening hours")
+    check_hall_open(context.hall_time_zone, context.hall_opening_hours, now)
     service_hours = parse_weekly_hours(context.service_issuing_hours)
     if not service_hours.is_open(now, context.hall_time_zone):
         raise Refused(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from hall_server.core.issuing_rules import IssuingContext, check_may_issue
@@ -77,3 +77,8 @@ def services_with_windows(session: Session, hall_id: int) -> set[int]:
             .distinct()
         )
     )
+
+
+def is_served_by_a_window(session: Session, service_id: int) -> bool:
+    """Does some window serve the service (one service's answer of `services_with_windows`)?"""
+    return bool(session.scalar(select(exists().where(WindowService.service_id == service_id))))

@@ -128,3 +128,23 @@ def log_in(
     expect(page.locator("#page-view")).to_be_visible()
     if path == "/manager/":
         expect(page.locator("#live-state")).to_have_attribute("data-online", "true")
+
+
+def pause_window_with_people_waiting_alerted(
+    live: LiveHall, window_number: int, **pause: Any
+) -> Any:
+    """The hall alerts on a paused window from one person waiting; the window's clerk pauses it
+    (`pause`: its reason and perhaps its minutes). Returns the pause's answer."""
+    manager = manager_token(live)
+    settings = live.api(
+        "PUT", f"/manager/halls/{live.hall.id}/alert-settings", manager, json={"many_waiting": 1}
+    )
+    assert settings.status_code == 200, settings.text
+    paused = live.api(
+        "POST",
+        f"/windows/{live.hall.windows[window_number]}/state",
+        live.login(window_number),
+        json={"change": "pause", **pause},
+    )
+    assert paused.status_code == 200, paused.text
+    return paused

@@ -17,7 +17,13 @@ from hall_server.storage.models import Department, OutboxMessage, Platform, Serv
 from tests.factories import PASSWORD
 from tests.hall_clock import hall_clock
 from tests.live.live_server import LiveHall
-from tests.manager.conftest import add_user, log_in, manager_token, open_manager_page
+from tests.manager.conftest import (
+    add_user,
+    log_in,
+    manager_token,
+    open_manager_page,
+    pause_window_with_people_waiting_alerted,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
@@ -134,19 +140,8 @@ def test_a_flood_of_alerts_shows_critical_first_oldest_first_and_folds_the_rest(
 def test_a_planned_break_says_until_when_and_then_that_it_has_run_over(
     page: Page, live: LiveHall
 ) -> None:
-    manager = manager_token(live)
-    settings = live.api(
-        "PUT", f"/manager/halls/{live.hall.id}/alert-settings", manager, json={"many_waiting": 1}
-    )
-    assert settings.status_code == 200, settings.text
+    pause_window_with_people_waiting_alerted(live, 2, reason="break", pause_minutes=30)
     window_2 = live.hall.windows[2]
-    paused = live.api(
-        "POST",
-        f"/windows/{window_2}/state",
-        live.login(2),
-        json={"change": "pause", "reason": "break", "pause_minutes": 30},
-    )
-    assert paused.status_code == 200, paused.text
     with live.database.reading() as session:
         paused_at = session.get(Window, window_2).paused_at
     paused_at = paused_at if paused_at.tzinfo else paused_at.replace(tzinfo=UTC)
@@ -169,16 +164,8 @@ def test_a_planned_break_says_until_when_and_then_that_it_has_run_over(
 
 
 def test_a_planned_break_in_english(page: Page, live: LiveHall) -> None:
-    manager = manager_token(live)
-    settings = live.api(
-        "PUT", f"/manager/halls/{live.hall.id}/alert-settings", manager, json={"many_waiting": 1}
-    )
-    assert settings.status_code == 200, settings.text
+    pause_window_with_people_waiting_alerted(live, 2, reason="break", pause_minutes=15)
     window_2 = live.hall.windows[2]
-    paused = live.window_action(
-        live.login(2), 2, "state", change="pause", reason="break", pause_minutes=15
-    )
-    assert paused.status_code == 200, paused.text
     with live.database.reading() as session:
         paused_at = session.get(Window, window_2).paused_at
     paused_at = paused_at if paused_at.tzinfo else paused_at.replace(tzinfo=UTC)

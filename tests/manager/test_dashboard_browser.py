@@ -19,7 +19,7 @@ from hall_server.storage.database import Database
 from tests.factories import PASSWORD, build_hall
 from tests.hall_clock import hall_clock, hall_clocks_between
 from tests.live.live_server import LiveHall, LiveServer, seed_hall
-from tests.manager.conftest import manager_token
+from tests.manager.conftest import manager_token, pause_window_with_people_waiting_alerted
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
@@ -293,19 +293,8 @@ def test_the_dashboard_and_the_city_view_read_the_halls_time_not_the_screens(
     page_in_new_york: Page, live: LiveHall
 ) -> None:
     page = page_in_new_york
-    manager = manager_token(live)
-    settings = live.api(
-        "PUT", f"/manager/halls/{live.hall.id}/alert-settings", manager, json={"many_waiting": 1}
-    )
-    assert settings.status_code == 200, settings.text
+    paused = pause_window_with_people_waiting_alerted(live, 2, reason="break")
     window_2 = live.hall.windows[2]
-    paused = live.api(
-        "POST",
-        f"/windows/{window_2}/state",
-        live.login(2),
-        json={"change": "pause", "reason": "break"},
-    )
-    assert paused.status_code == 200, paused.text
     paused_since = hall_clock(datetime.fromisoformat(paused.json()["status_changed_at"]))
     before = datetime.now(UTC)
     log_in(page, live.url, live.hall.manager_number)

@@ -17,21 +17,13 @@ from hall_server.storage.database import Database
 from hall_server.storage.models import User, Window
 from tests.factories import PASSWORD, build_hall
 from tests.live.live_server import LiveHall, LiveServer, seed_hall
-from tests.manager.conftest import add_user, manager_token
+from tests.manager.conftest import add_user, manager_token, open_manager_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
-WAIT_MS = 20_000  # how long the page may take on a loaded machine (not a speed limit)
 
 
 def open_page(browser: Any, width: int = 1400, locale: str = "en-US") -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], errors
+    yield from open_manager_page(browser, width=width, locale=locale)
 
 
 @pytest.fixture
