@@ -37,6 +37,12 @@ ANSWER_TIMEOUT_SECONDS = 10.0
 REMEMBERED_JOBS = 2000  # a busy kiosk prints a few hundred tickets a day
 
 
+REVOKED = (
+    "a manager revoked this kiosk's token; enrol the kiosk again and start the agent with the "
+    "new token"
+)
+
+
 class AgentRefused(RuntimeError):
     """The server refused this kiosk's token; retrying will not help."""
 
@@ -134,6 +140,7 @@ class PrintAgent:
         self._refusal: str | None = None  # the server's reason for refusing, if it did
         self._ever_connected = False
         self._unreachable: str | None = None
+        self._revoked = False  # a manager revoked this kiosk while the agent was connected
         self._client = self._new_client()
         self._printer_thread: threading.Thread | None = None
         self._run_thread: threading.Thread | None = None
@@ -175,6 +182,8 @@ class PrintAgent:
                 self.backoff.reset()
                 self._client.wait()  # returns when the connection ends
                 self.connected.clear()
+                if self._revoked:
+                    raise AgentRefused(REVOKED)
                 if not self._stopping.is_set():
                     delay = self.backoff.next_delay()
                     log.warning("connection lost; reconnecting in %.1f s", delay)
@@ -200,6 +209,7 @@ class PrintAgent:
         client.on("connect", self._on_connect)
         client.on("connect_error", self._on_connect_error)
         client.on("print.job", self._on_print_job)
+        client.on("device.revoked", self._on_revoked)
         return client
 
     def _on_connect(self) -> None:
@@ -216,6 +226,13 @@ class PrintAgent:
         else:
             self._refusal = None
             self._unreachable = str(data)
+
+    def _on_revoked(self, _data: Any = None) -> None:
+        """A manager revoked this kiosk: its token will not connect again, so stop (the
+        command says so and exits) rather than retry for ever."""
+        log.error(REVOKED)
+        self._revoked = True
+        self._client.disconnect()
 
     def _on_print_job(self, payload: Any) -> None:
         self._work.put(payload)

@@ -230,6 +230,11 @@
         renderHead();
       }
     });
+    live.on("device.revoked", function () {
+      clearTimeout(state.idleTimer);
+      $("pad-problem-text").textContent = T.unauthorised;
+      screen("pad-problem");
+    });
     live.on("online", function () { document.body.classList.remove("offline"); });
     live.on("offline", function () { document.body.classList.add("offline"); });
     live.start();

@@ -159,6 +159,8 @@
     });
     // True once the first snapshot is on screen (tests and the latency bench wait for it).
     global.hallqLiveReady = function () { return snapshots > 0 && live.seq !== null; };
+    // Revoked by a manager: the page, loaded again, says so and what to do.
+    live.on("device.revoked", function () { global.location.reload(); });
     live.on("online", function () { document.body.classList.remove("offline"); });
     live.on("offline", function () { document.body.classList.add("offline"); });
     return live;

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request, session
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import SocketIO, disconnect, emit, join_room
 from socketio.exceptions import ConnectionRefusedError  # carries its reason to the client
 
 from hall_server.api.error_translation import translate_error
@@ -59,6 +59,17 @@ def _refused(code: str, message: str) -> dict[str, Any]:
     """An event's refusal, its message in the language of the client's connection (Chinese
     unless the page asked for English), as the HTTP API words its errors."""
     return {"ok": False, "error": {"code": code, "message": translate_error(message)}}
+
+
+def _device_refusal(refusal: Refused) -> dict[str, Any]:
+    """A device's report refused. A device revoked since it connected (`unauthorized`) also
+    hears `device.revoked` and loses its connection, which it cannot open again: a page that
+    missed the message when the manager revoked it learns it now."""
+    actor = _actor()
+    if refusal.code == "unauthorized" and actor is not None and actor.kind == "device":
+        emit("device.revoked", {"device_id": actor.id})
+        disconnect()
+    return _refusal(refusal)
 
 
 def _refusal(refusal: Refused) -> dict[str, Any]:
@@ -161,7 +172,7 @@ def register_socket_handlers(socketio: SocketIO) -> None:
             with _database().transaction() as uow:
                 print_jobs.report_device_health(uow, actor, status, _now())
         except Refused as refusal:
-            return _refusal(refusal)
+            return _device_refusal(refusal)
         return {"ok": True}
 
     @socketio.on("print.result")
@@ -183,5 +194,5 @@ def register_socket_handlers(socketio: SocketIO) -> None:
                     printer_status=data.get("printer_status"),
                 )
         except Refused as refusal:
-            return _refusal(refusal)
+            return _device_refusal(refusal)
         return {"ok": True, "job": json_ready(job)}

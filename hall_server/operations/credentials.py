@@ -19,6 +19,7 @@ from hall_server.operations.access import (
     require_hall_access,
     require_role,
 )
+from hall_server.operations.live_events import DeviceMessage
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import ApiToken, Device, User, Window
 
@@ -170,4 +171,9 @@ def revoke_device(uow: UnitOfWork, actor: Actor, device_id: int, now: datetime) 
     require_hall_access(uow.session, actor, device.hall_id)
     if device.revoked_at is None:
         device.revoked_at = now
+        # Its token was checked when it connected: tell the connection it ended, so the page
+        # or print agent stops at once instead of at its next write.
+        uow.publish_after_commit(
+            DeviceMessage("device.revoked", device.id, {"device_id": device.id})
+        )
     return device_view(device)

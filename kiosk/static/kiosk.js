@@ -962,6 +962,7 @@
   function startLive() {
     if (!window.HallLive) return;
     live = new window.HallLive({ token: TOKEN, hallId: KIOSK.hall_id });
+    window.hallqKioskLive = live; // for the browser's console (and the tests)
     live.on("snapshot", applySnapshot);
     // Upgraded pages: reload on the start screen once nobody has touched it for 15 s.
     live.reloadWhenUpdated(function () {
@@ -973,6 +974,7 @@
       }
     });
     live.on("connect_error", checkTokenAfterRefusal);
+    live.on("device.revoked", goOutOfService);
     live.on("online", function () { document.body.classList.remove("offline"); });
     live.on("offline", function () {
       if (!outOfService) document.body.classList.add("offline");

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from hall_server.storage.models import Device
 from tests.counter.conftest import LiveHall, open_counter, wait_for_desk
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
@@ -94,6 +98,27 @@ def test_a_pad_with_a_revoked_or_unknown_token_says_so(browser, live_hall):
     page.goto(f"{live_hall.url}/rating/?token=d_unknown&lang=en")
     expect(page.locator("#pad-problem-text")).to_contain_text("not enrolled")
     context.close()
+
+
+def test_a_pad_revoked_while_it_waits_says_so_at_once(pad, live_hall):
+    with live_hall.database.reading() as session:
+        pad_id = session.scalar(
+            select(Device.id).where(
+                Device.hall_id == live_hall.hall.id, Device.kind == "rating_pad"
+            )
+        )
+    manager = requests.post(
+        f"{live_hall.url}/api/v1/auth/login",
+        json={"staff_number": live_hall.hall.manager_number, "password": PASSWORD},
+        timeout=10,
+    ).json()["token"]
+    revoked = live_hall.api(
+        "POST", f"/devices/{pad_id}/revoke", {"Authorization": f"Bearer {manager}"}
+    )
+    assert revoked.status_code == 200, revoked.text
+
+    expect(pad.locator("body")).to_have_attribute("data-screen", "problem", timeout=5_000)
+    expect(pad.locator("#pad-problem-text")).to_contain_text("未注册或已被停用")
 
 
 def leave_window_1(live_hall: LiveHall, pad: Page) -> None:

@@ -12,6 +12,8 @@
 // "event" ({name, message} for each), "online" / "offline" (the latter only after
 // `offlineAfterMs` without the server, so a blip shows nothing), "connect_error", and
 // "pages.updated" (a snapshot from a server that hands out other pages: after an upgrade).
+// A device page hears "device.revoked" when a manager revokes it (or, if it missed that, when
+// the server refuses its token): the connection is closed for good, and the page says so.
 // A device page (its token starts with "d_") also says it is alive (`device.health`) on connect
 // and every `heartbeatMs`, so the managers' dashboard sees a board that has gone silent.
 (function (global) {
@@ -50,6 +52,7 @@
     this.retryTimer = null;
     this.heartbeatTimer = null;
     this.refusedAttempts = 0;
+    this.revoked = false; // a device whose token a manager revoked: it stays disconnected
     this.lastContactAt = null; // Date.now() of the last message from the server
     // gaps: gaps that persisted (each asked for a resync); reordered: events that came out of
     // order and were applied in order after all.
@@ -98,10 +101,15 @@
       self.bufferHeld();
       self.resyncing = false;
       clearTimeout(self.resyncTimer);
-      self.startOfflineTimer();
+      if (!self.revoked) self.startOfflineTimer();
     });
+    self.socket.on("device.revoked", function () { self.endRevoked(false); });
     self.socket.on("connect_error", function (error) {
       self.fire("connect_error", error && error.message);
+      if (self.isDevice() && error && error.data && error.data.code === "unauthorized") {
+        self.endRevoked(true); // revoked while this page was away
+        return;
+      }
       self.startOfflineTimer();
       // A refusal by the server (e.g. it could not check the token during a database
       // hiccup) ends Socket.IO's own retries; keep trying, more slowly each time.
@@ -120,10 +128,25 @@
     return self;
   };
 
+  HallLive.prototype.isDevice = function () {
+    return Boolean(this.options.token) && String(this.options.token).indexOf("d_") === 0;
+  };
+
+  // No retries, no heartbeat: the token will not be accepted again. `announce` when the
+  // server refused the token (the "device.revoked" message itself reaches the page by onAny).
+  HallLive.prototype.endRevoked = function (announce) {
+    if (this.revoked) return;
+    this.revoked = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeatTimer);
+    this.socket.disconnect();
+    if (announce) this.fire("device.revoked", {});
+  };
+
   HallLive.prototype.startHeartbeat = function () {
     var self = this;
     clearInterval(self.heartbeatTimer);
-    if (!self.options.token || String(self.options.token).indexOf("d_") !== 0) return;
+    if (!self.isDevice()) return;
     if (!self.options.heartbeatMs) return;
     var beat = function () { if (self.connected) self.socket.emit("device.health", {}); };
     beat();
@@ -164,7 +187,7 @@
     );
     delay = delay * (0.75 + Math.random() * 0.5);
     self.retryTimer = setTimeout(function () {
-      if (!self.connected && !self.socket.active) self.socket.connect();
+      if (!self.revoked && !self.connected && !self.socket.active) self.socket.connect();
     }, delay);
   };
 
