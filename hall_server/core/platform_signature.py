@@ -87,3 +87,9 @@ def signature_digest(header_value: str) -> str | None:
     """
     found = _SIGNATURE_FORM.fullmatch(header_value.strip())
     return found.group(1).lower() if found else None
+
+
+def signature_matches(expected: str, header_value: str) -> bool:
+    """Does a signature header carry `expected` (sign_request's digest)? In constant time."""
+    given = signature_digest(header_value)
+    return given is not None and hmac.compare_digest(given, expected)

@@ -11,7 +11,6 @@ lists them, newest first, and the server log records each one.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections import deque
@@ -25,7 +24,7 @@ from hall_server.core.platform_signature import (
     TIMESTAMP_HEADER,
     request_target,
     sign_request,
-    signature_digest,
+    signature_matches,
 )
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,6 @@ KEPT_MESSAGES = 100
 
 def signed_by(secret: str) -> bool:
     """Does the request in hand carry the signature `secret` gives it (the platform's check)?"""
-    digest = signature_digest(request.headers.get(SIGNATURE_HEADER, ""))
     expected = sign_request(
         secret,
         request.headers.get(TIMESTAMP_HEADER, ""),
@@ -44,7 +42,7 @@ def signed_by(secret: str) -> bool:
         request_target(request.path, request.query_string.decode()),
         request.get_data(),
     )
-    return digest is not None and hmac.compare_digest(digest, expected)
+    return signature_matches(expected, request.headers.get(SIGNATURE_HEADER, ""))
 
 
 def add_webhook_receiver(app: Flask, secret: str) -> None:

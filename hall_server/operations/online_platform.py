@@ -34,7 +34,7 @@ from hall_server.core.platform_signature import (
     TIMESTAMP_FORM,
     TIMESTAMP_HEADER,
     sign_request,
-    signature_digest,
+    signature_matches,
 )
 from hall_server.core.privacy import mask_name
 from hall_server.core.refusals import Refused
@@ -130,8 +130,7 @@ def authenticate_platform(session: Session, request: SignedRequest, now: datetim
         request.target,
         request.body,
     )
-    given = signature_digest(request.signature)
-    if given is None or not hmac.compare_digest(expected, given):
+    if not signature_matches(expected, request.signature):
         raise Refused(
             "bad_signature",
             "the signature does not match the request's timestamp, nonce, method, path and body",
