@@ -22,7 +22,7 @@ def _labels() -> dict[str, str]:
     return {
         "now_calling": _("Now calling"),
         "recent_calls": _("Recent calls"),
-        "no_calls_yet": _("No calls yet"),
+        "no_calls_now": _("No one is being called"),
         "waiting_title": _("Waiting"),
         "column_service": _("Service"),
         "column_department": _("Department"),
@@ -42,6 +42,11 @@ def _labels() -> dict[str, str]:
         "offline": _("Connection to the server lost; showing the last known state"),
         "sound_blocked": _("Tap the screen once to turn the sound on"),
         "now_serving": _("Now serving"),
+        # Over a called ticket's number until the clerk starts the case.
+        "come_to_this_window": _("Please come to this window"),
+        # A paused or closed window finishing the case it had: no new number is called there.
+        "last_case_paused": _("Pausing after this case"),
+        "last_case_closed": _("Closing after this case"),
         "waiting_for_next": _("Waiting for the next number"),
         "status_open": _("Open"),
         "status_paused": _("Paused"),

@@ -45,6 +45,7 @@ MANDARIN_WORDS = {
     "chuangkou": "chuang1 kou3",  # 窗口
     "banli": "ban4 li3",  # 办理
     "shi": "shi2",  # 十, for window numbers such as 十二
+    "zaici": "zai4 ci4",  # 再次, in a recall: 请 A023 号 再次到 3 号窗口 办理
 }
 ENGLISH_NUMBERS = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -53,7 +54,11 @@ ENGLISH_NUMBERS = [
 ]  # fmt: skip
 ENGLISH_TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty",
                 70: "seventy", 80: "eighty", 90: "ninety"}  # fmt: skip
-ENGLISH_WORDS = {"number": "Number", "please-go-to-window": "please go to window"}
+ENGLISH_WORDS = {
+    "number": "Number",
+    "please-go-to-window": "please go to window",
+    "again": "again",  # a recall: "Number A023, please go to window 3 again"
+}
 
 
 def clip_catalogue() -> list[Clip]:

@@ -1,7 +1,7 @@
 // HallAnnouncer: speaks calls from a library of short clips, one announcement at a time.
 //
 // A call becomes a chime and then 请 A023 号 到 3 号窗口 办理 (optionally "Number A023, please
-// go to window 3"): the ticket's letters and digits are read one by one, the window number as a
+// go to window 3"), a recall 请 A023 号 再次到 3 号窗口 办理: the ticket's letters and digits are read one by one, the window number as a
 // number. Announcements wait in a queue and never talk over each other. Clips come from the
 // server (/display/voice/...), which serves a hall's own recordings in place of the generated
 // ones; they are cached once decoded, so a board keeps speaking while the server restarts.
@@ -50,24 +50,30 @@
     return clips;
   }
 
-  // What to say for one call: the clip names in order and the same words as text.
+  // What to say for one call: the clip names in order and the same words as text. A recall
+  // (call.kind "recall") says it again as a repeat: 请 A023 号 再次到 3 号窗口 办理,
+  // "Number A023, please go to window 3 again".
   function phraseFor(call, options) {
     options = options || {};
     var number = String(call.number), window = Number(call.window);
+    var again = call.kind === "recall";
     var clips = [];
     if (options.chime !== false) clips.push("chime.wav", PAUSE + "0.2");
     clips.push("zh/qing.wav");
     clips = clips.concat(ticketClips(number, "zh"));
-    clips.push("zh/hao.wav", PAUSE + "0.1", "zh/dao.wav");
+    clips.push("zh/hao.wav", PAUSE + "0.1");
+    if (again) clips.push("zh/zaici.wav");
+    clips.push("zh/dao.wav");
     clips = clips.concat(zhWindowClips(window));
     clips.push("zh/hao.wav", "zh/chuangkou.wav", "zh/banli.wav");
-    var text = "请 " + number + " 号 到 " + window + " 号窗口 办理";
+    var text = "请 " + number + " 号 " + (again ? "再次到 " : "到 ") + window + " 号窗口 办理";
     if (options.english) {
       clips.push(PAUSE + "0.5", "en/number.wav");
       clips = clips.concat(ticketClips(number, "en"));
       clips.push(PAUSE + "0.15", "en/please-go-to-window.wav");
       clips = clips.concat(enWindowClips(window));
-      text += " / Number " + number + ", please go to window " + window;
+      if (again) clips.push("en/again.wav");
+      text += " / Number " + number + ", please go to window " + window + (again ? " again" : "");
     }
     return { clips: clips, text: text };
   }
@@ -152,7 +158,7 @@
     var self = this;
     if (!self.audio()) return;
     var common = ["chime.wav", "zh/qing.wav", "zh/hao.wav", "zh/dao.wav", "zh/chuangkou.wav",
-                  "zh/banli.wav", "zh/shi.wav"];
+                  "zh/banli.wav", "zh/shi.wav", "zh/zaici.wav"];
     for (var d = 0; d < 10; d++) common.push("zh/digit-" + d + ".wav");
     common.forEach(function (name) { self.load(name); });
   };

@@ -21,7 +21,9 @@
   var state = {
     hall: config.hall,
     windows: [],
-    calls: [], // newest first
+    calls: [], // every call and recall heard, newest first: the recent calls come from these
+    calling: {}, // window id -> the call of the ticket that window is calling now
+    rank: 0, // calls are ranked in the order they were made, the newest highest
     waiting: [],
     totalWaiting: 0,
     fresh: {}, // call key -> time it stops being highlighted
@@ -36,6 +38,7 @@
   function callFromEvent(name, ticket) {
     var window = ticket.window || {};
     return {
+      rank: ++state.rank,
       key: ticket.id + "@" + (name === "ticket.recalled" ? "r" + ticket.recall_count : ticket.called_at),
       ticketId: ticket.id,
       number: ticket.number,
@@ -49,8 +52,9 @@
     };
   }
 
-  function callFromSnapshot(entry) {
+  function callFromSnapshot(entry, rank) {
     return {
+      rank: rank,
       key: entry.ticket_id + "@" + entry.at,
       ticketId: entry.ticket_id,
       number: entry.ticket_number,
@@ -71,15 +75,51 @@
     return true;
   }
 
-  // The newest call of each ticket, newest first, of the calls this board shows.
-  function visibleCalls() {
+  // What a window is calling now, from a snapshot's window: its ticket while it is "called"
+  // (not yet being served, parked, finished...). The newest call of that ticket heard at that
+  // window, or one made from the ticket when the call is older than the snapshot's history.
+  function callingFromWindow(window, calls) {
+    var ticket = window.current_ticket;
+    if (!ticket || ticket.status !== "called") return null;
+    var known = calls.filter(function (call) {
+      return call.ticketId === ticket.id && call.windowId === window.id;
+    })[0];
+    if (known) return known;
+    return {
+      rank: 0, key: ticket.id + "@" + ticket.called_at, ticketId: ticket.id, number: ticket.number,
+      windowId: window.id, windowNumber: window.number, windowName: window.name,
+      serviceId: ticket.service && ticket.service.id, name: ticket.holder_display_name,
+      action: "called", at: ticket.called_at,
+    };
+  }
+
+  // Now calling: one call a window, the ticket it calls now, newest call first.
+  function callingNow() {
+    return Object.keys(state.calling).map(function (id) { return state.calling[id]; })
+      .filter(shown)
+      .sort(function (a, b) { return b.rank - a.rank; });
+  }
+
+  // Recent calls: the newest call of each ticket no window is calling any more, newest first.
+  function recentCalls() {
     var seen = {}, result = [];
+    callingNow().forEach(function (call) { seen[call.ticketId] = true; });
     state.calls.forEach(function (call) {
       if (seen[call.ticketId] || !shown(call)) return;
       seen[call.ticketId] = true;
       result.push(call);
     });
     return result;
+  }
+
+  function isCalling(ticketId) {
+    return Object.keys(state.calling).some(function (id) { return state.calling[id].ticketId === ticketId; });
+  }
+
+  function stopCalling(ticketId) {
+    Object.keys(state.calling).forEach(function (id) {
+      if (state.calling[id].ticketId === ticketId) delete state.calling[id];
+    });
   }
 
   function windowLabel(call) {
@@ -91,37 +131,53 @@
     return '<div class="call-name">' + D.escapeHtml(D.maskName(call.name)) + "</div>";
   }
 
+  function smallCallHtml(call, className) {
+    return '<div class="' + className + '" data-ticket-id="' + call.ticketId + '">' +
+      '<span class="call-number">' + D.escapeHtml(call.number) + "</span>" +
+      '<span class="call-window">' + windowLabel(call) + "</span>" + nameHtml(call) + "</div>";
+  }
+
   function renderCalls() {
-    var s = settings(), calls = visibleCalls(), now = Date.now();
-    var latest = calls.slice(0, s.latest_count);
-    var recent = calls.slice(s.latest_count, s.latest_count + s.recent_count);
+    var s = settings(), calling = callingNow(), now = Date.now();
+    // The newest calls large; windows still calling beyond those stay under "now calling",
+    // smaller, rather than fall among the calls that are over.
+    var latest = calling.slice(0, s.latest_count);
+    var more = calling.slice(s.latest_count);
+    var recent = recentCalls().slice(0, s.recent_count);
     $("latest-calls").style.setProperty("--latest", Math.max(1, latest.length));
     $("latest-calls").innerHTML = latest.length ? latest.map(function (call) {
       var fresh = (state.fresh[call.key] || 0) > now ? " fresh" : "";
       return '<div class="latest-call' + fresh + '" data-ticket-id="' + call.ticketId + '">' +
         '<div class="call-number">' + D.escapeHtml(call.number) + "</div>" +
         '<div class="call-window">' + windowLabel(call) + "</div>" + nameHtml(call) + "</div>";
-    }).join("") : '<div class="no-calls">' + D.label("no_calls_yet") + "</div>";
-    $("recent-calls").style.setProperty("--columns", s.columns);
-    $("recent-calls").innerHTML = recent.map(function (call) {
-      return '<div class="recent-call" data-ticket-id="' + call.ticketId + '">' +
-        '<span class="call-number">' + D.escapeHtml(call.number) + "</span>" +
-        '<span class="call-window">' + windowLabel(call) + "</span>" + nameHtml(call) + "</div>";
+    }).join("") : '<div class="no-calls">' + D.label("no_calls_now") + "</div>";
+    $("also-calling").style.setProperty("--columns", s.columns);
+    $("also-calling").innerHTML = more.map(function (call) {
+      return smallCallHtml(call, "also-calling-call" + ((state.fresh[call.key] || 0) > now ? " fresh" : ""));
     }).join("");
+    $("recent-calls").style.setProperty("--columns", s.columns);
+    $("recent-calls").innerHTML = recent.map(function (call) { return smallCallHtml(call, "recent-call"); }).join("");
     fitRecentRows();
   }
 
-  // More recent calls than the screen has room for (a big layout, a small screen): leave out
-  // the oldest whole rows rather than show one cut in half by the bottom of the panel.
-  function fitRecentRows() {
-    var rows = $("recent-calls").children;
-    for (var i = 0; i < rows.length; i++) rows[i].hidden = false;
-    var bottom = document.querySelector(".recent").getBoundingClientRect().bottom;
+  // More calls than the screen has room for (a big layout, a small screen, many windows
+  // calling at once): leave out the oldest whole rows rather than show one cut in half by the
+  // bottom of its panel; windows still calling keep their room before the recent calls.
+  function fitRows(rows, bottom) {
     var cut = false;
     for (var j = 0; j < rows.length; j++) {
       cut = cut || rows[j].getBoundingClientRect().bottom > bottom + 0.5;
       rows[j].hidden = cut;
     }
+  }
+
+  function fitRecentRows() {
+    var more = $("also-calling").children, rows = $("recent-calls").children;
+    for (var i = 0; i < more.length; i++) more[i].hidden = false;
+    for (var k = 0; k < rows.length; k++) rows[k].hidden = false;
+    var column = document.querySelector(".calls-column").getBoundingClientRect().bottom;
+    fitRows(more, column);
+    fitRows(rows, document.querySelector(".recent").getBoundingClientRect().bottom);
   }
 
   // The services this board's waiting panel covers.
@@ -207,7 +263,7 @@
     $("waiting-body").innerHTML = page.map(function (row) {
       return '<tr data-row="' + row.key + '"><td class="what">' + D.names(row.name, row.name_en) + "</td>" +
         '<td class="count">' + D.label("people", { count: row.waiting }) + "</td>" +
-        '<td class="estimate">' + D.estimateText(row.estimate, row.open_windows) + "</td></tr>";
+        '<td class="estimate">' + D.estimateText(row.estimate, row.open_windows, row.waiting) + "</td></tr>";
     }).join("");
     var total = table.rows.reduce(function (sum, row) { return sum + row.waiting; }, 0);
     $("waiting-total").innerHTML = D.label("total_waiting", { count: total });
@@ -272,15 +328,26 @@
 
   function applySnapshot(snapshot) {
     var first = state.snapshots++ === 0;
-    var calls = (snapshot.recent_calls || []).map(callFromSnapshot);
-    // Calls made while the board was away: say them now if they are recent.
+    var history = snapshot.recent_calls || [];
+    var calls = history.map(function (entry, i) { return callFromSnapshot(entry, history.length - i); });
+    state.rank = history.length;
+    // What each window calls now is the snapshot's word: calls that ended while the board was
+    // away leave "now calling", whatever the board had heard before.
+    var calling = {};
+    (snapshot.windows || []).forEach(function (window) {
+      var call = callingFromWindow(window, calls);
+      if (call) calling[window.id] = call;
+    });
+    // Calls made while the board was away: say them now if they are recent and still on.
     var missed = first ? [] : calls.filter(function (call) {
       var age = (Date.parse(snapshot.server_time) - Date.parse(call.at)) / 1000;
-      return !isKnown(call) && shown(call) && age <= MISSED_CALL_SECONDS;
+      var stillCalling = calling[call.windowId] && calling[call.windowId].ticketId === call.ticketId;
+      return stillCalling && !isKnown(call) && shown(call) && age <= MISSED_CALL_SECONDS;
     });
     state.hall = snapshot.hall;
     state.windows = snapshot.windows || [];
     state.calls = calls;
+    state.calling = calling;
     state.waiting = snapshot.waiting || [];
     state.totalWaiting = snapshot.total_waiting || 0;
     missed.reverse().forEach(function (call) {
@@ -294,6 +361,9 @@
     var call = callFromEvent(name, message.ticket);
     state.calls.unshift(call);
     if (state.calls.length > 40) state.calls.length = 40;
+    // One call a window: this ticket takes its window's place under "now calling".
+    stopCalling(call.ticketId);
+    if (call.windowId !== undefined) state.calling[call.windowId] = call;
     if (!shown(call)) return;
     state.fresh[call.key] = Date.now() + FRESH_MS;
     renderCalls();
@@ -325,6 +395,17 @@
         renderWaiting();
       })
       .catch(function (error) { console.warn("waiting not refreshed", error); });
+  }
+
+  // Any other change of a ticket: once it is no longer "called" (being served, finished, not
+  // come, cancelled, transferred, parked, back in the queue) no window is calling it.
+  function onTicketChanged(message) {
+    var ticket = message.ticket;
+    if (ticket && ticket.status !== "called" && isCalling(ticket.id)) {
+      stopCalling(ticket.id);
+      renderCalls();
+    }
+    refreshWaitingSoon();
   }
 
   function onWindowChanged(message) {
@@ -367,8 +448,10 @@
     live.on("ticket.issued", onIssued);
     // A change of the hall's plan moves every estimate: the rota, the calling policy, a service.
     ["ticket.no_show", "ticket.requeued", "ticket.transferred", "ticket.cancelled",
-     "ticket.finished", "ticket.parked", "ticket.started",
-     "rota.changed", "calling_policy.changed", "service.changed"].forEach(function (name) {
+     "ticket.finished", "ticket.parked", "ticket.started"].forEach(function (name) {
+      live.on(name, onTicketChanged);
+    });
+    ["rota.changed", "calling_policy.changed", "service.changed"].forEach(function (name) {
       live.on(name, refreshWaitingSoon);
     });
     live.on("window.changed", onWindowChanged);
@@ -383,7 +466,8 @@
       fadeHighlights();
     }, PAGE_SECONDS * 1000);
     setInterval(refreshWaiting, REFRESH_SECONDS * 1000);
-    global.hallqBoard = { state: state, live: live, announcer: announcer, renders: renders, settings: settings };
+    global.hallqBoard = { state: state, live: live, announcer: announcer, renders: renders, settings: settings,
+                          callingNow: callingNow, recentCalls: recentCalls };
     global.hallqAnnouncer = announcer;
   }
 

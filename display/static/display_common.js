@@ -96,8 +96,11 @@
     setInterval(tick, 1000);
   }
 
-  function estimateText(estimate, openWindows) {
+  // `waiting`: how many wait. With nobody waiting there is no wait to estimate (the server's
+  // figure is then only the end of the cases at the windows): the cell shows a dash.
+  function estimateText(estimate, openWindows, waiting) {
     if (!estimate || !openWindows) return label("no_window_open");
+    if (waiting === 0) return '<span class="primary none">—</span>';
     if (estimate.over_limit) return label("over_limit");
     if (estimate.high_minutes <= 0) return label("no_wait");
     if (estimate.high_minutes === estimate.low_minutes) {

@@ -50,7 +50,12 @@
       $("serving-status").innerHTML = "";
       return;
     }
-    $("serving-label").innerHTML = D.label("now_serving");
+    // Called: the visitor is on the way ("please come"); serving: the case is under way. A
+    // window paused or closed with a case still at it says it stops after that case.
+    var heading = window.status !== "open" ? "last_case_" + window.status
+      : ticket.status === "serving" ? "now_serving" : "come_to_this_window";
+    $("serving-label").innerHTML = D.label(heading);
+    $("serving-label").dataset.heading = heading;
     $("serving-number").textContent = ticket.number;
     $("serving-name").textContent =
       D.settings.numbers_only || !ticket.holder_display_name ? "" : D.maskName(ticket.holder_display_name);
@@ -87,7 +92,9 @@
     var mine = (snapshot.windows || []).filter(function (w) { return w.id === config.window_id; })[0];
     if (!mine) return;
     state.window = mine;
-    state.current = mine.current_ticket || null;
+    var current = mine.current_ticket;
+    // A parked ticket is set aside, not at the window: only a called or served one is shown.
+    state.current = current && AT_WINDOW.indexOf(current.status) >= 0 ? current : null;
     renderAll();
   }
 

@@ -57,7 +57,8 @@ LAYOUT_PROBLEMS = """() => {
 
   // The board's blocks: each whole on the screen, none over another.
   const blocks = [...document.querySelectorAll(
-    '.board-header, .calls-column .panel-title, .latest-call, .recent-call, .waiting, ' +
+    '.board-header, .calls-column .panel-title, .latest-call, .also-calling-call, .recent-call, ' +
+    '.waiting, ' +
     '.notices-label, .ticker, #sound-blocked')].filter(shown);
   blocks.forEach((block, i) => {
     if (!within(box(block), screen)) problems.push(label(block) + ' is not whole on the screen');
@@ -79,8 +80,13 @@ LAYOUT_PROBLEMS = """() => {
       problems.push(label(row) + ' sticks out of the waiting panel');
     }
   });
+  document.querySelectorAll('.also-calling-call').forEach(row => {
+    if (shown(row) && !within(box(row), box(document.querySelector('.latest')))) {
+      problems.push(label(row) + ' is cut by the now calling panel');
+    }
+  });
   // Inside a call: number, window and name side by side, each inside the row.
-  document.querySelectorAll('.latest-call, .recent-call').forEach(row => {
+  document.querySelectorAll('.latest-call, .also-calling-call, .recent-call').forEach(row => {
     if (!shown(row)) return;
     const parts = [...row.children].filter(shown);
     parts.forEach((part, i) => {
@@ -170,9 +176,12 @@ def test_a_full_board_shows_every_call_whole_and_nothing_over_anything_else(
 
     problems = board.evaluate(LAYOUT_PROBLEMS)
     assert not problems, "\n".join(problems)
-    # The board's default layout (3 large, 8 recent in 2 columns) fits such a screen whole.
+    # All seven windows are calling: the three newest large, the other four smaller but still
+    # under "now calling"; the recent calls (those no-shows) get whole rows of what is left.
     assert shown_calls(board, ".latest-call") == 3
-    assert shown_calls(board, ".recent-call") == 8
+    assert shown_calls(board, ".also-calling-call") == 4
+    recent = shown_calls(board, ".recent-call")
+    assert recent >= 4 and recent % 2 == 0
     names = board.eval_on_selector_all(".latest-call .call-name", "e => e.map(n => n.innerText)")
     assert names == ["陈*明", "刘*华", "张*"]  # the newest first, each whole on one line
 
@@ -195,8 +204,10 @@ def test_a_board_asked_for_more_than_fits_leaves_out_whole_rows_never_half_ones(
     problems = board.evaluate(LAYOUT_PROBLEMS)
     assert not problems, "\n".join(problems)
     assert shown_calls(board, ".latest-call") == 4
+    # The three other windows still calling come before any recent call.
+    assert shown_calls(board, ".also-calling-call") == 3
     recent = shown_calls(board, ".recent-call")
-    assert 2 <= recent < 12
+    assert recent < 12
     assert recent % 2 == 0  # whole rows of two columns
     # Fourteen services with long names take more than one page: the panel turns its pages.
     rows = shown_calls(board, ".waiting-table tbody tr")

@@ -56,13 +56,16 @@ def test_the_window_display_follows_its_ticket_and_its_state(
         timeout=CALL_SHOWN_MS,
     )
     assert ticket["id"] != other_window["id"]
-    assert page.inner_text("#serving-label .primary") == "正在办理"
+    # Called, not yet served: the visitor is asked to come, nothing says "now serving".
+    assert page.inner_text("#serving-label .primary") == "请到本窗口"
+    assert page.inner_text("#serving-label .secondary") == "Please come to this window"
     assert page.inner_text("#serving-status .primary") == "已呼叫"
 
     live_hall.act(2, ticket["id"], "start")
     page.wait_for_function(
         "document.querySelector('#serving-status .primary').textContent === '办理中'"
     )
+    assert page.inner_text("#serving-label .primary") == "正在办理"
     live_hall.act(2, ticket["id"], "finish", outcome="completed")
     page.wait_for_function(
         "document.querySelector('#serving-label .primary').textContent === '等待叫号'"
@@ -98,3 +101,34 @@ def test_a_window_display_in_english_only(live_hall: LiveHall, screens: ScreenPa
         page.is_hidden("#window-state .secondary")
         or page.query_selector("#window-state .secondary") is None
     )
+
+
+def test_a_window_paused_during_a_case_says_it_pauses_after_that_case(
+    live_hall: LiveHall, screens: ScreenPages
+) -> None:
+    page = screens.open(
+        live_hall.server, live_hall.add_screen("window_display", window=1), kind="window_display"
+    )
+    live_hall.issue("housing")
+    ticket = live_hall.call_next(1)
+    live_hall.act(1, ticket["id"], "start")
+
+    live_hall.window_state(1, "pause", "meeting")
+    wait_for_state(page, "paused")
+
+    assert "会议中" in page.inner_text("#window-state")
+    # The case still at the window is shown, labelled as the last one before the pause.
+    assert page.inner_text("#serving-number") == ticket["number"]
+    assert page.inner_text("#serving-label .primary") == "办完本号后暂停服务"
+    assert page.inner_text("#serving-label .secondary") == "Pausing after this case"
+    assert "正在办理" not in page.inner_text("body")
+
+    # Seen again from a snapshot (a display switched on now): the same words.
+    again = screens.open(
+        live_hall.server, live_hall.add_screen("window_display", window=1), kind="window_display"
+    )
+    assert again.inner_text("#serving-label .primary") == "办完本号后暂停服务"
+
+    live_hall.act(1, ticket["id"], "finish", outcome="completed")
+    page.wait_for_selector("#closed-notice", state="visible")
+    assert page.is_hidden("#serving")
