@@ -21,24 +21,17 @@ from random import Random
 from hall_server.core.queue_forward_runs import (
     EXPECTED,
     HYPOTHETICAL,
+    NORMALS_SIZE,
     PlannedOrder,
     RunItem,
     RunWindow,
     draw_shifts,
     eligible_at,
     first_free,
+    standard_normals,
 )
 
-_NORMALS_SIZE = 1 << 16
-_normals: list[float] = []
-
-
-def standard_normals() -> list[float]:
-    """A fixed table of standard normal draws: the same runs in every process, drawn fast."""
-    if not _normals:
-        rng = Random(20261130)
-        _normals.extend(rng.gauss(0.0, 1.0) for _ in range(_NORMALS_SIZE))
-    return _normals
+_NORMALS_SIZE = NORMALS_SIZE
 
 
 def timed_runs(

@@ -111,6 +111,10 @@ class PlannedOrder:
     uncalled: frozenset[int]  # targets not called (no window reached them before the cut-off)
     called_at: dict[int, float]  # seconds from the start until each target was called
     policy_work: int = 0  # queue heads the policy weighed, over all its calls
+    # Which window (its index among the run's windows) called each target: the people ahead of
+    # a ticket are those the windows able to serve it call first, not those other windows
+    # call meanwhile.
+    called_by: dict[int, int] = field(default_factory=dict)
 
 
 def eligible_at(item: RunItem, view: WindowView, services: frozenset[int]) -> bool:
@@ -148,11 +152,13 @@ class _WaitingLines:
         if position < self.starts.get(key, 0):
             self.starts[key] = position
         self.classes_by_service.setdefault(head.service_id, set()).add(head.visitor_class)
-        self._count(head, 1.0)
+        if self.items[i].kind != HYPOTHETICAL:
+            self._count(head, 1.0)
 
     def call(self, i: int) -> None:
         self.called[i] = 1
-        self._count(self.items[i].head, -1.0)
+        if self.items[i].kind != HYPOTHETICAL:
+            self._count(self.items[i].head, -1.0)
 
     def _count(self, head: QueueHead, change: float) -> None:
         if head.target_window_id is None:
@@ -209,7 +215,12 @@ class _WaitingLines:
                         expected = untargeted.get(key, 0.0)
                         if any_targeted:
                             expected += self.targeted.get((*key, window_id), 0.0)
-                        count = max(1, round(expected))
+                        # A hypothetical ticket (a new one, the kiosk's preview) waits in no
+                        # one else's count, or forecasting it would move the others (a policy
+                        # weighing backlogs would call its service sooner): it counts only
+                        # at the head of its own line, as itself.
+                        count = round(expected) + (items[i].kind == HYPOTHETICAL)
+                        count = max(1, count)
                         counted = counted_heads.get((i, count))
                         if counted is None:
                             counted = counted_heads[(i, count)] = _with_count(head, count)
@@ -273,6 +284,19 @@ class _WindowViews:
         return known
 
 
+NORMALS_SIZE = 1 << 16
+NORMALS_MASK = NORMALS_SIZE - 1
+_normals: list[float] = []
+
+
+def standard_normals() -> list[float]:
+    """A fixed table of standard normal draws: the same runs in every process, drawn fast."""
+    if not _normals:
+        rng = Random(20261130)
+        _normals.extend(rng.gauss(0.0, 1.0) for _ in range(NORMALS_SIZE))
+    return _normals
+
+
 def draw_shifts(uncertainty: Mapping[int, float], rng: Random) -> dict[int, float]:
     """One run's log-scale shift of each service's handling times: what the learned model
     does not know (HandlingTimes.uncertainty), the same for every case of the run."""
@@ -301,6 +325,12 @@ def plan_order(
     """
     shifts = draw_shifts(uncertainty or {}, rng) if rng is not None else {}
     present = planned_presence(items) if rng is None else None
+    # Each ticket's handling draw in a run is read off a fixed table at a place its id gives
+    # (common random numbers): a ticket more or less in the hall, or called in another order,
+    # moves no other ticket's draws, so two forecasts of nearly the same hall differ by what
+    # differs, not by the noise of a reshuffled stream.
+    normals = standard_normals()
+    run_draw = rng.randrange(NORMALS_SIZE) if rng is not None else 0
     index_of = {item.head.ticket_id: i for i, item in enumerate(items)}
     service_sets = [frozenset(w.view.service_ids) for w in windows]
     waiting = _WaitingLines(items, cuts)
@@ -338,6 +368,7 @@ def plan_order(
     views = _WindowViews(windows)
     order: list[int] = []
     called_at: dict[int, float] = {}
+    called_by: dict[int, int] = {}
     work = 0
     idle = [False] * len(windows)
     next_pause = [0] * len(windows)
@@ -370,6 +401,7 @@ def plan_order(
             if item.kind != EXPECTED:
                 targets -= 1
                 called_at[i] = at
+                called_by[i] = j
             if item.kind == HYPOTHETICAL:
                 continue  # a hypothetical ticket never takes the window's time
             if rng is None:
@@ -379,7 +411,7 @@ def plan_order(
                     item.mu
                     + shifts.get(item.head.service_id, 0.0)
                     + windows[j].log_effect
-                    + item.sigma * rng.gauss(0.0, 1.0)
+                    + item.sigma * normals[(run_draw + item.head.ticket_id * 40503) & NORMALS_MASK]
                 )
             occupy(j, at + handling)
             return True
@@ -415,7 +447,9 @@ def plan_order(
     )
     if present is not None:
         order = _with_absent_arrivals(order, items, present)
-    return PlannedOrder(order=order, uncalled=uncalled, called_at=called_at, policy_work=work)
+    return PlannedOrder(
+        order=order, uncalled=uncalled, called_at=called_at, policy_work=work, called_by=called_by
+    )
 
 
 def planned_presence(items: Sequence[RunItem]) -> bytearray:

@@ -80,21 +80,32 @@ class WaitRange:
         low = min(max(forecast.low_seconds, 0.0) / 60, median)
         high = max(forecast.high_seconds / 60, median)
         if median >= CAP_MINUTES:
-            return cls(CAP_MINUTES, CAP_MINUTES, CAP_MINUTES, over_limit=True)
+            return cls.over_cap()
         if high < 1:
             return cls(0, 0, 0)
         high = min(high, CAP_MINUTES)
         point = round(median)
+        if point >= CAP_MINUTES:
+            return cls.over_cap()  # a median that reads as 120 minutes is at the cap
         if high - low <= max(3.0, 0.25 * median):
             # A long wait is never known to the minute: "about 35 min", not "about 37 min".
+            # The median read is the number shown, so low <= median <= high holds.
             shown = point if median <= 20 else 5 * round(median / 5)
-            return cls(shown, shown, point)
+            if shown >= CAP_MINUTES:
+                # "about 120 minutes" is a wait at the cap: it reads "over 2 hours".
+                return cls.over_cap()
+            return cls(shown, shown, shown)
         if high <= 10:
             low_shown, high_shown = math.floor(low), math.ceil(high)
         else:
             low_shown, high_shown = 5 * math.floor(low / 5), 5 * math.ceil(high / 5)
         high_shown = min(high_shown, CAP_MINUTES)
         return cls(min(low_shown, point), max(high_shown, point), point)
+
+    @classmethod
+    def over_cap(cls) -> WaitRange:
+        """A wait at or beyond the cap: "over 2 hours"."""
+        return cls(CAP_MINUTES, CAP_MINUTES, CAP_MINUTES, over_limit=True)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ REPLAY_RUNS = 24
 POLICY_WORK_BUDGET = 12000
 SEED = 20261130
 MAX_HORIZON_SECONDS = 3 * 3600.0
+HORIZON_STEP_SECONDS = 1800.0  # the horizon's steps (see _horizon_seconds)
 # The runs stop calling this long after now: as far as they expect arrivals. A ticket the
 # typical run has not called by then is told it waits longer (WaitForecast.beyond), which a
 # visitor reads as "over 2 hours" for as long as a server keeps a forecast (a few minutes).
@@ -283,10 +284,16 @@ def _horizon_seconds(
     left_out: Iterable[tuple[frozenset[int], float]] = (),
 ) -> float:
     """Long enough for the last waiting ticket to be called, by a generous reckoning (those the
-    runs leave out, `left_out` as their pools and handling seconds, included)."""
+    runs leave out, `left_out` as their pools and handling seconds, included), in whole steps
+    of HORIZON_STEP_SECONDS.
+
+    Hypothetical tickets take no window time and count for nothing here; and the arrivals a
+    forecast expects are the same whether or not one more ticket waits (most of the time: but
+    at a step), so a ticket reads once issued what its preview said, not a forecast of other
+    arrivals."""
     work: dict[frozenset[int], float] = {}
     for item, pool in zip(items, pools, strict=True):
-        if pool:
+        if pool and item.kind != HYPOTHETICAL:
             work[pool] = work.get(pool, 0.0) + item.mean_handling
     for pool, seconds in left_out:
         if pool:
@@ -296,7 +303,8 @@ def _horizon_seconds(
         for j in pool:
             load[j] = load.get(j, 0.0) + seconds / len(pool)
     busiest = max(load.values(), default=0.0)
-    return min(1800.0 + 1.5 * busiest, MAX_HORIZON_SECONDS)
+    steps = math.ceil((1800.0 + 1.5 * busiest) / HORIZON_STEP_SECONDS)
+    return min(steps * HORIZON_STEP_SECONDS, MAX_HORIZON_SECONDS)
 
 
 class QueueReach:
@@ -468,9 +476,18 @@ def predict_hall(
     # One hypothetical new ticket per set of windows able to serve it stands for every service
     # those windows serve alike: its wait does not depend on its own handling time. (Not for
     # a service whose walk-in queue is cut: its new ticket stands behind tickets left out.)
+    # Only a policy that orders a class by queue key alone serves them alike: one that weighs
+    # the service (the due-time policy at a comprehensive window weighs its backlog and its
+    # handling minutes) calls a new ticket of each service when it calls a ticket of that
+    # service issued now, so each gets its own, or the kiosk's preview would not be what the
+    # ticket then reads. (Services nobody waits for or is expected at are alike but for their
+    # handling minutes: a hall of thousands of services forecasts a few new tickets, not one
+    # for each.)
     pool_of = _Pools(windows)
     new_ticket_index: dict[int, int | None] = {}
-    by_pool: dict[tuple[frozenset[int], bool], int] = {}
+    alike_by_service = getattr(policy, "name", None) in CLASS_ORDERED_POLICIES
+    busy_services = set() if alike_by_service else _services_in_demand(state)
+    by_pool: dict[tuple[frozenset[int], bool, object], int] = {}
     next_id = _NEW_TICKET_IDS
     for service_id in new_ticket_services:
         probe = QueueHead(0, service_id, VisitorClass.WALK_IN, now, now)
@@ -478,7 +495,11 @@ def predict_hall(
         if not pool:
             new_ticket_index[service_id] = None
             continue
-        alike = (pool, (service_id, VisitorClass.WALK_IN) in cuts.last_run)
+        alike = (
+            pool,
+            (service_id, VisitorClass.WALK_IN) in cuts.last_run,
+            None if alike_by_service else _new_ticket_kind(policy, service_id, busy_services),
+        )
         if alike not in by_pool:
             by_pool[alike] = len(items)
             items.append(run_item(replace(probe, ticket_id=next_id), HYPOTHETICAL, handling))
@@ -524,21 +545,18 @@ def predict_hall(
         runs = REPLAY_RUNS
         times = timed_runs(all_items, windows, planned, runs, seed, uncertainty, CUTOFF_SECONDS)
 
-    # People ahead: waiting tickets called before this one that its windows could call.
+    # People ahead: waiting tickets the windows able to serve this one call before it. Not
+    # those other windows call meanwhile, of services these windows also serve: a booked
+    # visitor its window calls next has nobody ahead, however many the hall calls elsewhere.
     ahead: dict[int, int] = {}
+    called_by = planned.called_by
     for pool in set(pools):
-        services = {s for j in pool for s in windows[j].view.service_ids}
-        ids = {windows[j].view.id for j in pool}
         count = 0
         for i in planned.order:
             item = all_items[i]
             if i < len(pools) and pools[i] == pool and item.kind != EXPECTED:
                 ahead[i] = count
-            if (
-                item.kind == REAL
-                and item.head.service_id in services
-                and item.head.target_window_id in (None, *ids)
-            ):
+            if item.kind == REAL and called_by.get(i) in pool:
                 count += 1
     beyond = _BeyondTheCutOff(planned, all_items, windows, left_out, state.queue_tails, cuts)
 
@@ -573,6 +591,31 @@ def predict_hall(
     )
 
 
+def _services_in_demand(state: HallState) -> set[int]:
+    """Services someone waits for or is expected at: a new ticket of each is called by when
+    its queue is, under a policy that weighs a service's backlog."""
+    services = {head.service_id for head in state.waiting}
+    services.update(tail.service_id for tail in state.queue_tails)
+    services.update(booking.service_id for booking in state.bookings)
+    services.update(s for (s, _c), rate in state.arrivals_per_hour.items() if rate > 0)
+    for period in state.arrival_periods:
+        services.update(s for (s, _c), rate in period.per_hour.items() if rate > 0)
+    return services
+
+
+def _new_ticket_kind(policy: CallingPolicy, service_id: int, busy: set[int]) -> object:
+    """What tells a new ticket of `service_id` from another of the same windows under a policy
+    that weighs services: the service itself where there is demand for it, else only how long
+    the policy takes its cases to be (the due-time policy's handling minutes), if it says."""
+    if service_id in busy:
+        return service_id
+    settings = getattr(policy, "settings", None)
+    handling_minutes = getattr(settings, "handling_minutes", None)
+    if not callable(handling_minutes):
+        return service_id
+    return ("quiet", handling_minutes(service_id))
+
+
 class _BeyondTheCutOff:
     """What a ticket the typical run did not call before the cut-off is told: it waits longer,
     behind at least the waiting tickets its windows called by then and those of its own queue
@@ -604,16 +647,11 @@ class _BeyondTheCutOff:
             queue.sort()
 
     def called_by(self, pool: frozenset[int]) -> int:
-        """Waiting tickets the planned run called that these windows could have called."""
+        """Waiting tickets the planned run had these windows call."""
         if pool not in self._called:
-            services = {s for j in pool for s in self.windows[j].view.service_ids}
-            ids = {self.windows[j].view.id for j in pool}
+            by = self.planned.called_by
             self._called[pool] = sum(
-                1
-                for i in self.planned.order
-                if self.items[i].kind == REAL
-                and self.items[i].head.service_id in services
-                and self.items[i].head.target_window_id in (None, *ids)
+                1 for i in self.planned.order if self.items[i].kind == REAL and by.get(i) in pool
             )
         return self._called[pool]
 

@@ -50,6 +50,7 @@ from hall_server.core.wait_forecast import HallPrediction, WaitForecast
 from hall_server.core.wait_prediction import (
     predict_hall,
 )
+from hall_server.core.window_life import WindowStatus
 from hall_server.operations.forecast_inputs import (
     database_key,
     forecast_inputs,
@@ -59,6 +60,8 @@ from hall_server.operations.waiting_heads import count_waiting_ahead, queue_head
 from hall_server.storage.models import (
     Hall,
     Ticket,
+    Window,
+    WindowService,
 )
 
 CACHE_SECONDS = 90.0  # > the refresh interval, so issuing finds one
@@ -306,13 +309,16 @@ def _is_plain_walk_in(ticket: Ticket) -> bool:
 
 def _later_tickets_ahead(
     session: Session, hall: Hall, entry: _Cached, service_id: int, before_ticket_id: int | None
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     """Mean handling of tickets issued since the kept forecast that the windows serving
-    `service_id` would call before a walk-in issued now (or before ticket `before_ticket_id`).
+    `service_id` would call before a walk-in issued now (or before ticket `before_ticket_id`),
+    and for each the share of its service's windows that are among those: a ticket of a service
+    other windows serve too is as often called there, ahead of nobody at these.
 
     Counted per service in the database: during a burst of issues there may be hundreds."""
     made_at = entry.prediction.made_at
     windows = entry.windows_for.get(service_id, ())
+    pool = set(windows)
     services = {s for w in windows for s in entry.services_of.get(w, ())}
     query = (
         select(Ticket.service_id, func.count())
@@ -327,12 +333,16 @@ def _later_tickets_ahead(
     if before_ticket_id is not None:
         query = query.where(Ticket.id < before_ticket_id)
     later: list[float] = []
+    shares: list[float] = []
     for other_service, count in session.execute(query):
         # Less those the forecast knows. One of them called since is subtracted though no longer
         # counted: a slight underestimate, only until the next forecast.
         count = max(count - entry.known_near_its_making.get(other_service, 0), 0)
+        serving = entry.windows_for.get(other_service, ())
+        share = len(pool.intersection(serving)) / len(serving) if serving else 1.0
         later.extend([entry.mean_handling.get(other_service, 0.0)] * count)
-    return later
+        shares.extend([share] * count)
+    return later, shares
 
 
 def _new_walk_in_forecast(
@@ -349,10 +359,10 @@ def _new_walk_in_forecast(
         return None
     if entry.seq == seq:
         return forecast  # nothing committed since the forecast was made
-    later = _later_tickets_ahead(session, hall, entry, service_id, before_ticket_id)
+    later, shares = _later_tickets_ahead(session, hall, entry, service_id, before_ticket_id)
     entry.later_seen[0] = max(entry.later_seen[0], len(later))
     windows = len(entry.windows_for.get(service_id, ())) or 1
-    return behind_later_tickets(forecast, later, windows)
+    return behind_later_tickets(forecast, later, windows, shares)
 
 
 def forecast_for_ticket(
@@ -384,7 +394,10 @@ def _forecast_and_entry(
     else:
         kept, version = _usable_entry(session, hall, now)
         seq = version.seq
-        if kept is not None and (kept.seq == seq or _is_plain_walk_in(ticket)):
+        if kept is not None and (
+            kept.seq == seq
+            or (_is_plain_walk_in(ticket) and _same_windows_serve(session, kept, ticket))
+        ):
             entry = kept
         else:
             entry = _compute_and_keep(session, hall, policy, now, version)
@@ -412,6 +425,20 @@ def _forecast_and_entry(
     head = queue_head(ticket)
     fresh = compute_prediction(session, hall, policy, now, extra=(head,))
     return fresh.for_ticket(head.ticket_id, now), entry
+
+
+def _same_windows_serve(session: Session, entry: _Cached, ticket: Ticket) -> bool:
+    """Do the windows (not closed) that serve the ticket's service still as the kept forecast
+    saw them? A window opening or closing is no change of plan (a clerk comes or goes), so a
+    kept forecast may be of a hall where it was otherwise: a walk-in placed by it would be told
+    a wait at a window now closed (and its status page, a moment later, that no window serves
+    it), or be told nothing although a window now opened serves it. One indexed read."""
+    serving = session.scalars(
+        select(WindowService.window_id)
+        .join(Window, Window.id == WindowService.window_id)
+        .where(WindowService.service_id == ticket.service_id, Window.status != WindowStatus.CLOSED)
+    )
+    return set(serving) == set(entry.windows_for.get(ticket.service_id, ()))
 
 
 def _people_ahead_counted(

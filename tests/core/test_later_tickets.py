@@ -34,3 +34,19 @@ def test_later_tickets_add_their_handling_shared_among_the_windows():
 def test_impossible_inputs_are_refused(later, windows):
     with pytest.raises(ValueError):
         behind_later_tickets(FORECAST, later, windows)
+
+
+def test_a_later_ticket_other_windows_also_serve_counts_by_its_share_of_these():
+    # Two later tickets: one of the new ticket's own service (its windows alone serve it), one
+    # of a service three windows serve, one of them the new ticket's: a third of it is here.
+    moved = behind_later_tickets(FORECAST, [600.0, 900.0], windows=1, shares=[1.0, 1 / 3])
+
+    assert moved.people_ahead == 5
+    assert moved.median_seconds == pytest.approx(300 + 600 + 300)
+
+
+def test_shares_must_match_the_later_tickets():
+    with pytest.raises(ValueError):
+        behind_later_tickets(FORECAST, [600.0], windows=1, shares=[1.0, 1.0])
+    with pytest.raises(ValueError):
+        behind_later_tickets(FORECAST, [600.0], windows=1, shares=[1.5])

@@ -275,7 +275,8 @@ def shown(low, median, high):
 def test_a_narrow_forecast_reads_as_one_number_and_a_wide_one_as_a_range():
     assert shown(0, 0.2, 0.6) == WaitRange(0, 0, 0)
     assert shown(6, 7, 8) == WaitRange(7, 7, 7)
-    assert shown(34, 37, 41) == WaitRange(35, 35, 37)  # a long wait is never to the minute
+    # A long wait is never to the minute, and the median read is the number shown.
+    assert shown(34, 37, 41) == WaitRange(35, 35, 35)
     wide = shown(11, 17, 24)
     assert (wide.low_minutes, wide.high_minutes, wide.median_minutes) == (10, 25, 17)
     assert wide.is_range
@@ -488,3 +489,26 @@ def test_known_bookings_cut_in_and_replace_the_usual_rate_of_appointments(engine
     none_left = replace(usual_rate, bookings_known=True)
     assert forecast(none_left, policy).tickets == forecast(base, policy).tickets
     assert forecast(usual_rate, policy).tickets != forecast(base, policy).tickets
+
+
+def test_a_booked_visitor_called_next_has_nobody_ahead_however_busy_the_other_windows(engine):
+    # Window 1 serves housing and business and is busy for a few more minutes; windows 2 and
+    # 3 serve business alone and call its walk-ins meanwhile. The booked housing visitor, due
+    # now, is the next window 1 calls: those windows 2 and 3 call are not ahead of it.
+    queue = (
+        waiting(1, visitor_class="appointment", appointment_due_at=NOW),
+        *(waiting(10 + n, BUSINESS, minutes_ago=20 - n) for n in range(12)),
+    )
+    windows = (
+        busy(1, HOUSING, BUSINESS, minutes=6),
+        window(2, BUSINESS),
+        window(3, BUSINESS),
+    )
+    quick = learn_handling_times([], {HOUSING: 10, BUSINESS: 2})
+
+    prediction = forecast(HallState(NOW, windows, queue), DueTimePolicy(), handling=quick)
+
+    assert prediction.tickets[1].people_ahead == 0
+    assert minutes(prediction.tickets[1]) < 8  # window 1's case, not the business queue
+    # The business walk-ins count those windows 1-3 call first, as before.
+    assert [prediction.tickets[10 + n].people_ahead for n in range(3)] == [0, 1, 2]
