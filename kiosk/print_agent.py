@@ -5,7 +5,9 @@ Two threads share the work: the live connection (python-socketio) only queues wh
 and one printer thread owns the printer, so a slow or jammed printer never blocks the
 connection and two jobs never interleave on the paper. A job is printed at most once: its id
 is remembered once printed, and a job the server sends again (after a reconnect, or a lost
-answer) is answered "printed" without printing.
+answer) is answered "printed" without printing. Besides the jobs the server sends, the agent
+asks for the ones it still owes every few seconds (`print.pending`): a job's `print.job`
+message can be lost (several server processes with Redis away) while the job itself is stored.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import logging
 import queue
 import random
+import ssl
 import threading
 import time
 from collections import OrderedDict
@@ -33,6 +36,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_HEALTH_INTERVAL_SECONDS = 30.0
 STATUS_POLL_SECONDS = 5.0
+# How often a connected agent asks the server for the jobs it still owes. Well inside the 20 s
+# the kiosk page waits for the printer; one small indexed query per kiosk on the server.
+PENDING_POLL_SECONDS = 5.0
+PENDING_POLL_AFTER_FAILURE_SECONDS = 60.0  # a server that does not answer (an older one)
+PENDING_ANSWER_TIMEOUT_SECONDS = 5.0  # the printer thread waits for it: jobs wait meanwhile
+# A printer that stays unreachable is logged when that starts and then at most this often.
+UNAVAILABLE_REMINDER_SECONDS = 300.0
 ANSWER_TIMEOUT_SECONDS = 10.0
 REMEMBERED_JOBS = 2000  # a busy kiosk prints a few hundred tickets a day
 
@@ -41,6 +51,25 @@ REVOKED = (
     "a manager revoked this kiosk's token; enrol the kiosk again and start the agent with the "
     "new token"
 )
+
+
+def connection_failure(error: BaseException) -> str:
+    """Why connecting failed, as specific as the libraries let us say: python-socketio words
+    every network failure "Connection error" and keeps the cause (a refused port, a certificate
+    the agent does not trust) only in the exception chain."""
+    causes: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and seen not in causes:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for cause in reversed(causes):  # the deepest cause is the most telling
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate not trusted: {cause.verify_message or cause}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause}"
+        if isinstance(cause, OSError):
+            return f"{type(cause).__name__}: {cause}"
+    return str(error)
 
 
 class AgentRefused(RuntimeError):
@@ -139,8 +168,18 @@ class PrintAgent:
         self._work: queue.Queue[object] = queue.Queue()
         self._refusal: str | None = None  # the server's reason for refusing, if it did
         self._ever_connected = False
-        self._unreachable: str | None = None
         self._revoked = False  # a manager revoked this kiosk while the agent was connected
+        # Jobs queued or being printed: one sent twice (its print.job, and an answer to
+        # `print.pending`, or a reconnect) before it has printed is printed once.
+        self._in_hand: set[str] = set()
+        self._in_hand_lock = threading.Lock()
+        # A printer that cannot tell its state (a file, dummy or CUPS printer) is judged by
+        # what the agent saw: whether it opened, and whether the last ticket could be written.
+        self._last_write_failed = False
+        self._unavailable_since: float | None = None
+        self._unavailable_reason: str | None = None
+        self._unavailable_logged_at = 0.0
+        self._next_ask = 0.0  # when to ask the server next for the jobs still owed
         self._client = self._new_client()
         self._printer_thread: threading.Thread | None = None
         self._run_thread: threading.Thread | None = None
@@ -176,7 +215,7 @@ class PrintAgent:
                         raise AgentRefused(self._refusal) from error
                     delay = self.backoff.next_delay()
                     log.warning("cannot reach %s (%s); retrying in %.1f s", self.server_url,
-                                self._refusal or self._unreachable or error, delay)  # fmt: skip
+                                self._refusal or connection_failure(error), delay)  # fmt: skip
                     self._stopping.wait(delay)
                     continue
                 self.backoff.reset()
@@ -217,15 +256,17 @@ class PrintAgent:
         self._ever_connected = True
         self.connected.set()
         log.info("connected to %s", self.server_url)
+        # The connect itself sends the jobs owed; ask again after the usual interval.
+        self._next_ask = time.monotonic() + PENDING_POLL_SECONDS
         self._work.put(_CHECK_HEALTH)  # the server learns the printer's state at once
 
     def _on_connect_error(self, data: Any = None) -> None:
-        # The server's refusal comes as {"message": ...}; a network failure as a plain string.
+        # The server's refusal comes as {"message": ...}; a network failure as a plain string
+        # ("Connection error"), whose cause run() finds in the exception.
         if isinstance(data, dict):
             self._refusal = str(data.get("message") or "refused")
         else:
             self._refusal = None
-            self._unreachable = str(data)
 
     def _on_revoked(self, _data: Any = None) -> None:
         """A manager revoked this kiosk: its token will not connect again, so stop (the
@@ -235,7 +276,29 @@ class PrintAgent:
         self._client.disconnect()
 
     def _on_print_job(self, payload: Any) -> None:
+        job_id = payload.get("job_id") if isinstance(payload, dict) else None
+        if isinstance(job_id, str):
+            with self._in_hand_lock:
+                if job_id in self._in_hand:
+                    return  # queued already, or printing now: it prints once
+                self._in_hand.add(job_id)
         self._work.put(payload)
+
+    def _ask_for_owed_jobs(self) -> bool:
+        """Ask the server for this kiosk's jobs still to print and queue those not in hand.
+        True if the server answered."""
+        try:
+            answer = self._client.call("print.pending", {}, timeout=PENDING_ANSWER_TIMEOUT_SECONDS)
+        except (socketio.exceptions.SocketIOError, OSError) as error:
+            log.warning("could not ask for pending print jobs: %s", error)
+            return False
+        if not isinstance(answer, dict) or not answer.get("ok", False):
+            reason = answer.get("error") if isinstance(answer, dict) else answer
+            log.warning("server refused print.pending: %s", reason)
+            return False
+        for payload in answer.get("jobs") or []:
+            self._on_print_job(payload)
+        return True
 
     def _send(self, event: str, data: dict[str, Any]) -> bool:
         """Send and wait for the server's answer; False when it could not be delivered."""
@@ -253,7 +316,7 @@ class PrintAgent:
         # The printer is asked often, so a roll that runs out between visitors shows on the
         # kiosk and reaches the managers within seconds; the server hears it at once when it
         # changes and every `health_interval` otherwise (its sign that the kiosk is alive).
-        poll_seconds = min(STATUS_POLL_SECONDS, self.health_interval)
+        poll_seconds = min(STATUS_POLL_SECONDS, self.health_interval, PENDING_POLL_SECONDS)
         last_report = 0.0
         while True:
             try:
@@ -263,6 +326,13 @@ class PrintAgent:
             if item is _STOP:
                 return
             try:
+                # Asked from this thread, between jobs: an answer is in hand before the next
+                # job prints, so a job answered just before is never taken for one owed.
+                if self.connected.is_set() and time.monotonic() >= self._next_ask:
+                    answered = self._ask_for_owed_jobs()
+                    self._next_ask = time.monotonic() + (
+                        PENDING_POLL_SECONDS if answered else PENDING_POLL_AFTER_FAILURE_SECONDS
+                    )
                 if item is None or item is _CHECK_HEALTH:
                     due = item is _CHECK_HEALTH or (
                         time.monotonic() - last_report >= self.health_interval
@@ -277,11 +347,48 @@ class PrintAgent:
     def _check_printer(self) -> PrinterStatus:
         try:
             self.printer.open()
-            return self.printer.status()
+            status = self.printer.status()
         except PrinterError as error:
-            log.warning("printer unavailable: %s", error)
+            self._note_unavailable(str(error))
             self.printer.close()  # open again on the next job or check
+            # Gone (unplugged, switched off): when it opens again it is judged afresh.
+            self._last_write_failed = False
             return PrinterStatus.OFFLINE
+        self._note_available()
+        if status is PrinterStatus.UNKNOWN:
+            # It cannot say (no channel back, or an answer that is no status): it opened, so
+            # it is there; it is reported working unless the last ticket could not be written.
+            # "unknown" is left to the server, for an agent that has fallen silent, which the
+            # kiosk page shows as a printer not to be relied on.
+            return PrinterStatus.OFFLINE if self._last_write_failed else PrinterStatus.OK
+        return status
+
+    def _note_unavailable(self, reason: str) -> None:
+        """Log a printer that cannot be reached when that starts or its reason changes, then
+        only every UNAVAILABLE_REMINDER_SECONDS: it is checked every few seconds."""
+        now = time.monotonic()
+        if self._unavailable_since is None:
+            self._unavailable_since = now
+        elif reason == self._unavailable_reason and (
+            now - self._unavailable_logged_at < UNAVAILABLE_REMINDER_SECONDS
+        ):
+            return
+        if reason == self._unavailable_reason:
+            minutes = (now - self._unavailable_since) / 60
+            log.warning("printer still unavailable after %.0f min: %s", minutes, reason)
+        else:
+            log.warning("printer unavailable: %s", reason)
+        self._unavailable_reason = reason
+        self._unavailable_logged_at = now
+
+    def _note_available(self) -> None:
+        if self._unavailable_since is None:
+            return
+        minutes = (time.monotonic() - self._unavailable_since) / 60
+        # At the warning's level: a log kept at WARNING shows when the fault ended too.
+        log.warning("printer available again after %.1f min", minutes)
+        self._unavailable_since = None
+        self._unavailable_reason = None
 
     def _report_health(self, status: PrinterStatus, always: bool = False) -> bool:
         """Tell the server the printer's status if it changed (or `always`); True if told."""
@@ -301,9 +408,16 @@ class PrintAgent:
         if not isinstance(job_id, str):
             log.warning("ignoring a print job without a job_id: %r", payload)
             return
+        try:
+            self._print_once(job_id, payload)
+        finally:
+            with self._in_hand_lock:
+                self._in_hand.discard(job_id)
+
+    def _print_once(self, job_id: str, payload: dict[str, Any]) -> None:
         if job_id in self.printed:
             log.info("job %s was printed already; confirming without printing", job_id)
-            self._answer(job_id, "printed", None, self.printer_status or PrinterStatus.UNKNOWN)
+            self._answer(job_id, "printed", None, self.printer_status or self._check_printer())
             return
         error: str | None = None
         try:
@@ -316,11 +430,14 @@ class PrintAgent:
             error = f"paper_out: {paper_out}"
         except PrinterUnavailable as unavailable:
             error = f"offline: {unavailable}"
+            self._last_write_failed = self.printer.is_open  # it opened, and then failed
             self.printer.close()
         except PrinterError as fault:
             error = f"printer error: {fault}"
+            self._last_write_failed = self.printer.is_open
             self.printer.close()
         if error is None:
+            self._last_write_failed = False
             self.printed.add(job_id)
             log.info("job %s printed: ticket %s", job_id, payload.get("ticket_number", "?"))
         status = self._check_printer()  # after a ticket the roll may have just run out

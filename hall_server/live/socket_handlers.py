@@ -196,3 +196,23 @@ def register_socket_handlers(socketio: SocketIO) -> None:
         except Refused as refusal:
             return _device_refusal(refusal)
         return {"ok": True, "job": json_ready(job)}
+
+    @socketio.on("print.pending")
+    def on_print_pending(_data: Any = None) -> dict[str, Any]:
+        """The print agent asks, every few seconds, for the jobs it still owes: those whose
+        `print.job` never reached it (Redis away while another process issued the ticket)."""
+        actor = _actor()
+        if actor is None or actor.role != Role.KIOSK:
+            return _refused("forbidden_role", "kiosks only")
+        try:
+            with _database().reading() as db_session:
+                owed = print_jobs.print_jobs_still_owed(db_session, actor, _now())
+        except Refused as refusal:
+            return _device_refusal(refusal)
+        except DatabaseUnavailable:
+            return _refused(
+                "service_unavailable", "the server cannot reach its database; retry shortly"
+            )
+        if owed.left_out:  # rare: jobs that aged out unanswered; marked once, as on connect
+            _expire_left_out_print_jobs(owed)
+        return {"ok": True, "jobs": json_ready(owed.resend)}

@@ -105,6 +105,18 @@ def pending_print_jobs(session: Session, device_id: int, now: datetime) -> JobsO
     return JobsOnReconnect(device_id, now, resend, left_out)
 
 
+def print_jobs_still_owed(session: Session, actor: Actor, now: datetime) -> JobsOnReconnect:
+    """What a connected print agent asks for every few seconds: the same jobs a reconnect would
+    send (see pending_print_jobs), so that a job whose `print.job` message was lost (several
+    server processes with Redis away) still prints while its visitor is at the kiosk. One
+    query on the kiosk's jobs; the agent never prints one twice (it remembers their ids)."""
+    device = session.get(Device, actor.id)
+    if device is None or actor.kind != "device":
+        raise Refused("forbidden_role", "kiosks only")
+    _refuse_if_revoked(device)
+    return pending_print_jobs(session, device.id, now)
+
+
 def expire_left_out_print_jobs(uow: UnitOfWork, reconnect: JobsOnReconnect) -> int:
     """Mark the jobs a reconnecting kiosk was not sent as expired, so that no later connect
     sends them (a ticket re-queued after a no-show waits again, for one). Each is judged again,
