@@ -31,7 +31,7 @@ from hall_server.config import (
     check_required,
     from_environment,
 )
-from hall_server.extensions import api, babel, limiter, socketio
+from hall_server.extensions import api, babel, limiter, retry_after_only_when_refused, socketio
 from hall_server.i18n import compile_catalogues, translation_directories
 from hall_server.live.publisher import SocketIOPublisher
 from hall_server.live.socket_handlers import register_socket_handlers
@@ -98,6 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     compile_catalogues()
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(retry_after_only_when_refused)  # runs after the limiter's own
     limiter.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -45,7 +48,12 @@ def serve(host: str, port: int, async_mode: str) -> None:
     runner = start_background_work(app, socketio)
     if runner is not None:
         hand_back_leases_on_exit(runner)
-    click.echo(f"HallQ serving on http://{host}:{port} ({async_mode})", err=True)
+    serving = f"HallQ serving on http://{host}:{port} ({async_mode})"
+    if app.config["LOG_JSON"]:
+        # Journald and log shippers then read every line of the process as JSON.
+        logging.getLogger("hall_server.serve").info(serving)
+    else:
+        click.echo(serving, err=True)
     run_server(socketio, app, host, port)
 
 
@@ -55,12 +63,70 @@ def db() -> None:
 
 
 def _database_url() -> str:
-    from hall_server.config import DEFAULTS, from_environment
+    """The configured database URL in the form SQLAlchemy takes; an unusable one ends the
+    command with one line and status 78, as `hallq serve` does."""
+    from hall_server.config import (
+        CONFIGURATION_EXIT_STATUS,
+        DATABASE_URL_HINT,
+        DEFAULTS,
+        from_environment,
+    )
+    from hall_server.storage.database import UnusableDatabaseUrl, normalise_database_url
 
     url = from_environment(os.environ).get("DATABASE_URL") or DEFAULTS["DATABASE_URL"]
     if not url:
         raise click.UsageError("set HALLQ_DATABASE_URL (or DATABASE_URL) first")
-    return str(url)
+    try:
+        return normalise_database_url(str(url))
+    except UnusableDatabaseUrl as error:
+        click.echo(
+            f"hallq: HALLQ_DATABASE_URL (or DATABASE_URL) cannot be used: {error}"
+            f" ({DATABASE_URL_HINT})",
+            err=True,
+        )
+        sys.exit(CONFIGURATION_EXIT_STATUS)
+
+
+@contextmanager
+def _reaching_the_database(url: str) -> Iterator[None]:
+    """A database that cannot be reached or refuses the connection ends the command with one
+    line saying what to do, not a traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from hall_server.storage.connection_problems import (
+        first_line,
+        is_missing_database,
+        refusal_reason,
+    )
+
+    try:
+        yield
+    except OperationalError as error:
+        driver_message = str(error.orig)
+        parsed = make_url(url)
+        if is_missing_database(driver_message):
+            raise click.ClickException(
+                f"the database {parsed.database} does not exist on {parsed.host or 'localhost'};"
+                f" create it first (as the postgres user: createdb -O {parsed.username or 'hallq'}"
+                f" {parsed.database}), then run this again"
+            ) from None
+        reason = refusal_reason(driver_message)
+        if reason:
+            raise click.ClickException(
+                f"the database server refused the connection: {reason};"
+                " check the user, password and database in HALLQ_DATABASE_URL"
+            ) from None
+        raise click.ClickException(
+            f"cannot reach the database ({first_line(driver_message)});"
+            " check that it runs and that HALLQ_DATABASE_URL names its host and port"
+        ) from None
+
+
+def _run_on_the_database(action: Callable[[str], object]) -> None:
+    url = _database_url()
+    with _reaching_the_database(url):
+        action(url)
 
 
 @db.command(help="Bring the schema up to date.")
@@ -68,7 +134,7 @@ def _database_url() -> str:
 def upgrade(revision: str) -> None:
     from hall_server.storage import migrations
 
-    migrations.upgrade(_database_url(), revision)
+    _run_on_the_database(lambda url: migrations.upgrade(url, revision))
     click.echo(f"database at {revision}")
 
 
@@ -77,14 +143,42 @@ def upgrade(revision: str) -> None:
 def downgrade(revision: str) -> None:
     from hall_server.storage import migrations
 
-    migrations.downgrade(_database_url(), revision)
+    _run_on_the_database(lambda url: migrations.downgrade(url, revision))
 
 
 @db.command(help="Show the schema revision.")
 def current() -> None:
-    from hall_server.storage import migrations
+    _run_on_the_database(lambda url: click.echo(_current_revision(url)))
 
-    migrations.current(_database_url())
+
+def _current_revision(url: str) -> str:
+    """The database's revision and the first line of its description, and whether it is this
+    code's head: `0014_printer_reported_at (head): when a kiosk's print agent …`."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from hall_server.storage import migrations
+    from hall_server.storage.database import build_engine
+
+    engine = build_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            stored = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    if not stored:
+        return "no revision: the database has never been migrated (run `hallq db upgrade`)"
+    scripts = ScriptDirectory.from_config(migrations.alembic_config(url))
+    head, known = migrations.known_revisions()
+    lines = []
+    for revision in stored:
+        if revision not in known:
+            lines.append(f"{revision}: made by a later version of HallQ than this one")
+            continue
+        summary = (scripts.get_revision(revision).doc or "").strip().splitlines()
+        marker = " (head)" if revision == head else " (behind: run `hallq db upgrade`)"
+        lines.append(f"{revision}{marker}: {summary[0] if summary else ''}".rstrip(": "))
+    return "\n".join(lines)
 
 
 @cli.command(name="import-services", help="Load a service catalogue (CSV or XLSX) into a hall.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
@@ -103,7 +104,20 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
     return found
 
 
+SECRET_HINT = "make each with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+PUBLIC_BASE_URL_HINT = "such as https://queue.<your city>.gov.cn, with no path"
+DATABASE_URL_HINT = (
+    "such as postgresql://hallq:<password>@127.0.0.1:5432/hallq"
+    " or sqlite:////var/lib/hallq/hallq.sqlite"
+)
+
+
 def check_required(config: dict[str, Any]) -> None:
+    """What every command needs: the secrets, a usable database URL (made the form SQLAlchemy
+    takes, so postgres:// as hosting providers give it works) and, if set, a public address
+    phones can open."""
+    from hall_server.storage.database import UnusableDatabaseUrl, normalise_database_url
+
     missing = [f"HALLQ_{name}" for name in REQUIRED_SECRETS if not config.get(name)]
     if not config.get("DATABASE_URL"):
         missing.append("HALLQ_DATABASE_URL (or DATABASE_URL)")
@@ -114,11 +128,46 @@ def check_required(config: dict[str, Any]) -> None:
             + ". Set them in the environment or in instance/hallq.cfg;"
             " `make demo` sets demo values."
         )
+    try:
+        config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    except UnusableDatabaseUrl as error:
+        raise ConfigurationError(
+            f"HALLQ_DATABASE_URL (or DATABASE_URL) cannot be used: {error} ({DATABASE_URL_HINT})"
+        ) from None
+    if config.get("PUBLIC_BASE_URL"):
+        problem = public_base_url_problem(str(config["PUBLIC_BASE_URL"]))
+        if problem:
+            raise ConfigurationError(f"{problem} ({PUBLIC_BASE_URL_HINT})")
+
+
+def public_base_url_problem(value: str) -> str | None:
+    """Why `value` cannot be the address printed in tickets' QR codes, or None.
+
+    The pages and the ticket status links are served from the root of the host (/t/…,
+    /manager/…), and HallQ cannot serve under a path prefix, so the address is only a scheme
+    and a host (and port)."""
+    name = "HALLQ_PUBLIC_BASE_URL"
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - reading it checks the port is a number
+    except ValueError:
+        return f"{name} {value!r} is not a URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{name} {value!r} is not an absolute http:// or https:// address with a host"
+    if any(character.isspace() for character in value.strip()):
+        return f"{name} {value!r} has spaces in it"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return (
+            f"{name} {value!r} has a path (or a query); HallQ serves only at the root of its"
+            " address"
+        )
+    return None
 
 
 def check_fit_to_serve(config: dict[str, Any]) -> None:
     """What `hallq serve` needs beyond what every command needs: real secrets, not the example
-    file's placeholders, and the address phones use, which every ticket's QR code carries."""
+    file's placeholders, two different ones, and the address phones use, which every ticket's QR
+    code carries. Each problem comes with its own hint, all in one line."""
     problems = []
     for name in REQUIRED_SECRETS:
         value = str(config.get(name) or "")
@@ -126,16 +175,20 @@ def check_fit_to_serve(config: dict[str, Any]) -> None:
             problems.append(f"HALLQ_{name} is still a placeholder")
         elif len(value) < MIN_SECRET_LENGTH:
             problems.append(f"HALLQ_{name} is shorter than {MIN_SECRET_LENGTH} characters")
+    secrets = [str(config.get(name) or "") for name in REQUIRED_SECRETS]
+    if not problems and secrets[0] == secrets[1]:
+        problems.append("HALLQ_SECRET_KEY and HALLQ_IDENTITY_SECRET are the same; use two secrets")
+    if problems:
+        problems[-1] += f" ({SECRET_HINT})"
     public_base_url = str(config.get("PUBLIC_BASE_URL") or "")
     if not public_base_url:
         problems.append(
             "HALLQ_PUBLIC_BASE_URL is not set (the address phones open from the ticket's QR code,"
-            " such as https://queue.<your city>.gov.cn)"
+            f" {PUBLIC_BASE_URL_HINT})"
         )
     elif "example." in public_base_url:
-        problems.append("HALLQ_PUBLIC_BASE_URL is still the example file's address")
-    if problems:
-        raise ConfigurationError(
-            "; ".join(problems)
-            + ". Make secrets with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        problems.append(
+            f"HALLQ_PUBLIC_BASE_URL is still the example file's address ({PUBLIC_BASE_URL_HINT})"
         )
+    if problems:
+        raise ConfigurationError("; ".join(problems))

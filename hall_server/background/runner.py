@@ -13,6 +13,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -34,6 +35,66 @@ from hall_server.storage.database import Database
 log = logging.getLogger(__name__)
 # A lease handed back on a clean stop is taken within this, however long the lease time.
 ASK_AT_LEAST_EVERY_SECONDS = 5.0
+# A step that keeps failing (the database down or not migrated) logs its traceback once, then
+# at most one line this often, so the log stays readable (it was a traceback per job per cycle).
+REPEAT_FAILURE_LOG_SECONDS = 60.0
+
+
+def _when(moment: Any) -> str:
+    return moment.isoformat(timespec="seconds") if isinstance(moment, datetime) else str(moment)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
+
+
+class FailureLog:
+    """How one repeating failure is logged: the first in full, then one line at most every
+    `every_seconds` saying since when it keeps failing, and one line when it works again."""
+
+    def __init__(
+        self,
+        what: str,
+        clock: Callable[[], Any],
+        monotonic: Callable[[], float] = time.monotonic,
+        every_seconds: float = REPEAT_FAILURE_LOG_SECONDS,
+    ) -> None:
+        self.what = what
+        self.clock = clock
+        self.monotonic = monotonic
+        self.every_seconds = every_seconds
+        self.failing_since: Any = None
+        self.failures = 0
+        self.last_logged = 0.0
+
+    def failed(self, error: BaseException) -> None:
+        self.failures += 1
+        if self.failures == 1:
+            self.failing_since = self.clock()
+            self.last_logged = self.monotonic()
+            log.error("%s failed", self.what, exc_info=error)
+            return
+        if self.monotonic() - self.last_logged >= self.every_seconds:
+            self.last_logged = self.monotonic()
+            log.error(
+                "%s still failing since %s (%d times): %s",
+                self.what,
+                _when(self.failing_since),
+                self.failures,
+                _first_line(error),
+            )
+
+    def worked(self) -> None:
+        if not self.failures:
+            return
+        log.info(
+            "%s works again after failing %d times since %s",
+            self.what,
+            self.failures,
+            _when(self.failing_since),
+        )
+        self.failing_since, self.failures = None, 0
 
 
 class BackgroundRunner:
@@ -47,6 +108,7 @@ class BackgroundRunner:
         holder: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         start_task: Callable[..., Any] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.database = database
         self.jobs = jobs
@@ -58,6 +120,13 @@ class BackgroundRunner:
         self.start_task = start_task
         self.held: dict[str, HeldLease] = {}
         self.stopping = False
+        self.step_failures = {
+            job.name: FailureLog(f"background job {job.name}: step", clock, monotonic)
+            for job in jobs
+        }
+        self.run_failures = {
+            job.name: FailureLog(f"background job {job.name}", clock, monotonic) for job in jobs
+        }
 
     def start(self) -> None:
         assert self.start_task is not None, "give start_task (e.g. socketio.start_background_task)"
@@ -81,9 +150,11 @@ class BackgroundRunner:
         while not self.stopping:
             try:
                 next_run = self.step(job, next_run)
-            except Exception:
+            except Exception as error:
                 # The database may be down; the lease expires by itself if we cannot renew it.
-                log.exception("background job %s: step failed", job.name)
+                self.step_failures[job.name].failed(error)
+            else:
+                self.step_failures[job.name].worked()
             self.sleep(self.pause(job, next_run))
 
     def step(self, job: PeriodicJob, next_run: float) -> float:
@@ -117,8 +188,10 @@ class BackgroundRunner:
         except LeaseLost:
             raise
         except Exception as error:
-            log.exception("background job %s failed", job.name)
+            self.run_failures[job.name].failed(error)
             detail = {"error": f"{type(error).__name__}: {error}"}
+        else:
+            self.run_failures[job.name].worked()
         with fenced_transaction(self.database, lease) as uow:
             record_run(uow, lease, started_at, detail)
         log.info("background job %s ran: %s", job.name, detail, extra={"event": job.name})

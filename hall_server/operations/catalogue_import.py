@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import has_request_context
 from marshmallow import Schema, ValidationError, fields, validate
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -136,6 +137,25 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _in_readers_language(message: str) -> str:
+    """A manager uploading in the browser reads each message in the page's language (Chinese by
+    default), through the catalogue the API translates its validation messages with; the
+    `hallq import-services` command, like the other commands, stays English."""
+    if not has_request_context():
+        return message
+    from hall_server.api.error_translation import translate_error
+
+    return translate_error(message)
+
+
+def _row_problem_text(error: ValidationError) -> str:
+    """`column: message` for each bad cell, the column named as in the file's header."""
+    return "; ".join(
+        f"{name}: {' '.join(_in_readers_language(str(message)) for message in messages)}"
+        for name, messages in sorted(error.normalized_messages().items())
+    )
+
+
 def read_catalogue(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -152,20 +172,14 @@ def read_catalogue(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[R
         try:
             row = schema.load(_clean(raw))
         except ValidationError as error:
-            details = "; ".join(
-                f"{name}: {' '.join(map(str, messages))}"
-                for name, messages in sorted(error.normalized_messages().items())
-            )
-            problems.append(RowProblem(line, details))
+            problems.append(RowProblem(line, _row_problem_text(error)))
             continue
         if row["service_code"] in seen_codes:
-            problems.append(
-                RowProblem(
-                    line,
-                    f"service_code {row['service_code']!r} repeats line "
-                    f"{seen_codes[row['service_code']]}",
-                )
+            repeated = (
+                f"service_code {row['service_code']!r} repeats line "
+                f"{seen_codes[row['service_code']]}"
             )
+            problems.append(RowProblem(line, _in_readers_language(repeated)))
             continue
         seen_codes[row["service_code"]] = line
         good.append((line, row))

@@ -24,6 +24,7 @@ from hall_server.api.edge import database
 from hall_server.api.errors import http_error_response
 from hall_server.core.remote_issuing import RemoteIssuingSettings
 from hall_server.operations.remote_issuing import take_page_url
+from hall_server.storage.connection_problems import refusal_reason
 from hall_server.storage.database import DatabaseUnavailable
 from hall_server.storage.migrations import schema_state
 from hall_server.storage.models import Hall
@@ -123,7 +124,8 @@ def health() -> object:
 
 def _database_state() -> str:
     """One of: ok; newer (migrated by a later version, still served); behind (run `hallq db
-    upgrade`); unreachable; error (e.g. a role without rights to the tables)."""
+    upgrade`); unreachable; refused: <what the database server said, such as database "x" does
+    not exist>; error (e.g. a role without rights to the tables)."""
     try:
         with database().reading() as session:
             if current_app.config["CREATE_TABLES"]:  # tests and the demo: no migrations
@@ -141,8 +143,11 @@ def _why_the_version_is_unknown() -> str:
         with database().reading() as session:
             if not inspect(session.connection()).has_table("alembic_version"):
                 return "behind"  # `hallq db upgrade` has never run on it
-    except DatabaseUnavailable:
-        return "unreachable"
+    except DatabaseUnavailable as error:
+        # A server that answered but refused (no such database, a wrong password) needs a
+        # person to mend the settings; one out of reach may come back by itself.
+        reason = refusal_reason(str(error))
+        return f"refused: {reason}" if reason else "unreachable"
     except SQLAlchemyError:
         log.exception("health check: the database answered with an error")
         return "error"

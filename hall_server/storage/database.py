@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,6 +57,46 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# The driver HallQ runs PostgreSQL with (psycogreen makes it yield under gevent, see entry.py).
+POSTGRESQL_DRIVER = "postgresql+psycopg2"
+# "postgres://" is what Heroku-style hosting providers hand out; SQLAlchemy knows only
+# "postgresql".
+_POSTGRESQL_SCHEMES = ("postgres", "postgresql")
+
+
+class UnusableDatabaseUrl(ValueError):
+    """A database URL HallQ cannot use; the message says why in a few words."""
+
+
+def normalise_database_url(url: str) -> str:
+    """`url` as SQLAlchemy takes it: postgres:// and postgresql:// with HallQ's driver.
+
+    Raises UnusableDatabaseUrl for anything else that is not PostgreSQL or SQLite with a driver
+    installed here."""
+    scheme, separator, rest = url.strip().partition("://")
+    if not separator:
+        raise UnusableDatabaseUrl("it is not a URL")
+    url = f"{POSTGRESQL_DRIVER}://{rest}" if scheme.lower() in _POSTGRESQL_SCHEMES else url.strip()
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise UnusableDatabaseUrl(f"it cannot be read ({error})") from None
+    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        raise UnusableDatabaseUrl(
+            f"HallQ runs on PostgreSQL or SQLite, not {parsed.get_backend_name()}"
+        )
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as error:
+        raise UnusableDatabaseUrl(
+            f"its driver {parsed.drivername} is not installed here ({error}); "
+            f"use {POSTGRESQL_DRIVER}:// or sqlite:///"
+        ) from None
+    if parsed.get_backend_name() == "postgresql" and not parsed.database:
+        raise UnusableDatabaseUrl("it names no database (…/hallq at its end)")
+    return url
 
 
 def build_engine(url: str, pool_size: int = 20) -> Engine:
