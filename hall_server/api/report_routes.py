@@ -1,4 +1,5 @@
-"""URL table for reports: the figures of a day, week or month as JSON, CSV or XLSX."""
+"""URL table for reports: the figures of a day, week or month as JSON, CSV or XLSX, and the
+rated cases behind their ratings (the poor ones by default), for managers to follow up."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from flask_babel import get_locale
 
 from hall_server.api.documentation import BEARER, READ_ERRORS, documented_errors
 from hall_server.api.edge import now, read, require_actor
-from hall_server.api.manager_schemas import ExportQuery, ReportQuery, ReportSchema
+from hall_server.api.manager_schemas import ReportQuery, ReportSchema
+from hall_server.api.rating_report_schemas import (
+    ExportWithRatingsQuery,
+    RatingListQuery,
+    RatingListSchema,
+)
 from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.core.numbering import local_business_date
 from hall_server.manager.report_files import export_filename, report_csv, report_xlsx
-from hall_server.operations import reports
+from hall_server.operations import rating_reads, reports
 from hall_server.operations.hall_reads import require_hall
 
 blueprint = ApiBlueprint(
@@ -24,16 +30,49 @@ blueprint = ApiBlueprint(
     description="Reports by day, week and month per hall, service, window, clerk or day",
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTED_RATINGS = 10_000  # at most, in the XLSX file's sheet of ratings (it says if cut short)
+
+
+def _english(query: dict[str, Any]) -> bool:
+    return (query.get("lang") or str(get_locale() or "zh")) == "en"
+
+
+def _day(session: Any, hall_id: int, query: dict[str, Any]) -> date:
+    day: date = query.get("date") or local_business_date(
+        now(), require_hall(session, hall_id).time_zone
+    )
+    return day
 
 
 def _report(hall_id: int, query: dict[str, Any]) -> dict[str, Any]:
     actor = require_actor()
 
     def build(session: Any) -> dict[str, Any]:
-        day: date = query.get("date") or local_business_date(
-            now(), require_hall(session, hall_id).time_zone
-        )
+        day = _day(session, hall_id, query)
         return reports.build_report(session, actor, hall_id, query["period"], day, query["by"])
+
+    return read(build)  # type: ignore[no-any-return]
+
+
+def _report_with_ratings(
+    hall_id: int, query: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report and, read in the same transaction, the ratings of its period that the file
+    lists: of the halls the report counts, at the levels asked for (the poor ones if none)."""
+    actor = require_actor()
+
+    def build(session: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        day = _day(session, hall_id, query)
+        built = reports.build_report(session, actor, hall_id, query["period"], day, query["by"])
+        selection = rating_reads.RatingSelection(
+            levels=rating_reads.chosen_levels(query.get("levels")),
+            include_halls_below=query["by"] == reports.Dimension.HALL,
+            limit=EXPORTED_RATINGS,
+        )
+        rated = rating_reads.list_ratings(
+            session, actor, hall_id, query["period"], day, selection, _english(query)
+        )
+        return built, rated
 
     return read(build)  # type: ignore[no-any-return]
 
@@ -52,8 +91,39 @@ def report(query: dict[str, Any], hall_id: int) -> Any:
     return _report(hall_id, query)
 
 
+@blueprint.route("/reports/halls/<int:hall_id>/ratings", methods=["GET"])
+@blueprint.arguments(RatingListQuery, location="query")
+@blueprint.response(200, RatingListSchema)
+@documented_errors(blueprint, 422, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def rating_list(query: dict[str, Any], hall_id: int) -> Any:
+    """Managers: the rated cases of the report's period, newest first, to follow up every poor
+    rating (差评): when, which ticket, service, window and clerk, the level, the reasons chosen
+    and the visitor's comment. The poor levels unless `levels` says otherwise.
+
+    A rating counts on its case's local day, as in the report. Labels are in the request's
+    language. Comments are the visitor's own words: they are for managers only and appear on
+    no public screen and in no event. Page with `limit` and `before` (the `next_before` of the
+    previous page)."""
+    actor = require_actor()
+
+    def build(session: Any) -> dict[str, Any]:
+        selection = rating_reads.RatingSelection(
+            levels=rating_reads.chosen_levels(query.get("levels")),
+            include_halls_below=query["include_halls_below"],
+            limit=query["limit"],
+            before=query.get("before"),
+        )
+        day = _day(session, hall_id, query)
+        return rating_reads.list_ratings(
+            session, actor, hall_id, query["period"], day, selection, _english(query)
+        )
+
+    return read(build)
+
+
 @blueprint.route("/reports/halls/<int:hall_id>/export", methods=["GET"])
-@blueprint.arguments(ExportQuery, location="query")
+@blueprint.arguments(ExportWithRatingsQuery, location="query")
 @documented_errors(blueprint, 422, *READ_ERRORS)
 @blueprint.doc(
     security=BEARER,
@@ -65,12 +135,16 @@ def report(query: dict[str, Any], hall_id: int) -> Any:
     },
 )
 def export_report(query: dict[str, Any], hall_id: int) -> Any:
-    """Managers: the same report as a CSV or XLSX file, in the page's language."""
-    built = _report(hall_id, query)
+    """Managers: the same report as a CSV or XLSX file, in the page's language. The XLSX file
+    has a second sheet, 评价明细: the rated cases of the period (as `/ratings` lists them, the
+    poor ones unless `levels` says otherwise, of the halls below too when by hall). The CSV file
+    stays one table."""
     english = str(get_locale() or "zh") == "en"
     if query["format"] == "xlsx":
-        body, mimetype = report_xlsx(built, english), XLSX
+        built, rated = _report_with_ratings(hall_id, query)
+        body, mimetype = report_xlsx(built, english, rated), XLSX
     else:
+        built = _report(hall_id, query)
         body, mimetype = report_csv(built, english), "text/csv; charset=utf-8"
     response = Response(body, mimetype=mimetype)
     filename = export_filename(built, query["format"])

@@ -304,6 +304,36 @@ def _remote_tickets(_: Translate) -> dict[str, Any]:
     }
 
 
+def _rated_cases(_: Translate) -> dict[str, Any]:
+    """The reports page's list of rated cases under the report, the poor ones (差评) first."""
+    return {
+        "rated_cases": {
+            "poor_title": _("Poor ratings"),
+            "all_title": _("Rating details"),
+            "show_all": _("Show all ratings"),
+            "no_poor": _("No poor ratings in this period."),
+            "no_ratings": _("No ratings in this period."),
+            "count": _("{shown} of {total}"),
+            "more": _("Show more"),
+            "note": _(
+                "Comments are the visitors' own words: for following up, never for public screens."
+            ),
+            "columns": {
+                "rated_at": _("Rated at"),
+                "hall": _("Hall"),
+                "ticket_number": _("Ticket number"),
+                "service": _("Service"),
+                "window": _("Window"),
+                "clerk": _("Clerk"),
+                "level": _("Rating"),
+                "reasons": _("Reasons"),
+                "comment": _("Comment"),
+                "channel": _("Rated with"),
+            },
+        }
+    }
+
+
 def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
     return {
         "refusals": refusal_text(_),
@@ -312,6 +342,7 @@ def manager_page_text(_: Translate = gettext) -> dict[str, Any]:
         **_forms(_),
         **_rota(_),
         **_remote_tickets(_),
+        **_rated_cases(_),
         "signed_in_as": _("{name} ({role})"),
         "pages_updated": _("HallQ has been updated: reload this page once you have finished."),
         "reload_now": _("Reload now"),

@@ -1,5 +1,7 @@
 """A report as a table people keep: the columns in the page's language, and the same table as
-CSV (UTF-8 with a BOM, so spreadsheet programs on Chinese desktops read it right) and XLSX."""
+CSV (UTF-8 with a BOM, so spreadsheet programs on Chinese desktops read it right) and XLSX. The
+XLSX file has a second sheet with the rated cases behind the ratings (评价明细); the CSV file
+stays one table, as spreadsheet imports expect."""
 
 from __future__ import annotations
 
@@ -12,18 +14,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, NamedStyle
+
+from hall_server.operations.ratings import LEVELS
 
 MINUTES_FORMAT = "0.0"
 SHARE_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     header: str
-    kind: str  # text, count, minutes (from seconds), share (0..1), score
+    kind: str  # text, count, minutes (from seconds), share (0..1), score, time
     value: Callable[[dict[str, Any]], Any] | None = None
 
     def raw(self, row: dict[str, Any]) -> Any:
@@ -158,7 +163,10 @@ def _csv_header(column: Column) -> str:
     return f"{column.header} (%)" if column.kind == "share" else column.header
 
 
-def report_xlsx(report: dict[str, Any], english: bool) -> bytes:
+def report_xlsx(
+    report: dict[str, Any], english: bool, rated: dict[str, Any] | None = None
+) -> bytes:
+    """The report's sheet and, given the rated cases (rating_reads.list_ratings), theirs."""
     columns, rows = _table(report, english)
     workbook = Workbook()
     sheet = workbook.active
@@ -198,9 +206,106 @@ def report_xlsx(report: dict[str, Any], english: bool) -> bytes:
         sheet.column_dimensions[
             sheet.cell(row=header_row, column=index).column_letter
         ].width = width
+    if rated is not None:
+        _ratings_sheet(workbook, rated, english)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def rating_columns(english: bool) -> list[Column]:
+    """The columns of the rated cases, as the reports page lists them."""
+
+    def named(key: str) -> Callable[[dict[str, Any]], Any]:
+        return lambda row: _named_item(row[key], english)
+
+    return [
+        # Excel keeps no time zone: the hall's local time, as the page shows it.
+        Column("rated_at", _("Rated at"), "time", lambda row: row["rated_at"].replace(tzinfo=None)),
+        Column("hall", _("Hall"), "text", named("hall")),
+        Column("ticket_number", _("Ticket number"), "text"),
+        Column("service", _("Service"), "text", named("service")),
+        Column("window", _("Window"), "count", lambda row: (row["window"] or {}).get("number")),
+        Column("clerk", _("Clerk"), "text", lambda row: (row["clerk"] or {}).get("name")),
+        Column(
+            "staff_number",
+            _("Staff number"),
+            "text",
+            lambda row: (row["clerk"] or {}).get("staff_number"),
+        ),
+        Column("level", _("Rating"), "text", lambda row: row["level"]["label"]),
+        Column(
+            "reasons",
+            _("Reasons"),
+            "text",
+            lambda row: _list(english).join(reason["label"] for reason in row["reasons"]) or None,
+        ),
+        Column("comment", _("Comment"), "text"),
+        Column("channel", _("Rated with"), "text", lambda row: row["channel"]["label"]),
+    ]
+
+
+def _list(english: bool) -> str:
+    return ", " if english else "、"
+
+
+def _named_item(item: dict[str, Any] | None, english: bool) -> Any:
+    if item is None:
+        return None
+    return (item.get("name_en") if english else None) or item.get("name")
+
+
+def _ratings_sheet(workbook: Workbook, rated: dict[str, Any], english: bool) -> None:
+    sheet = workbook.create_sheet(_("Rating details"))
+    shown, total = len(rated["ratings"]), rated["total"]
+    levels = _list(english).join(
+        LEVELS[code][1].label_en if english else LEVELS[code][1].label_zh
+        for code in rated["levels"]
+    )
+    lines = [
+        f"{_named_item(rated['hall'], english)} · {_('Rating details')}",
+        f"{rated['start'].isoformat()} – {rated['end'].isoformat()}",
+        _("Levels: %(levels)s", levels=levels),
+    ]
+    if shown < total:
+        lines.append(_("The newest %(shown)s of %(total)s ratings", shown=shown, total=total))
+    for line in lines:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    columns = rating_columns(english)
+    sheet.append([column.header for column in columns])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    if not rated["ratings"]:
+        sheet.append([_("No ratings at these levels in this period.")])
+    # Named styles, and cells written by their row number: setting a format or an alignment
+    # cell by cell, or `sheet[sheet.max_row]`, costs seconds for a month's ratings.
+    workbook.add_named_style(NamedStyle("rated_time", number_format=TIME_FORMAT))
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    workbook.add_named_style(NamedStyle("rated_words", alignment=wrapped))
+    styles = {
+        index: "rated_time" if column.kind == "time" else "rated_words"
+        for index, column in enumerate(columns, start=1)
+        if column.kind == "time" or column.key in ("reasons", "comment")
+    }
+    for number, row in enumerate(rated["ratings"], start=header_row + 1):
+        for index, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=number, column=index, value=column.raw(row))
+            if column.kind == "text" and cell.value is not None:
+                # A visitor's comment "=HYPERLINK(…)" stays words, never a formula.
+                cell.data_type = "s"
+            if index in styles:
+                cell.style = styles[index]
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    for index, column in enumerate(columns, start=1):
+        width = {"time": 17, "count": 8}.get(column.kind, 14)
+        if column.key in ("reasons", "comment"):
+            width = 40
+        sheet.column_dimensions[
+            sheet.cell(row=header_row, column=index).column_letter
+        ].width = width
 
 
 def export_filename(report: dict[str, Any], extension: str) -> str:
