@@ -184,7 +184,9 @@ def test_reading_the_offer_and_opening_the_phone_page_are_limited_per_address(
         assert reads == [200, 200, 200, 429]
         assert [p.status_code for p in pages] == [200, 200, 200, 429]
         busy = pages[3]
-        assert busy.mimetype == "text/html" and busy.headers["Retry-After"] == "60"
+        assert busy.mimetype == "text/html"
+        # The minute's window started at the first read: 60 s on, or 59 if a second has turned.
+        assert busy.headers["Retry-After"] in ("59", "60")
         assert "目前打开此页面的人较多。" in busy.get_data(as_text=True)
     finally:
         app.extensions["hallq_db"].dispose()
