@@ -48,6 +48,12 @@ def refusal_text(_: Translate = gettext) -> dict[str, str]:
         "too_many_requests": _("Too many attempts."),
         "service_unavailable": _("The server cannot reach its database; nothing changed."),
         "network": _("The server cannot be reached; nothing changed."),
+        # A change sent twice (the same Idempotency-Key) and neither answer arrived.
+        "outcome_unknown": _(
+            "No answer from the server: it is not known whether this was done. Check the "
+            "window's current state below before trying again."
+        ),
+        "grace_period_over": _("Too late to wait again."),
         # The page's own refusals: no server reason follows them.
         "no_ticket": _("There is no ticket at the window."),
         "no_parked": _("No case is parked at this window."),
@@ -296,6 +302,23 @@ def counter_page_text(_: Translate = gettext) -> dict[str, Any]:
         **leaving_text(_),
         **window_text(_),
         **transfer_text(_),
+        **requeue_text(_),
+    }
+
+
+def requeue_text(_: Translate = gettext) -> dict[str, Any]:
+    """A no-show who comes back: from the call-a-number dialog, put back in the queue while the
+    hall's grace lasts (POST /tickets/{id}/requeue)."""
+    return {
+        "requeue_offer": _(
+            "{number} is a no-show. Until {time} it can wait again, behind at most {behind} people."
+        ),
+        "requeue_lapsed": _(
+            "{number} is a no-show and its time to wait again ended at {time}: the visitor "
+            "takes a new ticket."
+        ),
+        "requeued_message": _("{number} waits again."),
+        "requeued_message_ahead": _("{number} waits again, {count} ahead."),
     }
 
 
@@ -390,6 +413,14 @@ def transfer_text(_: Translate = gettext) -> dict[str, Any]:
         "transfer_window_paused": _("{window} (paused)"),
         "no_open_window": _("No other window is open to take this case."),
         "transfer_window_closed_message": _("That window is closed: nobody serves there."),
+        "choose_service": _("Choose…"),
+        "transfer_service_required": _("Choose the service to transfer to."),
+        # Where the case in hand came from (staff only: the reason is never on a board).
+        "transferred_from_window": _("Transferred from window {window}"),
+        "transferred_from_service": _("Transferred from {service}"),
+        "transferred_from_elsewhere": _("Transferred to this desk"),
+        "transferred_with_reason": _("{from}: {reason}"),
+        "transferred_here": _("Transferred to this window: {count}"),
         "transfer_refusals": {
             "window_closed": _("Not transferred."),
         },

@@ -99,14 +99,53 @@
     onUnauthorized: function () { if (state.token) expireLogin(); }, // not after logging out
     refusals: T.refusals,
     messageBox: function () { return $("message"); },
-    // A retried window action must not call twice; logins are never replayed (they hold tokens).
-    extraHeaders: function (method, path) {
-      return method === "POST" && path.indexOf("/windows/") === 0
-        ? { "Idempotency-Key": idempotencyKey() } : {};
-    },
   });
 
-  function api(method, path, body, options) { return staff.request(method, path, body, options); }
+  var RETRY_AFTER_MS = 800;
+
+  // Logins and logouts are never replayed (they hold tokens); every other POST is a change.
+  function isChange(method, path) {
+    return method === "POST" && path.indexOf("/auth/") !== 0;
+  }
+
+  // A change carries one Idempotency-Key for the whole attempt. When its answer is lost on the
+  // way (the server may well have acted), it is sent once more with the same key: the server
+  // then answers what it answered the first time (Idempotent-Replayed) instead of acting twice.
+  // Still no answer: nobody knows whether it was done ("outcome_unknown"), and the page reads
+  // the window again so that the clerk sees what the server now holds.
+  function api(method, path, body, options) {
+    if (!isChange(method, path)) return staff.request(method, path, body, options);
+    options = Object.assign({}, options || {});
+    var headers = Object.assign({}, options.headers || {});
+    if (!headers["Idempotency-Key"]) headers["Idempotency-Key"] = idempotencyKey();
+    options.headers = headers;
+    return staff.request(method, path, body, options).then(function (answer) {
+      if (answer.status !== 0 || !state.token) return answer;
+      return new Promise(function (resolve) { setTimeout(resolve, RETRY_AFTER_MS); }).then(function () {
+        return staff.request(method, path, body, options);
+      }).then(function (again) {
+        if (again.status !== 0) return again;
+        scheduleRefresh();
+        return { ok: false, status: 0, error: { code: "outcome_unknown", message: "" } };
+      });
+    });
+  }
+
+  // Refusals that only say the server could not be reached: they go once it is back.
+  var CONNECTION_CODES = ["network", "service_unavailable"];
+
+  function connectionIsBack() {
+    var box = $("message");
+    if (box.hidden) return;
+    if (CONNECTION_CODES.indexOf(box.dataset.code) >= 0) {
+      box.hidden = true;
+      delete box.dataset.code;
+    } else if (box.dataset.code === "outcome_unknown" && box.dataset.kind === "error") {
+      // Still worth reading (check what was done), but no longer an alarm: the desk is current.
+      box.className = "message info";
+      box.dataset.kind = "info";
+    }
+  }
   function showMessage(text, kind) { staff.showMessage(text, kind); }
   function showRefusal(error, refusals) { staff.showRefusal(error, refusals); }
 
@@ -255,9 +294,12 @@
         return;
       }
       if (!desk.ok) {
-        if (desk.status !== 401) showRefusal(desk.error);
+        // A read that fails too must not hide that a change's outcome is unknown.
+        var unknown = $("message").dataset.code === "outcome_unknown" && !$("message").hidden;
+        if (desk.status !== 401 && !(unknown && desk.status === 0)) showRefusal(desk.error);
         return;
       }
+      connectionIsBack();
       state.window = desk.data.window;
       state.ticket = desk.data.ticket;
       state.maxRecalls = desk.data.max_recalls;
@@ -355,11 +397,30 @@
     // An appointment ticket's booked slot (none once the booking lapsed into a walk-in).
     $("ticket-slot-label").hidden = $("ticket-slot").hidden = !ticket.appointment_due_at;
     $("ticket-slot").textContent = clockTime(ticket.appointment_due_at);
+    renderTransferOrigin(ticket.last_transfer);
     tickAtWindow();
     var preReview = $("pre-review");
     var hasPreReview = ticket.pre_reviewed || !!ticket.pre_review;
     preReview.hidden = !hasPreReview;
     if (hasPreReview) renderPreReview(ticket.pre_review);
+  }
+
+  // "Transferred from window 1: materials need checking at window 2", and who sent it when.
+  function renderTransferOrigin(origin) {
+    var box = $("ticket-transfer");
+    box.hidden = !origin;
+    if (!origin) return;
+    var from = origin.from_window
+      ? fill(T.transferred_from_window, { window: origin.from_window.number })
+      : origin.from_service ? fill(T.transferred_from_service, { service: named(origin.from_service) })
+        : T.transferred_from_elsewhere;
+    $("ticket-transfer-text").textContent = origin.reason
+      ? fill(T.transferred_with_reason, { from: from, reason: origin.reason }) : from;
+    var details = [];
+    if (origin.from_clerk) details.push(origin.from_clerk.name);
+    if (origin.from_service) details.push(named(origin.from_service));
+    if (origin.at) details.push(clockTime(origin.at));
+    $("ticket-transfer-details").textContent = details.join(" · ");
   }
 
   function preReviewValue(value) {
@@ -527,7 +588,8 @@
       : T.next_none;
     var transferred = $("transferred-here");
     transferred.hidden = !queue.transferred_here;
-    transferred.textContent = queue.transferred_here ? "→ " + queue.transferred_here : "";
+    transferred.textContent = queue.transferred_here
+      ? fill(T.transferred_here, { count: queue.transferred_here }) : "";
     var parked = $("parked-list");
     parked.textContent = "";
     queue.parked.forEach(function (ticket, index) {
@@ -582,12 +644,15 @@
       if (concernsThisWindow(event.message)) scheduleRefresh();
     });
     live.on("online", function () {
+      if (live.stopped) return;
+      connectionIsBack();
       document.body.classList.remove("offline");
       $("live-state").hidden = false;
       $("live-state").textContent = T.live_online;
       $("live-state").dataset.online = "true";
     });
     live.on("offline", function () {
+      if (live.stopped) return;
       document.body.classList.add("offline");
       $("live-state").textContent = T.live_offline;
       $("live-state").dataset.online = "false";
@@ -626,9 +691,22 @@
     fillTransferChoices(true);
   }
 
+  // A deliberate disconnect (leaving the window, being freed, logging out) is no outage: the
+  // closed connection must not turn into "offline: reconnecting" a few seconds later.
   function stopLive() {
-    if (state.live && state.live.socket) state.live.socket.disconnect();
+    var live = state.live;
     state.live = null;
+    if (live) {
+      live.stopped = true;
+      if (live.socket) live.socket.disconnect();
+      clearTimeout(live.offlineTimer);
+      live.offlineTimer = null;
+      clearTimeout(live.retryTimer);
+    }
+    document.body.classList.remove("offline");
+    $("live-state").hidden = true;
+    $("live-state").textContent = "";
+    delete $("live-state").dataset.online;
   }
 
   function windowNumber(windowId) {
@@ -695,7 +773,8 @@
   // `refusals`: words for what this action is about (a window's change, a transfer), where a
   // code alone would speak of a ticket. The page stays busy until it has read the window
   // again: what may be done next is judged on what the server now holds.
-  function perform(request, onDone, refusals) {
+  // `onRefused(error)`: the action's own way to show a refusal (in its dialog); true if it did.
+  function perform(request, onDone, refusals, onRefused) {
     if (state.busy) return Promise.resolve(null);
     state.busy = true;
     document.body.classList.add("busy");
@@ -706,7 +785,7 @@
         adopt(answer.data);
         if (onDone) onDone(answer.data);
         else showMessage(describeResult(answer.data), "ok");
-      } else {
+      } else if (!(onRefused && onRefused(answer.error))) {
         showRefusal(answer.error, refusals);
       }
       notBusy();
@@ -771,6 +850,8 @@
     },
     callNumber: function () {
       $("call-number-input").value = "";
+      state.requeueTicket = null;
+      $("requeue-offer").hidden = true;
       openDialog("call-number-dialog", $("call-number-input"));
     },
     recall: function () {
@@ -803,9 +884,10 @@
       var ticket = requireTicket();
       if (!ticket) return;
       fillTransferChoices();
+      $("transfer-service").value = ""; // "choose": never the first service by accident
       setTicketLabel("transfer-dialog", ticket);
       $("transfer-reason").value = "";
-      openDialog("transfer-dialog", $("transfer-service"));
+      openDialog("transfer-dialog", $("transfer-reason")); // Enter confirms from there
     },
     park: function () {
       var ticket = requireTicket();
@@ -853,12 +935,39 @@
   function openDialog(id, focus) {
     closeDialogs();
     var dialog = $(id);
+    dialogError(id, "");
     dialog.showModal();
     if (focus) focus.focus();
   }
 
+  // A double-click's second click that lands on the action bar this soon after a dialog closed
+  // belongs to the dialog's button (Finish, then "Transfer" underneath): not an action.
+  var CLICK_THROUGH_MS = 1000;
+
   function closeDialogs() {
-    document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
+    document.querySelectorAll("dialog[open]").forEach(function (dialog) {
+      dialog.close();
+      state.dialogClosedAt = Date.now();
+    });
+  }
+
+  function justClosedDialog() {
+    return !!state.dialogClosedAt && Date.now() - state.dialogClosedAt < CLICK_THROUGH_MS;
+  }
+
+  // What a dialog cannot send as it is, said in the dialog next to its fields (the page's
+  // message box is under the modal); "" clears it.
+  function dialogError(id, text, code) {
+    var box = document.querySelector("#" + id + " .dialog-error");
+    if (!box) return;
+    box.textContent = text || "";
+    box.hidden = !text;
+    if (code) box.dataset.code = code;
+    else delete box.dataset.code;
+  }
+
+  function dialogRefusal(id, error, refusals) {
+    dialogError(id, staff.refusalText(error, refusals), error.code);
   }
 
   function submitFinish(event) {
@@ -881,12 +990,66 @@
     });
   }
 
+  // The dialog stays open until the number is called: a refusal is said in it, and a no-show
+  // still within the hall's grace can be put back in the queue from it.
   function submitCallNumber(event) {
     event.preventDefault();
     var number = $("call-number-input").value.trim();
-    if (!number) { showMessage(T.number_required, "error"); return; }
-    closeDialogs();
-    perform(function () { return api("POST", windowPath("/call-number"), { number: number }); }, announceCalled);
+    state.requeueTicket = null;
+    $("requeue-offer").hidden = true;
+    if (!number) {
+      dialogError("call-number-dialog", T.number_required);
+      $("call-number-input").focus();
+      return;
+    }
+    dialogError("call-number-dialog", "");
+    perform(function () { return api("POST", windowPath("/call-number"), { number: number }); }, function (called) {
+      closeDialogs();
+      announceCalled(called);
+    }, null, function (error) {
+      if (!$("call-number-dialog").open) return false;
+      if (error.code === "invalid_transition") offerRequeue(number, error);
+      else dialogRefusal("call-number-dialog", error);
+      return true;
+    });
+  }
+
+  // The number is not waiting: if it is a no-show, say until when it may wait again and offer
+  // that; otherwise the server's refusal stands.
+  function offerRequeue(number, refusal) {
+    dialogRefusal("call-number-dialog", refusal);
+    api("GET", windowPath("/tickets/by-number/" + encodeURIComponent(number))).then(function (answer) {
+      if (!answer.ok || answer.data.status !== "no_show" || !$("call-number-dialog").open) return;
+      var ticket = answer.data;
+      var values = {
+        number: ticket.number, time: clockTime(ticket.requeue_until), behind: ticket.requeue_behind,
+      };
+      state.requeueTicket = ticket.requeue_open ? ticket : null;
+      dialogError("call-number-dialog", "");
+      $("requeue-text").textContent = fill(ticket.requeue_open ? T.requeue_offer : T.requeue_lapsed, values);
+      $("requeue-offer").dataset.open = String(!!ticket.requeue_open);
+      $("requeue-button").hidden = !ticket.requeue_open;
+      $("requeue-offer").hidden = false;
+      if (ticket.requeue_open) $("requeue-button").focus();
+    });
+  }
+
+  function requeue() {
+    var ticket = state.requeueTicket;
+    if (!ticket) return;
+    perform(function () { return api("POST", "/tickets/" + ticket.id + "/requeue"); }, function (done) {
+      state.requeueTicket = null;
+      closeDialogs();
+      var ahead = typeof done.people_ahead === "number";
+      showMessage(fill(ahead ? T.requeued_message_ahead : T.requeued_message,
+        { number: done.number, count: done.people_ahead }), "ok");
+    }, null, function (error) {
+      if (!$("call-number-dialog").open) return false;
+      $("requeue-button").hidden = true;
+      state.requeueTicket = null;
+      dialogRefusal("call-number-dialog", error);
+      return true;
+    });
   }
 
   // Read again whenever a window changes, even with the dialog open: what was chosen stays.
@@ -895,6 +1058,10 @@
     var services = $("transfer-service");
     var service = services.value;
     services.textContent = "";
+    var choose = document.createElement("option");
+    choose.value = "";
+    choose.textContent = T.choose_service;
+    services.appendChild(choose);
     state.services.filter(function (service_) { return service_.active; }).forEach(function (service_) {
       var option = document.createElement("option");
       option.value = service_.id;
@@ -936,16 +1103,21 @@
     event.preventDefault();
     var ticket = state.ticket;
     var reason = $("transfer-reason").value.trim();
-    if (!reason) { showMessage(T.transfer_reason_required, "error"); $("transfer-reason").focus(); return; }
     var body = { reason: reason };
+    var refuse = function (text, field) {
+      dialogError("transfer-dialog", text);
+      field.focus();
+    };
     if (transferKind() === "window") {
       var target = $("transfer-window").selectedOptions[0];
-      if (!target) { showMessage(T.no_open_window, "error"); return; }
-      if (target.disabled) { showMessage(T.transfer_window_closed_message, "error"); return; }
+      if (!target) { refuse(T.no_open_window, $("transfer-window")); return; }
+      if (target.disabled) { refuse(T.transfer_window_closed_message, $("transfer-window")); return; }
       body.to_window_id = Number(target.value);
     } else {
+      if (!$("transfer-service").value) { refuse(T.transfer_service_required, $("transfer-service")); return; }
       body.to_service_id = Number($("transfer-service").value);
     }
+    if (!reason) { refuse(T.transfer_reason_required, $("transfer-reason")); return; }
     closeDialogs();
     if (!ticket) { requireTicket(); return; }
     perform(function () { return api("POST", ticketPath(ticket, "transfer"), body); }, function (done) {
@@ -1138,8 +1310,14 @@
     $("logout-button").addEventListener("click", askLogOut);
     $("logout-form").addEventListener("submit", submitLogOut);
     document.querySelectorAll("[data-action]").forEach(function (button) {
-      button.addEventListener("click", function () { run(button.dataset.action); });
+      button.addEventListener("click", function (event) {
+        // The second click of a double-click on the dialog's button, landing here once the
+        // dialog has closed under it (a click of its own has detail 1).
+        if (event.detail > 1 && justClosedDialog()) return;
+        run(button.dataset.action);
+      });
     });
+    $("requeue-button").addEventListener("click", requeue);
     document.querySelectorAll("dialog [data-close]").forEach(function (button) {
       button.addEventListener("click", closeDialogs);
     });

@@ -10,6 +10,7 @@ from hall_server.api.counter_schemas import (
     CheckInPreviewRequest,
     CheckInPreviewSchema,
     ClerkFiguresSchema,
+    CounterTicketLookupSchema,
     PadRatingRequest,
     RatingOptionsSchema,
     RatingPadState,
@@ -76,6 +77,17 @@ def call_number(payload: dict[str, Any], window_id: int) -> Any:
         return ticket_handling.call_specific_ticket(uow, actor, window_id, ticket_id, at)
 
     return perform(use_case, TicketSchema)
+
+
+@blueprint.route("/windows/<int:window_id>/tickets/by-number/<string:number>", methods=["GET"])
+@blueprint.response(200, CounterTicketLookupSchema)
+@documented_errors(blueprint, *READ_ERRORS)
+@blueprint.doc(security=BEARER)
+def ticket_by_number(window_id: int, number: str) -> Any:
+    """Today's ticket with this number (e.g. A023), as the counter sees it: for a no-show, until
+    when it may wait again (`requeue_open`, POST /tickets/{ticket_id}/requeue)."""
+    actor = require_actor()
+    return read(counter_reads.ticket_by_number, actor, window_id, number, now())
 
 
 @blueprint.route("/halls/<int:hall_id>/check-in-preview", methods=["POST"])

@@ -31,6 +31,14 @@ LEVEL_CODES = list(LEVELS)
 REASON_CODES = [choice.code for choice in (*PRAISE, *COMPLAINTS)]
 
 
+class TransferOrigin(Schema):
+    at = fields.AwareDateTime()
+    reason = fields.String(allow_none=True, metadata={"example": "材料需2号窗口复核"})
+    from_window = fields.Nested(WindowRef, allow_none=True)
+    from_clerk = fields.Nested(NameRef, allow_none=True)
+    from_service = fields.Nested(NameRef, allow_none=True)
+
+
 class CounterTicketSchema(TicketSchema):
     waited_seconds = fields.Float(
         allow_none=True, metadata={"description": "last call minus issue, as halls count waits"}
@@ -39,6 +47,20 @@ class CounterTicketSchema(TicketSchema):
     pre_review = fields.Dict(
         allow_none=True,
         metadata={"description": "the online pre-review record and its materials, when known"},
+    )
+    last_transfer = fields.Nested(
+        TransferOrigin,
+        allow_none=True,
+        metadata={
+            "description": "the latest transfer: from which window, clerk and service, why "
+            "and when (staff only); null for a ticket never transferred"
+        },
+    )
+
+
+class CounterTicketLookupSchema(CounterTicketSchema):
+    requeue_open = fields.Boolean(
+        metadata={"description": "a no-show still within the hall's grace: it may wait again"}
     )
 
 

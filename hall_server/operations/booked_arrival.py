@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hall_server.core.appointment_check_in import Punctuality, check_in_appointment
@@ -62,10 +62,17 @@ def _platforms_for(session: Session, hall: Hall) -> list[Platform]:
     )
 
 
+def normalised_code(code: str) -> str:
+    """A booking or pre-review code as stored: typed or scanned codes come with spaces or in
+    lower case (yy120801 is YY120801); stored codes are compared upper-cased too."""
+    return "".join(code.split()).upper()
+
+
 def _appointment_by_code(session: Session, hall: Hall, code: str) -> Appointment:
     appointment = session.scalar(
         select(Appointment).where(
-            Appointment.hall_id == hall.id, Appointment.booking_code == code.strip()
+            Appointment.hall_id == hall.id,
+            func.upper(Appointment.booking_code) == normalised_code(code),
         )
     )
     if appointment is None:
@@ -76,7 +83,7 @@ def _appointment_by_code(session: Session, hall: Hall, code: str) -> Appointment
 def _pre_review_by_code(session: Session, hall: Hall, code: str) -> PreReview:
     pre_review = session.scalar(
         select(PreReview)
-        .where(PreReview.hall_id == hall.id, PreReview.code == code.strip())
+        .where(PreReview.hall_id == hall.id, func.upper(PreReview.code) == normalised_code(code))
         .order_by(PreReview.id.desc())  # the newest, as arrival_for_code finds it
     )
     if pre_review is None:
@@ -298,9 +305,11 @@ class ExpectedArrival:
 
 def arrival_for_code(session: Session, hall: Hall, code: str, now: datetime) -> ExpectedArrival:
     """A scanned or typed booking or pre-review code; the service comes with it."""
-    code = code.strip()
+    code = normalised_code(code)
     appointment = session.scalar(
-        select(Appointment).where(Appointment.hall_id == hall.id, Appointment.booking_code == code)
+        select(Appointment).where(
+            Appointment.hall_id == hall.id, func.upper(Appointment.booking_code) == code
+        )
     )
     if appointment is not None:
         service = session.get(Service, appointment.service_id)
@@ -311,7 +320,7 @@ def arrival_for_code(session: Session, hall: Hall, code: str, now: datetime) -> 
         return ExpectedArrival(service, arrival, "booking_code", planned)
     pre_review = session.scalar(
         select(PreReview)
-        .where(PreReview.hall_id == hall.id, PreReview.code == code)
+        .where(PreReview.hall_id == hall.id, func.upper(PreReview.code) == code)
         .order_by(PreReview.id.desc())
     )
     if pre_review is None:
@@ -410,9 +419,11 @@ def code_lookup(session: Session, hall_id: int, code: str, now: datetime) -> dic
     hall = session.get(Hall, hall_id)
     if hall is None:
         raise Refused("not_found", f"no hall with id {hall_id}")
-    code = code.strip()
+    code = normalised_code(code)
     appointment = session.scalar(
-        select(Appointment).where(Appointment.hall_id == hall.id, Appointment.booking_code == code)
+        select(Appointment).where(
+            Appointment.hall_id == hall.id, func.upper(Appointment.booking_code) == code
+        )
     )
     if appointment is not None:
         grace = hall_settings(hall).appointment_grace
@@ -427,7 +438,7 @@ def code_lookup(session: Session, hall_id: int, code: str, now: datetime) -> dic
             "punctuality": punctuality.value,
         }
     pre_review = session.scalar(
-        select(PreReview).where(PreReview.hall_id == hall.id, PreReview.code == code)
+        select(PreReview).where(PreReview.hall_id == hall.id, func.upper(PreReview.code) == code)
     )
     if pre_review is None:
         raise Refused("not_found", "no booking or pre-review with this code in this hall")

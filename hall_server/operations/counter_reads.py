@@ -26,7 +26,15 @@ from hall_server.operations.queue_reads import (
     window_calling_view,
 )
 from hall_server.operations.window_operations import window_view
-from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
+from hall_server.storage.models import (
+    Hall,
+    Service,
+    Ticket,
+    TicketEvent,
+    User,
+    Window,
+    WindowService,
+)
 
 
 def _readable_window(session: Session, actor: Actor, window_id: int) -> tuple[Window, Hall]:
@@ -45,7 +53,43 @@ def counter_ticket(session: Session, ticket: Ticket, now: datetime) -> dict[str,
     view["waited_seconds"] = ticket_life.wait_seconds(ticket)
     view["pre_reviewed"] = ticket.visitor_class == VisitorClass.PRE_REVIEWED
     view["pre_review"] = pre_review_for_clerk(session, ticket)  # result and materials list
+    view["last_transfer"] = last_transfer(session, ticket)
     return view
+
+
+def last_transfer(session: Session, ticket: Ticket) -> dict[str, Any] | None:
+    """Where the ticket's latest transfer came from, who sent it and why (staff only: the
+    reason is never on a public view). None for a ticket never transferred."""
+    if not ticket.transfer_count:
+        return None
+    transfers = session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == "transferred")
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(2)
+    ).all()
+    if not transfers:
+        return None
+    latest = transfers[0]
+    detail = latest.detail or {}
+    # The service it was in when sent on: the one the transfer before sent it to, else its own.
+    earlier = (transfers[1].detail or {}) if len(transfers) > 1 else {}
+    from_service_id = earlier.get("to_service_id") or ticket.original_service_id
+    from_window_id = detail.get("from_window_id") or latest.window_id
+    window = session.get(Window, from_window_id) if from_window_id else None
+    clerk = session.get(User, latest.user_id) if latest.user_id else None
+    service = session.get(Service, from_service_id) if from_service_id else None
+    return {
+        "at": latest.at,
+        "reason": detail.get("reason"),
+        "from_window": None
+        if window is None
+        else {"id": window.id, "number": window.number, "name": window.name},
+        "from_clerk": None if clerk is None else {"id": clerk.id, "name": clerk.name},
+        "from_service": None
+        if service is None
+        else {"id": service.id, "name": service.name, "name_en": service.name_en},
+    }
 
 
 def window_desk(session: Session, actor: Actor, window_id: int, now: datetime) -> dict[str, Any]:
@@ -116,6 +160,20 @@ def window_queue(session: Session, actor: Actor, window_id: int, now: datetime) 
         "next_ticket": next_ticket,
         "parked": [counter_ticket(session, ticket, now) for ticket in parked],
     }
+
+
+def ticket_by_number(
+    session: Session, actor: Actor, window_id: int, number: str, now: datetime
+) -> dict[str, Any]:
+    """Today's ticket with this number, as the counter sees it, and whether a no-show may still
+    wait again now (POST /tickets/<id>/requeue; the server decides that again when asked)."""
+    _readable_window(session, actor, window_id)
+    ticket = session.get(Ticket, ticket_id_for_number(session, window_id, number, now))
+    assert ticket is not None
+    view = counter_ticket(session, ticket, now)
+    until = view.get("requeue_until")
+    view["requeue_open"] = until is not None and now <= until
+    return view
 
 
 def ticket_id_for_number(session: Session, window_id: int, number: str, now: datetime) -> int:

@@ -19,6 +19,7 @@ def test_the_window_and_transfer_words_have_their_chinese(app: Any) -> None:
         action_text,
         leaving_text,
         refusal_text,
+        requeue_text,
         transfer_text,
         window_text,
     )
@@ -31,6 +32,7 @@ def test_the_window_and_transfer_words_have_their_chinese(app: Any) -> None:
                 + strings(action_text())
                 + strings(leaving_text())
                 + strings(refusal_text())
+                + strings(requeue_text())
             )
 
     english, chinese = words("en"), words("zh")

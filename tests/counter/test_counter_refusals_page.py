@@ -98,7 +98,7 @@ def test_an_unknown_number_is_not_found_in_one_sentence_pair(
         page.fill("#call-number-input", "ZZ9")
         page.keyboard.press("Enter")
 
-        message = page.locator("#message")
+        message = page.locator("#call-number-error")  # in the dialog, which stays open
         expect(message).to_have_attribute("data-code", "not_found")
         expect(message).to_have_text(expected)
 

@@ -62,7 +62,10 @@ def test_a_closed_window_cannot_be_chosen_to_transfer_to(page: Page, live_hall: 
     expect(option).to_be_disabled()
     page.fill("#transfer-reason", "需专窗办理")
     page.keyboard.press("Enter")
-    expect(page.locator("#message")).to_have_text("No other window is open to take this case.")
+    # Said in the dialog, next to its fields, not in the page's message box under the modal.
+    expect(page.locator("#transfer-error")).to_have_text(
+        "No other window is open to take this case."
+    )
     clerk = live_hall.login(1)
     assert live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()["status"] == "serving"
 
@@ -97,6 +100,8 @@ def test_a_chosen_window_that_closes_while_the_dialog_is_open_stays_chosen_and_i
     expect(page.locator("#transfer-window")).to_have_value(str(window_2))
     page.keyboard.press("Enter")
 
-    expect(page.locator("#message")).to_have_text("That window is closed: nobody serves there.")
+    expect(page.locator("#transfer-error")).to_have_text(
+        "That window is closed: nobody serves there."
+    )
     clerk = live_hall.login(1)
     assert live_hall.api("GET", f"/tickets/{ticket['id']}", clerk).json()["status"] == "serving"
