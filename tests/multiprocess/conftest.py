@@ -25,6 +25,7 @@ from tests.multiprocess.cluster import (
     redis_problem,
     running_cluster,
 )
+from tests.multiprocess.own_redis import OwnRedis
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +92,24 @@ def cluster(
         failures = None if allowed else server.failures_in_stderr()
         if failures:
             pytest.fail(f"server {server.name} wrote a traceback to stderr:\n{failures[-4000:]}")
+
+
+@pytest.fixture
+def own_redis(redis_available: bool, tmp_path: Path) -> Iterator[OwnRedis]:
+    """A redis-server of the test's own, which it may stop and start (the shared one never is)."""
+    server = OwnRedis(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pair_on_own_redis(
+    cluster: Callable[..., list[ClusterServer]], own_redis: OwnRedis
+) -> list[ClusterServer]:
+    """Two processes whose live events and rate limits go through `own_redis`."""
+    return cluster(
+        2,
+        tracebacks_allowed=True,  # the rate limiter logs Redis being away, with a traceback
+        SOCKETIO_MESSAGE_QUEUE=own_redis.url,
+        RATELIMIT_STORAGE_URI=own_redis.url,
+    )

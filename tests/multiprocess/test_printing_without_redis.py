@@ -6,8 +6,6 @@ jobs it owes every few seconds, so every ticket still prints, once, while Redis 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,22 +21,10 @@ from tests.multiprocess.own_redis import OwnRedis
 pytestmark = [pytest.mark.live_server, pytest.mark.postgres]
 
 
-@pytest.fixture
-def own_redis(redis_available: bool, tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path / "redis").start()
-    yield server
-    server.stop()
-
-
 def test_every_kiosk_ticket_prints_once_while_redis_is_away(
-    cluster: Callable[..., list[ClusterServer]], shared_database: Database, own_redis: OwnRedis
+    pair_on_own_redis: list[ClusterServer], shared_database: Database, own_redis: OwnRedis
 ) -> None:
-    a, b = cluster(
-        2,
-        tracebacks_allowed=True,  # the rate limiter logs Redis being away, with a traceback
-        SOCKETIO_MESSAGE_QUEUE=own_redis.url,
-        RATELIMIT_STORAGE_URI=own_redis.url,
-    )
+    a, b = pair_on_own_redis
     via_a = seed_hall(a, shared_database)
     via_b = LiveHall(b, via_a.hall, shared_database)
     printer = TicketPrinter.from_spec("simulated")

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 import requests
 
@@ -19,22 +16,10 @@ from tests.multiprocess.own_redis import OwnRedis
 pytestmark = [pytest.mark.live_server, pytest.mark.postgres]
 
 
-@pytest.fixture
-def own_redis(redis_available: bool, tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path / "redis").start()
-    yield server
-    server.stop()
-
-
 def test_boards_resync_after_redis_comes_back(
-    cluster: Callable[..., list[ClusterServer]], shared_database: Database, own_redis: OwnRedis
+    pair_on_own_redis: list[ClusterServer], shared_database: Database, own_redis: OwnRedis
 ) -> None:
-    a, b = cluster(
-        2,
-        tracebacks_allowed=True,  # the rate limiter logs Redis being away, with a traceback
-        SOCKETIO_MESSAGE_QUEUE=own_redis.url,
-        RATELIMIT_STORAGE_URI=own_redis.url,
-    )
+    a, b = pair_on_own_redis
     via_a = seed_hall(a, shared_database)
     via_b = LiveHall(b, via_a.hall, shared_database, requests.Session())
     with HallListener(b.url, {"hall_id": via_a.hall.id}) as board:
