@@ -11,9 +11,10 @@ import pytest
 
 from hall_server.extensions import socketio
 from hall_server.operations.print_jobs import RESEND_WINDOW
-from hall_server.storage.models import Device, PrintJob
+from hall_server.storage.models import Device
 from tests import factories
 from tests.conftest import login_headers
+from tests.kiosk.print_job_hall import issue, stored
 
 
 @pytest.fixture
@@ -24,23 +25,6 @@ def app(any_app: Any) -> Any:
 @pytest.fixture
 def hall(app: Any, clock: Any) -> factories.TestHall:
     return factories.build_hall(app.extensions["hallq_db"], clock())
-
-
-def issue(client: Any, hall: factories.TestHall) -> dict[str, Any]:
-    response = client.post(
-        f"/api/v1/halls/{hall.id}/tickets",
-        json={"service_id": hall.services["housing"]},
-        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
-
-
-def stored(app: Any, ticket: dict[str, Any]) -> tuple[str, str | None]:
-    with app.extensions["hallq_db"].reading() as session:
-        job = session.get(PrintJob, ticket["print_job"]["id"])
-        assert job is not None
-        return job.status, job.error
 
 
 def test_a_connected_agent_is_answered_the_jobs_a_reconnect_would_send(

@@ -12,11 +12,9 @@ import pytest
 from hall_server.extensions import socketio
 from hall_server.operations.daily_rollover import roll_over_hall
 from hall_server.operations.print_jobs import RESEND_WINDOW
-from hall_server.storage.models import PrintJob
 from tests import factories
 from tests.conftest import login_headers
-
-TOO_OLD = "not sent again: asked for over 2 min before the kiosk reconnected"
+from tests.kiosk.print_job_hall import issue, stored
 
 
 @pytest.fixture
@@ -29,14 +27,7 @@ def hall(app: Any, clock: Any) -> factories.TestHall:
     return factories.build_hall(app.extensions["hallq_db"], clock())
 
 
-def issue(client: Any, hall: factories.TestHall) -> dict[str, Any]:
-    response = client.post(
-        f"/api/v1/halls/{hall.id}/tickets",
-        json={"service_id": hall.services["housing"]},
-        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+TOO_OLD = "not sent again: asked for over 2 min before the kiosk reconnected"
 
 
 def jobs_sent_on_connect(app: Any, hall: factories.TestHall) -> list[str]:
@@ -47,13 +38,6 @@ def jobs_sent_on_connect(app: Any, hall: factories.TestHall) -> list[str]:
     finally:
         kiosk.disconnect()
     return [m["args"][0]["job_id"] for m in received if m["name"] == "print.job"]
-
-
-def stored(app: Any, ticket: dict[str, Any]) -> tuple[str, str | None]:
-    with app.extensions["hallq_db"].reading() as session:
-        job = session.get(PrintJob, ticket["print_job"]["id"])
-        assert job is not None
-        return job.status, job.error
 
 
 def test_only_jobs_asked_for_within_the_resend_window_are_sent_again(
