@@ -148,37 +148,9 @@ def downgrade(revision: str) -> None:
 
 @db.command(help="Show the schema revision.")
 def current() -> None:
-    _run_on_the_database(lambda url: click.echo(_current_revision(url)))
-
-
-def _current_revision(url: str) -> str:
-    """The database's revision and the first line of its description, and whether it is this
-    code's head: `0014_printer_reported_at (head): when a kiosk's print agent …`."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     from hall_server.storage import migrations
-    from hall_server.storage.database import build_engine
 
-    engine = build_engine(url, pool_size=1)
-    try:
-        with engine.connect() as connection:
-            stored = MigrationContext.configure(connection).get_current_heads()
-    finally:
-        engine.dispose()
-    if not stored:
-        return "no revision: the database has never been migrated (run `hallq db upgrade`)"
-    scripts = ScriptDirectory.from_config(migrations.alembic_config(url))
-    head, known = migrations.known_revisions()
-    lines = []
-    for revision in stored:
-        if revision not in known:
-            lines.append(f"{revision}: made by a later version of HallQ than this one")
-            continue
-        summary = (scripts.get_revision(revision).doc or "").strip().splitlines()
-        marker = " (head)" if revision == head else " (behind: run `hallq db upgrade`)"
-        lines.append(f"{revision}{marker}: {summary[0] if summary else ''}".rstrip(": "))
-    return "\n".join(lines)
+    _run_on_the_database(lambda url: click.echo(migrations.current(url)))
 
 
 @cli.command(name="import-services", help="Load a service catalogue (CSV or XLSX) into a hall.")

@@ -243,11 +243,16 @@ class NoticeSchema(Schema):
 # ----- reports -----
 
 
-class ReportQuery(StrictSchema):
+class PeriodQuery(StrictSchema):
+    """The day, week or month a report (or its list of ratings) covers."""
+
     period = fields.String(
         load_default=Period.DAY.value, validate=validate.OneOf([p.value for p in Period])
     )
     date = fields.Date(metadata={"description": "any day of the period; today if left out"})
+
+
+class ReportQuery(PeriodQuery):
     by = fields.String(
         load_default=Dimension.SERVICE.value,
         validate=validate.OneOf([d.value for d in Dimension]),

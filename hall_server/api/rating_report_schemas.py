@@ -7,17 +7,15 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from hall_server.api.manager_schemas import ExportQuery
+from hall_server.api.manager_schemas import ExportQuery, PeriodQuery
 from hall_server.api.schemas import (
     MAX_RECORD_ID,
     NameRef,
-    StrictSchema,
     WindowRef,
     always_present,
 )
 from hall_server.operations.rating_reads import ALL_LEVELS, MAX_PAGE_SIZE, PAGE_SIZE, POOR_LEVELS
 from hall_server.operations.ratings import LEVELS
-from hall_server.operations.reports import Period
 
 LEVEL_CHOICES = [*LEVELS, ALL_LEVELS]
 
@@ -49,11 +47,7 @@ def level_list() -> LevelList:
     )
 
 
-class RatingListQuery(StrictSchema):
-    period = fields.String(
-        load_default=Period.DAY.value, validate=validate.OneOf([p.value for p in Period])
-    )
-    date = fields.Date(metadata={"description": "any day of the period; today if left out"})
+class RatingListQuery(PeriodQuery):
     levels = level_list()
     include_halls_below = fields.Boolean(
         load_default=False,

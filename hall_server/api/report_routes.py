@@ -33,8 +33,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTED_RATINGS = 10_000  # at most, in the XLSX file's sheet of ratings (it says if cut short)
 
 
-def _english(query: dict[str, Any]) -> bool:
-    return (query.get("lang") or str(get_locale() or "zh")) == "en"
+def _english() -> bool:
+    """Labels in English? The locale already follows `?lang=` (app.select_locale)."""
+    return str(get_locale() or "zh") == "en"
 
 
 def _day(session: Any, hall_id: int, query: dict[str, Any]) -> date:
@@ -70,7 +71,7 @@ def _report_with_ratings(
             limit=EXPORTED_RATINGS,
         )
         rated = rating_reads.list_ratings(
-            session, actor, hall_id, query["period"], day, selection, _english(query)
+            session, actor, hall_id, query["period"], day, selection, _english()
         )
         return built, rated
 
@@ -116,7 +117,7 @@ def rating_list(query: dict[str, Any], hall_id: int) -> Any:
         )
         day = _day(session, hall_id, query)
         return rating_reads.list_ratings(
-            session, actor, hall_id, query["period"], day, selection, _english(query)
+            session, actor, hall_id, query["period"], day, selection, _english()
         )
 
     return read(build)
@@ -139,7 +140,7 @@ def export_report(query: dict[str, Any], hall_id: int) -> Any:
     has a second sheet, 评价明细: the rated cases of the period (as `/ratings` lists them, the
     poor ones unless `levels` says otherwise, of the halls below too when by hall). The CSV file
     stays one table."""
-    english = str(get_locale() or "zh") == "en"
+    english = _english()
     if query["format"] == "xlsx":
         built, rated = _report_with_ratings(hall_id, query)
         body, mimetype = report_xlsx(built, english, rated), XLSX

@@ -21,6 +21,7 @@ from random import Random
 from hall_server.core.queue_forward_runs import (
     EXPECTED,
     HYPOTHETICAL,
+    NORMALS_MASK,
     NORMALS_SIZE,
     PlannedOrder,
     RunItem,
@@ -30,8 +31,6 @@ from hall_server.core.queue_forward_runs import (
     first_free,
     standard_normals,
 )
-
-_NORMALS_SIZE = NORMALS_SIZE
 
 
 def timed_runs(
@@ -48,8 +47,8 @@ def timed_runs(
     uncertain they are."""
     rng = Random(seed)
     normals = standard_normals()
-    mask = _NORMALS_SIZE - 1
-    draw = rng.randrange(_NORMALS_SIZE)
+    mask = NORMALS_MASK
+    draw = rng.randrange(NORMALS_SIZE)
     service_sets = [frozenset(w.view.service_ids) for w in windows]
     targeted = {item.head.target_window_id for item in items} - {None}
     groups: dict[tuple[frozenset[int], int | None], int] = {}
@@ -85,7 +84,7 @@ def timed_runs(
     heappop, heapreplace = heapq.heappop, heapq.heapreplace
 
     for _run in range(runs):
-        draw = rng.randrange(_NORMALS_SIZE)
+        draw = rng.randrange(NORMALS_SIZE)
         taken = bytearray(len(items))
         for i, probability in chance:
             if rng.random() >= probability:

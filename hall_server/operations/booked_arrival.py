@@ -68,24 +68,33 @@ def normalised_code(code: str) -> str:
     return "".join(code.split()).upper()
 
 
-def _appointment_by_code(session: Session, hall: Hall, code: str) -> Appointment:
-    appointment = session.scalar(
+def _appointment_with_code(session: Session, hall_id: int, code: str) -> Appointment | None:
+    return session.scalar(
         select(Appointment).where(
-            Appointment.hall_id == hall.id,
+            Appointment.hall_id == hall_id,
             func.upper(Appointment.booking_code) == normalised_code(code),
         )
     )
+
+
+def _pre_review_with_code(session: Session, hall_id: int, code: str) -> PreReview | None:
+    """The newest pre-review pushed with this code."""
+    return session.scalar(
+        select(PreReview)
+        .where(PreReview.hall_id == hall_id, func.upper(PreReview.code) == normalised_code(code))
+        .order_by(PreReview.id.desc())
+    )
+
+
+def _appointment_by_code(session: Session, hall: Hall, code: str) -> Appointment:
+    appointment = _appointment_with_code(session, hall.id, code)
     if appointment is None:
         raise Refused("not_found", "no booking with this code in this hall", field="booking_code")
     return appointment
 
 
 def _pre_review_by_code(session: Session, hall: Hall, code: str) -> PreReview:
-    pre_review = session.scalar(
-        select(PreReview)
-        .where(PreReview.hall_id == hall.id, func.upper(PreReview.code) == normalised_code(code))
-        .order_by(PreReview.id.desc())  # the newest, as arrival_for_code finds it
-    )
+    pre_review = _pre_review_with_code(session, hall.id, code)
     if pre_review is None:
         raise Refused(
             "not_found", "no pre-review with this code in this hall", field="prereview_code"
@@ -305,12 +314,7 @@ class ExpectedArrival:
 
 def arrival_for_code(session: Session, hall: Hall, code: str, now: datetime) -> ExpectedArrival:
     """A scanned or typed booking or pre-review code; the service comes with it."""
-    code = normalised_code(code)
-    appointment = session.scalar(
-        select(Appointment).where(
-            Appointment.hall_id == hall.id, func.upper(Appointment.booking_code) == code
-        )
-    )
+    appointment = _appointment_with_code(session, hall.id, code)
     if appointment is not None:
         service = session.get(Service, appointment.service_id)
         assert service is not None
@@ -318,11 +322,7 @@ def arrival_for_code(session: Session, hall: Hall, code: str, now: datetime) -> 
         arrival = BookedArrival(appointment, _pre_review_of(session, appointment))
         planned = plan_check_in(hall, arrival, now)
         return ExpectedArrival(service, arrival, "booking_code", planned)
-    pre_review = session.scalar(
-        select(PreReview)
-        .where(PreReview.hall_id == hall.id, func.upper(PreReview.code) == code)
-        .order_by(PreReview.id.desc())
-    )
+    pre_review = _pre_review_with_code(session, hall.id, code)
     if pre_review is None:
         raise Refused(
             "not_found", "no booking or pre-review with this code in this hall", field="code"
@@ -419,12 +419,7 @@ def code_lookup(session: Session, hall_id: int, code: str, now: datetime) -> dic
     hall = session.get(Hall, hall_id)
     if hall is None:
         raise Refused("not_found", f"no hall with id {hall_id}")
-    code = normalised_code(code)
-    appointment = session.scalar(
-        select(Appointment).where(
-            Appointment.hall_id == hall.id, func.upper(Appointment.booking_code) == code
-        )
-    )
+    appointment = _appointment_with_code(session, hall.id, code)
     if appointment is not None:
         grace = hall_settings(hall).appointment_grace
         punctuality = check_in_appointment(appointment.slot_start, now, grace).punctuality
@@ -437,9 +432,7 @@ def code_lookup(session: Session, hall_id: int, code: str, now: datetime) -> dic
             "status": view["status"],
             "punctuality": punctuality.value,
         }
-    pre_review = session.scalar(
-        select(PreReview).where(PreReview.hall_id == hall.id, func.upper(PreReview.code) == code)
-    )
+    pre_review = _pre_review_with_code(session, hall.id, code)
     if pre_review is None:
         raise Refused("not_found", "no booking or pre-review with this code in this hall")
     view = pre_review_view(session, pre_review)

@@ -25,6 +25,7 @@ from hall_server.operations.queue_reads import (
     ticket_view,
     window_calling_view,
 )
+from hall_server.operations.record_refs import clerk_ref, name_ref, window_ref
 from hall_server.operations.window_operations import window_view
 from hall_server.storage.models import (
     Hall,
@@ -82,13 +83,9 @@ def last_transfer(session: Session, ticket: Ticket) -> dict[str, Any] | None:
     return {
         "at": latest.at,
         "reason": detail.get("reason"),
-        "from_window": None
-        if window is None
-        else {"id": window.id, "number": window.number, "name": window.name},
-        "from_clerk": None if clerk is None else {"id": clerk.id, "name": clerk.name},
-        "from_service": None
-        if service is None
-        else {"id": service.id, "name": service.name, "name_en": service.name_en},
+        "from_window": window_ref(window),
+        "from_clerk": clerk_ref(clerk),
+        "from_service": None if service is None else name_ref(service),
     }
 
 

@@ -15,6 +15,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus, VisitorClass
 from hall_server.core.window_life import WindowStatus
 from hall_server.operations import wait_predictions
+from hall_server.operations.record_refs import name_ref, window_ref
 from hall_server.operations.waiting_heads import HEAD_COLUMNS, count_waiting_ahead, queue_head
 from hall_server.storage.database import is_postgresql
 from hall_server.storage.models import Hall, Service, Ticket, Window, WindowService
@@ -289,7 +290,7 @@ def ticket_view(
         "number": ticket.number,
         "status": ticket.status,
         "visitor_class": ticket.visitor_class,
-        "service": {"id": service.id, "name": service.name, "name_en": service.name_en},
+        "service": name_ref(service),
         "status_token": ticket.status_token,
         "holder_display_name": ticket.holder_display_name,
         "issued_remotely": ticket.issued_remotely,
@@ -302,9 +303,7 @@ def ticket_view(
         "outcome": ticket.outcome,
         "transfer_count": ticket.transfer_count,
         "target_window_id": ticket.target_window_id,
-        "window": None
-        if window is None
-        else {"id": window.id, "number": window.number, "name": window.name},
+        "window": window_ref(window),
         "people_ahead": None,
         "estimated_wait": None,
         "requeue_until": None,

@@ -28,6 +28,7 @@ from hall_server.operations.ratings import (
     Choice,
     RatingChannel,
 )
+from hall_server.operations.record_refs import clerk_ref, name_ref, window_ref
 from hall_server.operations.reports import hall_subtree, period_bounds
 from hall_server.storage.models import Hall, Rating, Service, Ticket, User, Window
 
@@ -73,10 +74,6 @@ def _label(choice: Choice, english: bool) -> str:
     return choice.label_en if english else choice.label_zh
 
 
-def _named(item: Any) -> dict[str, Any]:
-    return {"id": item.id, "name": item.name, "name_en": item.name_en}
-
-
 def _row(
     rating: Rating,
     ticket_number: str,
@@ -92,16 +89,12 @@ def _row(
         "id": rating.id,
         "rated_at": local_time(rating.rated_at, hall.time_zone),
         "local_date": rating.local_date,
-        "hall": _named(hall),
+        "hall": name_ref(hall),
         "ticket_id": rating.ticket_id,
         "ticket_number": ticket_number,
-        "service": _named(service),
-        "window": None
-        if window is None
-        else {"id": window.id, "number": window.number, "name": window.name},
-        "clerk": None
-        if clerk is None
-        else {"id": clerk.id, "name": clerk.name, "staff_number": clerk.staff_number},
+        "service": name_ref(service),
+        "window": window_ref(window),
+        "clerk": clerk_ref(clerk),
         "level": {"code": rating.level, "label": _label(level, english), "score": rating.score},
         "reasons": [
             {
@@ -135,7 +128,7 @@ def list_ratings(
     tree = hall_subtree(session, hall_id)
     halls = tree if selection.include_halls_below else tree[:1]
     hall_ids = [hall.id for hall, _depth in halls]
-    levels = chosen_levels(list(selection.levels))
+    levels = selection.levels
     chosen = and_(
         Rating.hall_id.in_(hall_ids),
         Rating.local_date >= start,
@@ -172,7 +165,7 @@ def list_ratings(
     rows = rows[: selection.limit]
     root = tree[0][0]
     return {
-        "hall": _named(root),
+        "hall": name_ref(root),
         "period": period,
         "start": start,
         "end": end,

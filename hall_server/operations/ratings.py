@@ -21,6 +21,7 @@ from hall_server.core.refusals import Refused
 from hall_server.core.ticket_life import TicketStatus
 from hall_server.operations.access import Actor, Role, require_role
 from hall_server.operations.live_events import record_event
+from hall_server.operations.record_refs import clerk_ref, name_ref, window_ref
 from hall_server.storage.database import UnitOfWork
 from hall_server.storage.models import Hall, Rating, Service, Ticket, User, Window
 
@@ -304,10 +305,8 @@ def rating_pad_state(session: Session, actor: Actor, now: datetime) -> dict[str,
         pending = pad_ticket(session, latest)
     return {
         "device_id": actor.id,
-        "window": {"id": window.id, "number": window.number, "name": window.name},
-        "clerk": None
-        if clerk is None
-        else {"id": clerk.id, "name": clerk.name, "staff_number": clerk.staff_number},
+        "window": window_ref(window),
+        "clerk": clerk_ref(clerk),
         "pending_ticket": pending,
         "offer_minutes": PAD_OFFER_MINUTES,
     }
@@ -319,7 +318,7 @@ def pad_ticket(session: Session, ticket: Ticket) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "number": ticket.number,
-        "service": {"id": service.id, "name": service.name, "name_en": service.name_en},
+        "service": name_ref(service),
         "finished_at": ticket.finished_at,
         "outcome": ticket.outcome,
     }

@@ -55,8 +55,32 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-def current(database_url: str) -> None:
-    command.current(alembic_config(database_url), verbose=True)
+def current(database_url: str) -> str:
+    """The database's revision with the first line of its description, and where it stands
+    against this code: `0014_printer_reported_at (head): when a kiosk's print agent …`."""
+    from alembic.runtime.migration import MigrationContext
+
+    from hall_server.storage.database import build_engine
+
+    engine = build_engine(database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            stored = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    if not stored:
+        return "no revision: the database has never been migrated (run `hallq db upgrade`)"
+    scripts = ScriptDirectory.from_config(alembic_config(database_url))
+    lines = []
+    for revision in stored:
+        state = schema_state(revision)
+        if state == "newer":
+            lines.append(f"{revision}: made by a later version of HallQ than this one")
+            continue
+        summary = (scripts.get_revision(revision).doc or "").strip().splitlines()
+        marker = " (head)" if state == "ok" else " (behind: run `hallq db upgrade`)"
+        lines.append(f"{revision}{marker}: {summary[0] if summary else ''}".rstrip(": "))
+    return "\n".join(lines)
 
 
 def autogenerate(database_url: str, message: str) -> None:

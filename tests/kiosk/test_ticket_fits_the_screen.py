@@ -1,6 +1,7 @@
 """An elderly visitor's ticket in large text on a landscape kiosk (1920 x 1080): the number,
 the QR code to follow the queue and the "Done" button all stay on the screen, with a long
-service name, in Chinese and in English (before, "Done" sat 300-600 px below the screen)."""
+service name, in Chinese and in English (before, the page was 1,542 px tall in Chinese and
+1,651 px in English on the 1,080 px screen, "Done" below its edge)."""
 
 from __future__ import annotations
 
