@@ -37,6 +37,13 @@ class WindowView:
 
 class CallingPolicy(Protocol):
     name: str
+    # Does choose_next read QueueHead.waiting_count? If not, call-next need not count the
+    # queues (an O(n) read).
+    reads_waiting_counts: bool
+    # Does it rank classes by class_rank alone and, within a class, always call the ticket
+    # oldest by queue key (the window's service order only breaking ties)? Then the forecasts
+    # may hand it each class's oldest heads, and treat a window's services alike.
+    orders_classes_by_queue_key: bool
 
     def choose_next(
         self, window: WindowView, candidates: Sequence[QueueHead], now: datetime
@@ -46,6 +53,11 @@ class CallingPolicy(Protocol):
 
     def class_rank(self, visitor_class: str) -> int:
         """A static rank (lower is served first) the store uses to count people ahead."""
+        ...
+
+    def service_weight(self, service_id: int) -> float | None:
+        """How long it takes a service's cases to be, in minutes, where it weighs services
+        when choosing (the due-time policy at a comprehensive window); None where it doesn't."""
         ...
 
 
@@ -59,12 +71,14 @@ class FirstComeFirstServed:
     """Priority lane first, then everyone in order of queue time across the window's services."""
 
     name = "fcfs"
-    # It never reads QueueHead.waiting_count, so call-next need not count the queues (an O(n)
-    # read); a policy without this attribute gets the counts.
     reads_waiting_counts = False
+    orders_classes_by_queue_key = True
 
     def class_rank(self, visitor_class: str) -> int:
         return 0 if visitor_class == VisitorClass.PRIORITY else 1
+
+    def service_weight(self, service_id: int) -> float | None:
+        return None
 
     def sort_key(self, window: WindowView, head: QueueHead) -> tuple[int, datetime, int, int]:
         return (

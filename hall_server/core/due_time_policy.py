@@ -174,6 +174,8 @@ class DueTimePolicy:
     """Booked and pre-reviewed visitors just in time; everyone else first-come, bounded."""
 
     name = "due_time"
+    reads_waiting_counts = True
+    orders_classes_by_queue_key = False
 
     def __init__(self, settings: DueTimeSettings | None = None) -> None:
         self.settings = settings or DueTimeSettings()
@@ -190,6 +192,9 @@ class DueTimePolicy:
         if visitor_class in PROMISED_CLASSES:
             return 1
         return 2
+
+    def service_weight(self, service_id: int) -> float | None:
+        return self.settings.handling_minutes(service_id)
 
     def due_at(self, head: QueueHead) -> datetime:
         """The latest call that keeps the promise to this booked or pre-reviewed ticket."""

@@ -34,9 +34,6 @@ REAL, HYPOTHETICAL, EXPECTED = 0, 1, 2
 # length, or on one the rota sets.
 PAUSE_SPREAD = 0.5
 PLANNED_PAUSE_SPREAD = 0.2
-# Policies that order each visitor class by queue key alone (the window's service order only
-# breaking ties): the planned run may hand them each class's oldest heads, for the same choice.
-CLASS_ORDERED_POLICIES = frozenset({"fcfs"})
 
 
 @dataclass(frozen=True)
@@ -364,7 +361,7 @@ def plan_order(
 
     # A class-ordered policy only ever picks a class's oldest ticket, so a window serving many
     # services looks at the few oldest rather than at every line's head.
-    oldest_only = getattr(policy, "name", None) in CLASS_ORDERED_POLICIES
+    oldest_only = policy.orders_classes_by_queue_key
     views = _WindowViews(windows)
     order: list[int] = []
     called_at: dict[int, float] = {}

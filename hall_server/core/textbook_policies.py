@@ -21,6 +21,13 @@ def _callable(window: WindowView, candidates: Sequence[QueueHead]) -> list[Queue
     return [head for head in candidates if eligible(window, head)]
 
 
+class _ServicesUnweighed:
+    """What the textbook policies share beyond their rule: none weighs a service."""
+
+    def service_weight(self, service_id: int) -> float | None:
+        return None
+
+
 def _oldest(window: WindowView, heads: Sequence[QueueHead]) -> QueueHead:
     return min(
         heads,
@@ -28,10 +35,12 @@ def _oldest(window: WindowView, heads: Sequence[QueueHead]) -> QueueHead:
     )
 
 
-class StrictPriority:
+class StrictPriority(_ServicesUnweighed):
     """Priority lane, then every booked or pre-reviewed ticket, then walk-ins; each by key."""
 
     name = "strict_priority"
+    reads_waiting_counts = False
+    orders_classes_by_queue_key = False
 
     def class_rank(self, visitor_class: str) -> int:
         if visitor_class == VisitorClass.PRIORITY:
@@ -48,7 +57,7 @@ class StrictPriority:
         return _oldest(window, [h for h in heads if self.class_rank(h.visitor_class) == best_rank])
 
 
-class AccumulatingPriority:
+class AccumulatingPriority(_ServicesUnweighed):
     """Priority grows with waiting at a rate per class; the highest accumulated priority wins.
 
     (Stanford, Taylor and Ziedins, "Waiting time distributions in the accumulating priority
@@ -57,6 +66,8 @@ class AccumulatingPriority:
     """
 
     name = "accumulating_priority"
+    reads_waiting_counts = False
+    orders_classes_by_queue_key = False
 
     DEFAULT_RATES: Mapping[str, float] = {
         VisitorClass.WALK_IN: 1.0,
@@ -88,7 +99,7 @@ class AccumulatingPriority:
         return min(heads, key=accumulated)
 
 
-class WeightedRoundRobin:
+class WeightedRoundRobin(_ServicesUnweighed):
     """Classes take turns in proportion to their weights (smooth weighted round-robin).
 
     Only classes with someone waiting at this window take part in a turn, so no window idles
@@ -96,6 +107,8 @@ class WeightedRoundRobin:
     """
 
     name = "weighted_round_robin"
+    reads_waiting_counts = False
+    orders_classes_by_queue_key = False
 
     DEFAULT_WEIGHTS: Mapping[str, int] = {
         VisitorClass.WALK_IN: 2,

@@ -36,7 +36,6 @@ from hall_server.core.expected_arrivals import ExpectedArrival, expected_arrival
 from hall_server.core.handling_time_model import CaseInProgress, HandlingTimes, LogNormal
 from hall_server.core.order_replay import timed_runs
 from hall_server.core.queue_forward_runs import (
-    CLASS_ORDERED_POLICIES,
     EXPECTED,
     HYPOTHETICAL,
     PAUSE_SPREAD,
@@ -485,7 +484,7 @@ def predict_hall(
     # for each.)
     pool_of = _Pools(windows)
     new_ticket_index: dict[int, int | None] = {}
-    alike_by_service = getattr(policy, "name", None) in CLASS_ORDERED_POLICIES
+    alike_by_service = policy.orders_classes_by_queue_key
     busy_services = set() if alike_by_service else _services_in_demand(state)
     by_pool: dict[tuple[frozenset[int], bool, object], int] = {}
     next_id = _NEW_TICKET_IDS
@@ -521,7 +520,7 @@ def predict_hall(
         ],
     )
     walk_in_horizon = horizon
-    if getattr(policy, "name", None) in CLASS_ORDERED_POLICIES:
+    if policy.orders_classes_by_queue_key:
         # Walk-ins who come later are behind everyone waiting now, except a booked visitor
         # queued at a slot still ahead: only until then do they matter.
         booked_keys = [
@@ -609,11 +608,8 @@ def _new_ticket_kind(policy: CallingPolicy, service_id: int, busy: set[int]) -> 
     the policy takes its cases to be (the due-time policy's handling minutes), if it says."""
     if service_id in busy:
         return service_id
-    settings = getattr(policy, "settings", None)
-    handling_minutes = getattr(settings, "handling_minutes", None)
-    if not callable(handling_minutes):
-        return service_id
-    return ("quiet", handling_minutes(service_id))
+    weight = policy.service_weight(service_id)
+    return service_id if weight is None else ("quiet", weight)
 
 
 class _BeyondTheCutOff:

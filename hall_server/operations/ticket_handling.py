@@ -143,7 +143,7 @@ def call_next_ticket(uow: UnitOfWork, actor: Actor, window_id: int, now: datetim
             view.service_ids,
             window.id,
             frozenset(skipped),
-            count_waiting=getattr(policy, "reads_waiting_counts", True),
+            count_waiting=policy.reads_waiting_counts,
         )
         choice = policy.choose_next(view, heads, now)
         if choice is None:
