@@ -41,7 +41,8 @@ STATUS_POLL_SECONDS = 5.0
 PENDING_POLL_SECONDS = 5.0
 PENDING_POLL_AFTER_FAILURE_SECONDS = 60.0  # a server that does not answer (an older one)
 PENDING_ANSWER_TIMEOUT_SECONDS = 5.0  # the printer thread waits for it: jobs wait meanwhile
-# A printer that stays unreachable is logged when that starts and then at most this often.
+# A printer or server that stays unreachable is logged when that starts and then at most this
+# often (the printer is checked every few seconds, the server tried every 30 s at most).
 UNAVAILABLE_REMINDER_SECONDS = 300.0
 ANSWER_TIMEOUT_SECONDS = 10.0
 REMEMBERED_JOBS = 2000  # a busy kiosk prints a few hundred tickets a day
@@ -70,6 +71,40 @@ def connection_failure(error: BaseException) -> str:
         if isinstance(cause, OSError):
             return f"{type(cause).__name__}: {cause}"
     return str(error)
+
+
+class OngoingFault:
+    """A fault that lasts (a printer or server that cannot be reached): logged when it starts
+    or its reason changes, then only as a reminder every UNAVAILABLE_REMINDER_SECONDS, and
+    when it ends, rather than at every check or attempt."""
+
+    def __init__(self, started: str, still: str, ended: str) -> None:
+        self.started, self.still, self.ended = started, still, ended
+        self._since: float | None = None
+        self._reason: str | None = None
+        self._logged_at = 0.0
+
+    def note(self, reason: str) -> None:
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        elif reason == self._reason and now - self._logged_at < UNAVAILABLE_REMINDER_SECONDS:
+            return
+        if reason == self._reason:
+            log.warning("%s after %.0f min: %s", self.still, (now - self._since) / 60, reason)
+        else:
+            log.warning("%s: %s", self.started, reason)
+        self._reason = reason
+        self._logged_at = now
+
+    def clear(self) -> None:
+        if self._since is None:
+            return
+        minutes = (time.monotonic() - self._since) / 60
+        # At the warning's level: a log kept at WARNING shows when the fault ended too.
+        log.warning("%s after %.1f min", self.ended, minutes)
+        self._since = None
+        self._reason = None
 
 
 class AgentRefused(RuntimeError):
@@ -176,9 +211,14 @@ class PrintAgent:
         # A printer that cannot tell its state (a file, dummy or CUPS printer) is judged by
         # what the agent saw: whether it opened, and whether the last ticket could be written.
         self._last_write_failed = False
-        self._unavailable_since: float | None = None
-        self._unavailable_reason: str | None = None
-        self._unavailable_logged_at = 0.0
+        self._printer_fault = OngoingFault(
+            "printer unavailable", "printer still unavailable", "printer available again"
+        )
+        self._server_fault = OngoingFault(
+            f"cannot reach {self.server_url} (retrying every {self.backoff.longest:g} s at most)",
+            f"still cannot reach {self.server_url}",
+            f"reached {self.server_url} again",
+        )
         self._next_ask = 0.0  # when to ask the server next for the jobs still owed
         self._client = self._new_client()
         self._printer_thread: threading.Thread | None = None
@@ -213,11 +253,10 @@ class PrintAgent:
                         # retrying will not mend. (Later refusals are retried: a restored
                         # server database may know the kiosk again.)
                         raise AgentRefused(self._refusal) from error
-                    delay = self.backoff.next_delay()
-                    log.warning("cannot reach %s (%s); retrying in %.1f s", self.server_url,
-                                self._refusal or connection_failure(error), delay)  # fmt: skip
-                    self._stopping.wait(delay)
+                    self._server_fault.note(self._refusal or connection_failure(error))
+                    self._stopping.wait(self.backoff.next_delay())
                     continue
+                self._server_fault.clear()
                 self.backoff.reset()
                 self._client.wait()  # returns when the connection ends
                 self.connected.clear()
@@ -349,12 +388,12 @@ class PrintAgent:
             self.printer.open()
             status = self.printer.status()
         except PrinterError as error:
-            self._note_unavailable(str(error))
+            self._printer_fault.note(str(error))
             self.printer.close()  # open again on the next job or check
             # Gone (unplugged, switched off): when it opens again it is judged afresh.
             self._last_write_failed = False
             return PrinterStatus.OFFLINE
-        self._note_available()
+        self._printer_fault.clear()
         if status is PrinterStatus.UNKNOWN:
             # It cannot say (no channel back, or an answer that is no status): it opened, so
             # it is there; it is reported working unless the last ticket could not be written.
@@ -362,33 +401,6 @@ class PrintAgent:
             # kiosk page shows as a printer not to be relied on.
             return PrinterStatus.OFFLINE if self._last_write_failed else PrinterStatus.OK
         return status
-
-    def _note_unavailable(self, reason: str) -> None:
-        """Log a printer that cannot be reached when that starts or its reason changes, then
-        only every UNAVAILABLE_REMINDER_SECONDS: it is checked every few seconds."""
-        now = time.monotonic()
-        if self._unavailable_since is None:
-            self._unavailable_since = now
-        elif reason == self._unavailable_reason and (
-            now - self._unavailable_logged_at < UNAVAILABLE_REMINDER_SECONDS
-        ):
-            return
-        if reason == self._unavailable_reason:
-            minutes = (now - self._unavailable_since) / 60
-            log.warning("printer still unavailable after %.0f min: %s", minutes, reason)
-        else:
-            log.warning("printer unavailable: %s", reason)
-        self._unavailable_reason = reason
-        self._unavailable_logged_at = now
-
-    def _note_available(self) -> None:
-        if self._unavailable_since is None:
-            return
-        minutes = (time.monotonic() - self._unavailable_since) / 60
-        # At the warning's level: a log kept at WARNING shows when the fault ended too.
-        log.warning("printer available again after %.1f min", minutes)
-        self._unavailable_since = None
-        self._unavailable_reason = None
 
     def _report_health(self, status: PrinterStatus, always: bool = False) -> bool:
         """Tell the server the printer's status if it changed (or `always`); True if told."""

@@ -1,7 +1,8 @@
 """What the print agent's log says when something outside it is wrong: a printer that stays
 unreachable is logged when that starts, then only as a reminder every few minutes (not at every
-check, 17,000 lines a day), and its return is logged; a server whose TLS certificate the agent
-does not trust is named as such, not as a bare "Connection error"."""
+check, 17,000 lines a day), and its return is logged; so is a server the agent cannot reach (not
+a line at every attempt); a server whose TLS certificate the agent does not trust is named as
+such, not as a bare "Connection error"."""
 
 from __future__ import annotations
 
@@ -63,6 +64,33 @@ def test_an_offline_printer_is_logged_once_then_as_a_reminder_and_its_return_too
     assert while_offline[0].startswith("printer unavailable: cannot open the printer")
     reminders = [line for line in while_offline[1:] if line.startswith("printer still unavailable")]
     assert len(while_offline) - 1 == len(reminders) == 1
+
+
+def test_a_server_that_stays_unreachable_is_logged_once_then_as_a_reminder(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(print_agent, "UNAVAILABLE_REMINDER_SECONDS", 3.0)
+    caplog.set_level(logging.WARNING, logger="kiosk.print_agent")
+    url = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    # An attempt every 0.2 s or so: some twenty in the 4.5 s below.
+    agent = PrintAgent(
+        url, "d_token", TicketPrinter.from_spec("simulated"), backoff=Backoff(0.2, 0.2)
+    ).start()
+    try:
+
+        def server_lines() -> list[str]:
+            return [r.getMessage() for r in caplog.records if "reach" in r.getMessage()]
+
+        wait_for(server_lines, "the first line about the server")
+        time.sleep(4.5)
+        lines = server_lines()
+    finally:
+        agent.stop()
+
+    assert lines[0].startswith(f"cannot reach {url} (retrying every 0.2 s at most): ")
+    assert "ConnectionRefusedError" in lines[0]
+    assert len(lines) == 2
+    assert lines[1].startswith(f"still cannot reach {url} after 0 min: ConnectionRefusedError")
 
 
 @pytest.fixture
