@@ -236,7 +236,8 @@ def _wait_line(job: TicketPrintJob) -> str:
     if high == 0:
         return "预计等候不足 1 分钟" if zh else "Estimated wait: under a minute"
     if zh:
-        return f"预计等候 {low}–{high} 分钟" if low != high else f"预计等候约 {low} 分钟"
+        # "～", not "–": the en dash is only in GBK, and some printers' fonts hold GB2312 alone.
+        return f"预计等候 {low}～{high} 分钟" if low != high else f"预计等候约 {low} 分钟"
     return (
         f"Estimated wait: {low}-{high} min" if low != high else f"Estimated wait: about {low} min"
     )

@@ -39,10 +39,21 @@ def test_chinese_ticket_prints_hall_service_and_queue_lines(make_job: MakeJob) -
     assert lines[1] == "住房公积金提取"
     assert "A023" in lines
     assert "前面还有 12 人" in lines
-    assert "预计等候 10–15 分钟" in lines
+    assert "预计等候 10～15 分钟" in lines
     assert "取号时间 2026-11-30 09:12" in lines
     assert "扫码查看排队进度" in lines
     assert "请留意叫号，过号请到服务台登记。" in lines
+
+
+@pytest.mark.parametrize("wait", [(10, 15), (20, 20), (0, 0), (120, 120)])
+def test_chinese_ticket_words_are_all_in_gb2312(make_job: MakeJob, wait: tuple[int, int]) -> None:
+    """Some Chinese printers' fonts hold GB2312 alone: a character only GBK has (the en dash
+    of "10–15") prints as a blot there."""
+    kind = "over_limit" if wait == (120, 120) else "range"
+    lines = printed_lines(printout(make_job(estimated_wait_minutes=wait, wait_kind=kind)))
+
+    for line in lines:
+        line.encode("gb2312")  # raises UnicodeEncodeError for a character beyond it
 
 
 def test_ticket_number_prints_very_large_and_bold(make_job: MakeJob) -> None:
