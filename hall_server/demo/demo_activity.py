@@ -28,7 +28,10 @@ from hall_server.storage.models import Hall, Service
 
 log = logging.getLogger(__name__)
 ARRIVAL_SECONDS = 20
-SERVICE_ROUND_SECONDS = 45
+# Robot clerks take turns, one every few seconds, rather than all acting in the same second:
+# the board's calls and their announcements come one by one, as in a hall. With the city
+# centre's ten robot windows each steps every 40 s or so.
+ROBOT_TURN_SECONDS = 4
 
 
 @dataclass
@@ -49,9 +52,8 @@ class DemoActivity:
         return cls(app, hall_id, services, rng)
 
     def round(self, now: datetime, serve: bool) -> None:
-        """A visitor arrives (unless the hall refuses), and with `serve` the robots work."""
+        """A visitor arrives (unless the hall refuses), and with `serve` every robot works."""
         from hall_server.demo.demo_bookings import seed_todays_bookings, todays_codes
-        from hall_server.demo.robot_clerks import serve_some
 
         database: Database = self.app.extensions["hallq_db"]
         with self.app.app_context():
@@ -63,8 +65,15 @@ class DemoActivity:
                 ]
                 click.echo("\n".join(new_day))
             self._arrive(database, now)
-            if serve:
-                serve_some(database, self.hall_id, now, self.rng)
+        if serve:
+            self.robots_work(now)
+
+    def robots_work(self, now: datetime, turn: int | None = None) -> None:
+        """Every robot clerk takes a step, or, given a `turn`, the one whose turn it is."""
+        from hall_server.demo.robot_clerks import serve_some
+
+        with self.app.app_context():
+            serve_some(self.app.extensions["hallq_db"], self.hall_id, now, self.rng, turn=turn)
 
     def _arrive(self, database: Database, now: datetime) -> None:
         from hall_server.demo.demo_hall import DEMO_IDENTITY_SECRET
@@ -90,12 +99,14 @@ def start_demo_activity(app: Flask, socketio: Any) -> None:
         if activity is None:
             return
         clock = app.extensions["hallq_clock"]
-        elapsed = 0
+        turn = 0
         while True:
-            socketio.sleep(ARRIVAL_SECONDS)
-            elapsed += ARRIVAL_SECONDS
+            socketio.sleep(ROBOT_TURN_SECONDS)
+            turn += 1
             try:
-                activity.round(clock(), serve=elapsed % SERVICE_ROUND_SECONDS < ARRIVAL_SECONDS)
+                if turn * ROBOT_TURN_SECONDS % ARRIVAL_SECONDS < ROBOT_TURN_SECONDS:
+                    activity.round(clock(), serve=False)
+                activity.robots_work(clock(), turn)
             except Exception:
                 log.exception("demo activity failed")
 

@@ -29,9 +29,16 @@ OUTCOMES = ("completed", "completed", "accepted", "enquiry")
 
 
 def serve_some(
-    database: Database, hall_id: int, now: datetime, rng: random.Random, rounds: int = 1
+    database: Database,
+    hall_id: int,
+    now: datetime,
+    rng: random.Random,
+    rounds: int = 1,
+    turn: int | None = None,
 ) -> None:
-    """`rounds` rounds of every robot window: a step of its case, a call, or its break."""
+    """`rounds` rounds of every robot window: a step of its case, a call, or its break. Given a
+    `turn`, only the robot whose turn it is steps (robots taking turns, as the running demo
+    has them, call one at a time rather than all in the same second)."""
     with database.reading() as session:
         time_zone = session.scalar(select(Hall.time_zone).where(Hall.id == hall_id))
         breaks = rota_breaks(session, hall_id)
@@ -43,6 +50,8 @@ def serve_some(
             )
         ).all()
     assert time_zone is not None
+    if turn is not None:
+        windows = windows[turn % len(windows) : turn % len(windows) + 1] if windows else []
     for _ in range(rounds):
         for window_id, clerk_id in windows:
             assert clerk_id is not None  # only staffed windows were selected

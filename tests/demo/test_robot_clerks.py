@@ -96,3 +96,33 @@ def test_a_robot_takes_its_lunch_break_when_free_and_comes_back_after_it(
     assert window(4).pause_minutes is None
     at("13:30", rounds=3)
     assert window(4).status == "paused"
+
+
+def test_robots_taking_turns_call_one_at_a_time(app: Any, clock: Any) -> None:
+    """The running demo has its robots take turns: each turn one window calls, so the board's
+    calls and announcements come one by one, not all in the same second."""
+    database = app.extensions["hallq_db"]
+    hall = build_hall(database, clock(), windows={n: ["housing"] for n in (1, 2, 3, 4, 5)})
+    with database.transaction() as uow:
+        for _ in range(10):
+            issue_ticket(
+                uow,
+                hall.manager(),
+                IssueRequest(hall_id=hall.id, service_id=hall.services["housing"]),
+                clock(),
+                "secret",
+                "http://hall",
+            )
+
+    def calling_windows() -> set[int]:
+        with database.reading() as session:
+            return set(
+                session.scalars(select(Ticket.window_id).where(Ticket.window_id.is_not(None)))
+            )
+
+    rng = random.Random(1)
+    serve_some(database, hall.id, clock(), rng, turn=0)
+    assert len(calling_windows()) == 1
+    serve_some(database, hall.id, clock(), rng, turn=1)
+    serve_some(database, hall.id, clock(), rng, turn=2)
+    assert calling_windows() == {hall.windows[n] for n in (3, 4, 5)}
