@@ -157,6 +157,11 @@ class IssueTicketRequest(StrictSchema):
     visitor_class = fields.String(
         load_default=VisitorClass.WALK_IN.value,
         validate=validate.OneOf([c.value for c in VisitorClass]),
+        metadata={
+            "description": "staff (clerk, manager, admin) may give any class; a kiosk may "
+            "not (403 forbidden_role): its ticket takes its class from booking_code, "
+            "prereview_code or id_number"
+        },
     )
     id_number = fields.String(
         validate=ID_NUMBER,

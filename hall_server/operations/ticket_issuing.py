@@ -173,6 +173,15 @@ def issue_ticket(
         raise Refused("invalid_visitor_class", "unknown visitor class", field="visitor_class")
     if request.id_number:
         require_valid_id_number(request.id_number)  # a misread card is not a stranger's
+    if actor.role == Role.KIOSK and request.visitor_class != VisitorClass.WALK_IN:
+        # Whoever stands at a kiosk could tap "priority": a kiosk's ticket is a walk-in's
+        # until a booking, a pre-review code or an ID card shows otherwise.
+        raise Refused(
+            "forbidden_role",
+            "a kiosk's ticket takes its class from a booking code, a pre-review code or an "
+            "ID card; the priority lane (绿色通道) is given by the hall's staff",
+            field="visitor_class",
+        )
     remote = actor.role == Role.REMOTE_VISITOR
     identity = _holder_identity(request, identity_secret)
     if remote:

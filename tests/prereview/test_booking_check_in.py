@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hall_server.operations.booked_arrival import record_no_shows
 from hall_server.storage.models import Appointment, OutboxMessage, PrintJob, Ticket
@@ -164,9 +164,34 @@ def test_the_id_card_finds_todays_booking(app, client, hall, booked):
 
 
 def test_the_priority_lane_keeps_its_place_with_a_booking(client, hall, booked):
+    """The hall's staff (the guide's desk) give the priority lane; a booking keeps it."""
     booked(slot_in=20)
-    response = issue(client, hall, booking_code="B-2026-0001", visitor_class="priority")
+    response = client.post(
+        f"/api/v1/halls/{hall.id}/tickets",
+        json={
+            "service_id": hall.services["housing"],
+            "booking_code": "B-2026-0001",
+            "visitor_class": "priority",
+        },
+        headers=login_headers(client, hall.manager_number),
+    )
+    assert response.status_code == 201, response.get_json()
     assert response.get_json()["visitor_class"] == "priority"
+
+
+@pytest.mark.parametrize("asked", ["priority", "appointment", "pre_reviewed"])
+def test_a_kiosk_cannot_give_its_ticket_a_class(app, client, hall, asked):
+    """Whoever stands at a kiosk could ask for a faster lane: a kiosk's ticket takes its class
+    only from a booking code, a pre-review code or an ID card."""
+    response = issue(client, hall, visitor_class=asked)
+
+    assert response.status_code == 403
+    error = response.get_json()["error"]
+    assert error["code"] == "forbidden_role" and error["field"] == "visitor_class"
+    assert "绿色通道" in error["message"] and "工作人员" in error["message"]
+    with app.extensions["hallq_db"].reading() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert issue(client, hall, visitor_class="walk_in").status_code == 201
 
 
 def test_a_scanned_code_can_be_looked_up_before_issuing(client, hall, booked, platform, clock):
