@@ -11,6 +11,7 @@ from hall_server.api.schemas import (
     UserSchema,
     WaitingByService,
     WindowSchema,
+    local_day,
     record_id,
 )
 from hall_server.core.hall_code import HALL_CODE_PATTERN, HALL_CODE_RULE
@@ -221,7 +222,7 @@ class NetworkSchema(Schema):
 
 
 class DayQuery(StrictSchema):
-    date = fields.Date(metadata={"description": "the hall's local day; today if left out"})
+    date = local_day(metadata={"description": "the hall's local day; today if left out"})
 
 
 class NoticeRequest(StrictSchema):
@@ -249,7 +250,7 @@ class PeriodQuery(StrictSchema):
     period = fields.String(
         load_default=Period.DAY.value, validate=validate.OneOf([p.value for p in Period])
     )
-    date = fields.Date(metadata={"description": "any day of the period; today if left out"})
+    date = local_day(metadata={"description": "any day of the period; today if left out"})
 
 
 class ReportQuery(PeriodQuery):

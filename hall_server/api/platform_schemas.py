@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hall_server.api.schemas import StrictSchema
+from hall_server.api.schemas import StrictSchema, moment
 from hall_server.core.calling_policy import POLICIES
 from hall_server.operations.online_platform import PRE_REVIEW_RESULTS
 
@@ -54,7 +54,7 @@ class PreReviewPushRequest(StrictSchema):
         required=True, validate=HEX_SHA256, metadata={"description": ID_HASH_DESCRIPTION}
     )
     result = fields.String(required=True, validate=validate.OneOf(PRE_REVIEW_RESULTS))
-    valid_until = fields.AwareDateTime(required=True)
+    valid_until = moment(required=True)
     materials = fields.List(
         fields.Nested(Material), load_default=list, validate=validate.Length(max=100)
     )
@@ -84,8 +84,8 @@ class PreReviewSchema(Schema):
 class AppointmentPushRequest(StrictSchema):
     hall_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
     service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    slot_start = fields.AwareDateTime(required=True)
-    slot_end = fields.AwareDateTime()
+    slot_start = moment(required=True)
+    slot_end = moment()
     booking_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
     applicant_name = fields.String(validate=validate.Length(min=1, max=40))
     id_number_hash = fields.String(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -23,6 +24,29 @@ MOBILE_NUMBER = validate.Regexp(
 # A stored row's id is a PostgreSQL integer: a larger one names no row (and SQLite would raise
 # on it instead of finding nothing). Ids in paths are held to it by errors.RecordIdConverter.
 MAX_RECORD_ID = 2**31 - 1
+
+
+# Days and moments in requests lie within a hall's working life: a far one (year 1, year 9999)
+# names nothing and would overflow the time-zone arithmetic.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DAY_RANGE = validate.Range(
+    min=FIRST_DAY, max=LAST_DAY, error="give a day from 2000-01-01 to 2099-12-31"
+)
+MOMENT_RANGE = validate.Range(
+    min=datetime(2000, 1, 2, tzinfo=UTC),
+    max=datetime(2099, 12, 31, tzinfo=UTC),
+    error="give a time from 2000 to 2099",
+)
+
+
+def local_day(**options: Any) -> fields.Date:
+    """A day in a request (a hall's local day): from 2000 to 2099."""
+    return fields.Date(validate=DAY_RANGE, **options)
+
+
+def moment(**options: Any) -> fields.AwareDateTime:
+    """A time in a request, with its offset: from 2000 to 2099."""
+    return fields.AwareDateTime(validate=MOMENT_RANGE, **options)
 
 
 def always_present(schema: type[Schema]) -> type[Schema]:

@@ -555,3 +555,22 @@ def test_an_id_number_with_a_wrong_check_digit_is_refused_wherever_it_is_taken(
         headers=kiosk,
     )
     assert issued.status_code == 201, issued.get_json()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_a_day_beyond_a_halls_working_life_is_refused_not_a_server_error(on_both_databases, day):
+    """Year 1 or 9999 once overflowed the time-zone arithmetic: a 500 with a traceback."""
+    _, client, hall, _ = on_both_databases
+    manager = login_headers(client, hall.manager_number)
+    for path in (
+        f"/api/v1/manager/halls/{hall.id}/alerts?date={day}",
+        f"/api/v1/reports/halls/{hall.id}?date={day}",
+        f"/api/v1/reports/halls/{hall.id}/ratings?date={day}&period=month",
+    ):
+        response = client.get(path, headers=manager)
+        assert response.status_code == 422, (path, response.get_json())
+        assert response.get_json()["error"] == {
+            "code": "validation_failed",
+            "field": "date",
+            "message": "日期应在 2000-01-01 到 2099-12-31 之间",
+        }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from hall_server.storage.models import Appointment, PreReview
@@ -158,3 +159,19 @@ def test_a_revision_too_large_to_store_is_a_validation_error(platform, clock):
         assert (error["code"], error["field"]) == ("validation_failed", "revision")
     largest = platform.push_pre_review("APP-1", **pre_review_fields(clock, revision=2**31 - 1))
     assert largest.status_code == 200, largest.get_json()
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-05:00"])
+def test_a_time_beyond_a_halls_working_life_is_refused_not_a_server_error(platform, clock, moment):
+    """Year 1 or 9999 once overflowed the conversion to UTC: a 500 with a traceback."""
+    pushed = platform.push_pre_review(
+        "APP-1", **{**pre_review_fields(clock), "valid_until": moment}
+    )
+    booked = platform.push_appointment(
+        "APT-1", **{**appointment_fields(clock, 20), "slot_start": moment}
+    )
+
+    for response, field in ((pushed, "valid_until"), (booked, "slot_start")):
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["error"]["field"] == field
+        assert response.get_json()["error"]["message"] == "时间应在 2000 年到 2099 年之间"
