@@ -97,6 +97,10 @@ class CounterApi:
     def windows(self) -> list[dict[str, Any]]:
         return self._request("GET", f"/halls/{self.user['hall_id']}/windows")  # type: ignore[no-any-return]
 
+    def halls(self) -> list[dict[str, Any]]:
+        """The halls this login may see, each with its time zone."""
+        return self._request("GET", "/halls")  # type: ignore[no-any-return]
+
     def services(self) -> list[dict[str, Any]]:
         return self._request("GET", f"/halls/{self.user['hall_id']}/services")  # type: ignore[no-any-return]
 

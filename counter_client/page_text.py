@@ -262,6 +262,7 @@ def counter_page_text(_: Translate = gettext) -> dict[str, Any]:
         "free": _("free"),
         "yours": _("yours"),
         "take": _("Take"),
+        "window_in_use": _("in use"),
         "resume_button": _("Resume"),
         "done": _("Done."),
         "called_message": _("Called {number}."),
@@ -414,7 +415,9 @@ def transfer_text(_: Translate = gettext) -> dict[str, Any]:
         "no_open_window": _("No other window is open to take this case."),
         "transfer_window_closed_message": _("That window is closed: nobody serves there."),
         "choose_service": _("Choose…"),
+        "choose_window": _("Choose…"),
         "transfer_service_required": _("Choose the service to transfer to."),
+        "transfer_window_required": _("Choose the window to transfer to."),
         # Where the case in hand came from (staff only: the reason is never on a board).
         "transferred_from_window": _("Transferred from window {window}"),
         "transferred_from_service": _("Transferred from {service}"),

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -26,6 +27,7 @@ from counter_client.page_text import (
     check_in_text,
     leaving_text,
     refusal_message,
+    transfer_text,
     vocabulary,
 )
 
@@ -133,6 +135,7 @@ class TerminalCounter:
         self.services: list[dict[str, Any]] = []
         self.windows: list[dict[str, Any]] = []
         self.running = True
+        self.hall_zone: ZoneInfo | None = None  # read when a time of the hall is first shown
         # Live lines wait while the clerk answers a prompt, so the prompt stays readable.
         self.prompting = False
         self.held_lines: list[str] = []
@@ -180,6 +183,42 @@ class TerminalCounter:
         if ticket.get("recall_count"):
             parts.append(fill(_("recalled {count} times"), count=ticket["recall_count"]))
         return f"{' · '.join(parts)} [{status}]"
+
+    def hall_time(self, moment: str) -> str:
+        """The time of day on the hall's clock (10:29), as the page shows it, whatever zone
+        this PC's own clock runs on."""
+        at = datetime.fromisoformat(moment)
+        if self.hall_zone is None:
+            hall_id = self.window.get("hall_id", self.api.user.get("hall_id"))
+            with contextlib.suppress(CounterRefused, ZoneInfoNotFoundError, KeyError):
+                zones = {hall["id"]: hall["time_zone"] for hall in self.api.halls()}
+                self.hall_zone = ZoneInfo(zones[hall_id])
+        return f"{at.astimezone(self.hall_zone):%H:%M}"
+
+    def transfer_origin_line(self, origin: dict[str, Any]) -> str:
+        """Where the case in hand came from and why, as the page shows it: "Transferred from
+        window 1: materials need checking · clerk1 · housing · 10:29"."""
+        words = transfer_text(_)
+        if origin.get("from_window"):
+            source = fill(words["transferred_from_window"], window=origin["from_window"]["number"])
+        elif origin.get("from_service"):
+            source = fill(
+                words["transferred_from_service"], service=self.named(origin["from_service"])
+            )
+        else:
+            source = words["transferred_from_elsewhere"]
+        if origin.get("reason"):
+            # One fill: a reason that happens to contain "{reason}" is not filled again.
+            source = words["transferred_with_reason"].replace("{from}", source, 1)
+            source = source.replace("{reason}", origin["reason"], 1)
+        details = []
+        if origin.get("from_clerk"):
+            details.append(origin["from_clerk"]["name"])
+        if origin.get("from_service"):
+            details.append(self.named(origin["from_service"]))
+        if origin.get("at"):
+            details.append(self.hall_time(origin["at"]))
+        return " · ".join([source, *details])
 
     # ----- one key, one action -----
 
@@ -253,15 +292,28 @@ class TerminalCounter:
     def _done(self, ticket: dict[str, Any]) -> None:
         self.say("✓ " + self.ticket_line(ticket))
 
+    def _called(self, ticket: dict[str, Any]) -> None:
+        """A ticket just called here; one handed on from elsewhere says where from and why (the
+        desk's reading: the call's answer is the public view, which never carries the reason)."""
+        self._done(ticket)
+        if not ticket.get("transfer_count"):
+            return
+        try:
+            in_hand = self.api.desk(self.window["id"])["ticket"]
+        except CounterRefused:  # the call stands; I (the desk) shows the origin once read
+            return
+        if in_hand and in_hand["id"] == ticket["id"] and in_hand.get("last_transfer"):
+            self.say("  ↪ " + self.transfer_origin_line(in_hand["last_transfer"]))
+
     def call_next(self) -> None:
-        self._done(self.api.call_next(self.window["id"]))
+        self._called(self.api.call_next(self.window["id"]))
 
     def call_number(self) -> None:
         number = self._ask(_("Ticket number (e.g. A023): "))
         if not number:
             self.say(_("Cancelled."))
             return
-        self._done(self.api.call_number(self.window["id"], number))
+        self._called(self.api.call_number(self.window["id"], number))
 
     def _simple(self, action: str) -> None:
         ticket = self._current_ticket()
@@ -352,7 +404,7 @@ class TerminalCounter:
             self.say(f"  {index}  {self.ticket_line(ticket)}")
         choice = 1 if len(parked) == 1 else self._choose(_("Resume which? "), min(9, len(parked)))
         if choice is not None:
-            self._done(self.api.act(self.window["id"], parked[choice - 1]["id"], "resume"))
+            self._called(self.api.act(self.window["id"], parked[choice - 1]["id"], "resume"))
 
     def pause(self) -> None:
         reasons = self.words["pause_reasons"]
@@ -507,7 +559,7 @@ class TerminalCounter:
         call_now = fill(words["call_now"], **values) + " [Enter]: "
         if self._choose(call_now, 1, default=1, cancelled=waits) is None:
             return
-        self._done(self.api.call_ticket(self.window["id"], ticket["id"]))
+        self._called(self.api.call_ticket(self.window["id"], ticket["id"]))
 
     def show_help(self) -> None:
         self.say(help_text())
@@ -531,6 +583,8 @@ class TerminalCounter:
         lines = [self.window_line(desk["window"])]
         ticket = desk["ticket"]
         lines.append("  " + (self.ticket_line(ticket) if ticket else _("No ticket at the window.")))
+        if ticket and ticket.get("last_transfer"):
+            lines.append("  ↪ " + self.transfer_origin_line(ticket["last_transfer"]))
         waiting = ", ".join(
             f"{s['prefix']} {self.named(s)}: {s['waiting']}"
             for s in queue["waiting"]

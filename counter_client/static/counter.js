@@ -39,6 +39,11 @@
     recallLimit: null, // {ticket_id, recall_count}
     pendingAction: null, // a key pressed while the page was busy: done once it is not
     reading: 0, // which read of the window is the latest: an older answer is not shown
+    // The hall feed: its recent events are read once the desk shows, and the live events go on
+    // from the hall's seq of that read. Until it is in, live events wait (feedEarly).
+    feedSeq: null,
+    feedEarly: [],
+    feedRead: 0, // which read of the feed is the latest
   };
 
   function $(id) { return document.getElementById(id); }
@@ -224,6 +229,7 @@
       state.windows = answer.data;
       var list = $("window-list");
       list.textContent = "";
+      var heldByOthers = 0;
       answer.data.forEach(function (window_) {
         var item = document.createElement("li");
         item.dataset.windowNumber = window_.number;
@@ -234,14 +240,27 @@
         var who = document.createElement("span");
         who.className = "window-holder";
         who.textContent = mine ? T.yours : window_.clerk ? fill(T.taken_by, { name: window_.clerk.name }) : T.free;
-        var take = document.createElement("button");
-        take.type = "button";
-        take.className = mine ? "primary" : "";
-        take.textContent = T.take;
-        take.addEventListener("click", function () { takeWindow(window_.id); });
-        item.append(label, who, take);
+        item.append(label, who);
+        // Another clerk's window: the server refuses to give it to anyone else (a manager frees
+        // it on the dashboard), so it is not offered.
+        if (window_.clerk && !mine) {
+          heldByOthers++;
+          item.dataset.heldBy = window_.clerk.name;
+          var inUse = document.createElement("span");
+          inUse.className = "window-in-use";
+          inUse.textContent = T.window_in_use;
+          item.appendChild(inUse);
+        } else {
+          var take = document.createElement("button");
+          take.type = "button";
+          take.className = mine ? "primary" : "";
+          take.textContent = T.take;
+          take.addEventListener("click", function () { takeWindow(window_.id); });
+          item.appendChild(take);
+        }
         list.appendChild(item);
       });
+      $("window-held-hint").hidden = !heldByOthers;
     });
   }
 
@@ -258,16 +277,21 @@
   function showDesk() {
     show("desk-view");
     checkIn.clear(); // a check-in belongs to the clerk and window that began it
+    var feedRead = startFeed();
     Promise.all([
       api("GET", "/halls/" + state.user.hall_id + "/services"),
       api("GET", "/halls/" + state.user.hall_id + "/windows"),
       api("GET", "/halls"),
+      // The hall whose live events this page hears (the login's).
+      api("GET", "/halls/" + state.user.hall_id + "/recent-events?limit=" + FEED_LENGTH),
     ]).then(function (answers) {
       if (answers[0].ok) state.services = answers[0].data;
       if (answers[1].ok) state.windows = answers[1].data;
       if (answers[2].ok) answers[2].data.forEach(rememberHall);
       fillTransferChoices();
       if (state.window) render(); // its times, now on the hall's clock
+      // Once the windows and the hall's clock are known: its lines name windows and times.
+      if (feedRead === state.feedRead) fillFeed(answers[3]);
     });
     startLive();
     refresh();
@@ -740,14 +764,54 @@
     });
   }
 
+  // A fresh feed for the desk now shown: what happened before this page (a reload, a new
+  // login) is read from the server, so the clerk still sees e.g. the case just sent here.
+  function startFeed() {
+    $("feed-list").textContent = "";
+    state.feedSeq = null;
+    state.feedEarly = [];
+    return ++state.feedRead;
+  }
+
+  // The hall's recent events (GET /halls/<id>/recent-events), then the live events that came
+  // meanwhile and are not among them: those above the read's seq. Unread, the feed is live only.
+  function fillFeed(answer) {
+    var early = state.feedEarly;
+    state.feedEarly = [];
+    state.feedSeq = answer.ok ? answer.data.seq : 0;
+    if (answer.ok) {
+      answer.data.events.slice().reverse().forEach(function (event) {
+        showInFeed(event.name, event, event.at);
+      });
+    }
+    early.forEach(function (entry) {
+      if (!alreadyRead(entry.name, entry.message)) showInFeed(entry.name, entry.message, entry.at);
+    });
+  }
+
+  // A live event the read of recent events holds already: a ticket's step at or below its seq
+  // (window changes and ratings are never among them).
+  function alreadyRead(name, message) {
+    var ticketStep = name.indexOf("ticket.") === 0 && name !== "ticket.rated";
+    return ticketStep && message.seq <= state.feedSeq;
+  }
+
   function addToFeed(name, message) {
+    if (state.feedSeq === null) {
+      state.feedEarly.push({ name: name, message: message, at: new Date() });
+      return;
+    }
+    if (!alreadyRead(name, message)) showInFeed(name, message, new Date());
+  }
+
+  function showInFeed(name, message, moment) {
     var line = feedLine(name, message);
     if (!line) return;
     var list = $("feed-list");
     var item = document.createElement("li");
     item.dataset.event = name;
     var at = document.createElement("time");
-    at.textContent = clockTime(new Date());
+    at.textContent = clockTime(moment);
     item.append(at, document.createTextNode(" " + line));
     var ticket = message.ticket;
     if ((ticket && ticket.target_window_id === state.windowId && name === "ticket.transferred") ||
@@ -885,6 +949,7 @@
       if (!ticket) return;
       fillTransferChoices();
       $("transfer-service").value = ""; // "choose": never the first service by accident
+      $("transfer-window").value = ""; // nor the first window
       setTicketLabel("transfer-dialog", ticket);
       $("transfer-reason").value = "";
       openDialog("transfer-dialog", $("transfer-reason")); // Enter confirms from there
@@ -1072,6 +1137,12 @@
     var windows = $("transfer-window");
     var chosen = windows.value;
     windows.textContent = "";
+    // "Choose" first, as for services: Enter or a hurried click never sends the case to a window
+    // the clerk did not pick.
+    var chooseWindow = document.createElement("option");
+    chooseWindow.value = "";
+    chooseWindow.textContent = T.choose_window;
+    windows.appendChild(chooseWindow);
     state.windows.filter(function (window_) { return window_.id !== state.windowId; }).forEach(function (window_) {
       var option = document.createElement("option");
       var label = window_.number + " · " + named(window_);
@@ -1084,17 +1155,19 @@
       option.textContent = label;
       windows.appendChild(option);
     });
-    var open = Array.prototype.filter.call(windows.options, function (option) { return !option.disabled; });
-    var previous = Array.prototype.filter.call(windows.options, function (option) {
+    var previous = chosen && Array.prototype.filter.call(windows.options, function (option) {
       return option.value === chosen;
     })[0];
-    if (previous && (keepChoice || !previous.disabled)) {
-      // The clerk's choice stays, even if that window has just closed: its label says so and
-      // sending is refused, rather than the case going to a window the clerk never chose.
-      windows.selectedIndex = previous.index;
-    } else {
-      windows.selectedIndex = open.length ? open[0].index : -1;
-    }
+    // The clerk's choice stays, even if that window has just closed: its label says so and
+    // sending is refused, rather than the case going to a window the clerk never chose.
+    windows.selectedIndex = previous && (keepChoice || !previous.disabled) ? previous.index : 0;
+  }
+
+  // Windows that could take the case now (not the "choose" line, not a closed window).
+  function openTransferWindows() {
+    return Array.prototype.filter.call($("transfer-window").options, function (option) {
+      return option.value && !option.disabled;
+    });
   }
 
   function transferKind() { return document.querySelector("#transfer-form input[name=target_kind]:checked").value; }
@@ -1110,7 +1183,10 @@
     };
     if (transferKind() === "window") {
       var target = $("transfer-window").selectedOptions[0];
-      if (!target) { refuse(T.no_open_window, $("transfer-window")); return; }
+      if (!target || !target.value) {
+        refuse(openTransferWindows().length ? T.transfer_window_required : T.no_open_window, $("transfer-window"));
+        return;
+      }
       if (target.disabled) { refuse(T.transfer_window_closed_message, $("transfer-window")); return; }
       body.to_window_id = Number(target.value);
     } else {

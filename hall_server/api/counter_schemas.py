@@ -58,6 +58,54 @@ class CounterTicketSchema(TicketSchema):
     )
 
 
+class RecentEventsQuery(StrictSchema):
+    limit = fields.Integer(
+        load_default=8,
+        validate=validate.Range(min=1, max=50),
+        metadata={"description": "how many events, newest first (the counter shows 8)"},
+    )
+
+
+class RecentEventTicket(Schema):
+    id = fields.Integer()
+    number = fields.String(metadata={"example": "A023"})
+    service = fields.Nested(
+        NameRef,
+        metadata={
+            "description": "for ticket.issued the service it was issued for; for a transfer "
+            "the service it was sent to"
+        },
+    )
+    window = fields.Nested(
+        WindowRef, allow_none=True, metadata={"description": "the window it happened at"}
+    )
+    target_window_id = fields.Integer(
+        allow_none=True, metadata={"description": "for a transfer to a window: that window"}
+    )
+
+
+class RecentEvent(Schema):
+    name = fields.String(metadata={"example": "ticket.transferred"})
+    at = fields.AwareDateTime()
+    ticket = fields.Nested(RecentEventTicket)
+
+
+class RecentEventsSchema(Schema):
+    seq = fields.Integer(
+        metadata={
+            "description": "the hall's seq these events are part of: a live event with a seq "
+            "at or below it is among them already"
+        }
+    )
+    events = fields.List(
+        fields.Nested(RecentEvent),
+        metadata={
+            "description": "today's ticket events in the hall (the live events' names and "
+            "ticket fields), newest first; window changes and ratings are not among them"
+        },
+    )
+
+
 class CounterTicketLookupSchema(CounterTicketSchema):
     requeue_open = fields.Boolean(
         metadata={"description": "a no-show still within the hall's grace: it may wait again"}

@@ -6,10 +6,10 @@ heads, read without locking or calling anything.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, literal, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from hall_server.core import ticket_life
@@ -191,3 +191,129 @@ def ticket_id_for_number(session: Session, window_id: int, number: str, now: dat
     if found is None:
         raise Refused("not_found", f"no ticket {wanted} today in this hall", field="number")
     return int(found)
+
+
+# What each kept step of a ticket was announced as (ticket_handling, daily_rollover): the hall's
+# recent events read back from the tickets' history, by the names of the live events.
+EVENT_OF_ACTION = {
+    "issued": "ticket.issued",  # not a history row: the ticket's own issue time
+    "called": "ticket.called",
+    "resumed": "ticket.called",
+    "recalled": "ticket.recalled",
+    "started": "ticket.started",
+    "finished": "ticket.finished",
+    "no_show": "ticket.no_show",
+    "requeued": "ticket.requeued",
+    "transferred": "ticket.transferred",
+    "target_window_closed": "ticket.transferred",
+    "parked": "ticket.parked",
+    "cancelled": "ticket.cancelled",
+    "expired": "ticket.cancelled",
+}
+RECENT_EVENTS = 8
+# More than any local day (25 h where clocks go back): the span today's events are read from.
+LONGEST_DAY = timedelta(hours=26)
+
+
+def recent_hall_events(
+    session: Session, actor: Actor, hall_id: int, now: datetime, limit: int = RECENT_EVENTS
+) -> dict[str, Any]:
+    """The hall's latest ticket events today, newest first, as the live events named them, and
+    the hall's `seq` they are all part of: a live event at or below it is among them already.
+
+    One statement, so the events and the `seq` are of one moment: the hall's row, outer-joined
+    to its latest history rows (ix_ticket_events_hall_at) and issues (ix_tickets_hall_issued)
+    of the last day and more; those before the hall's midnight are dropped here (the newest of
+    that span hold all of today's newest). Window changes and ratings keep no history here and
+    are not among them.
+    """
+    require_hall_access(session, actor, hall_id)
+    since = now - LONGEST_DAY
+    steps = (
+        select(
+            TicketEvent.id.label("step_id"),
+            TicketEvent.at.label("at"),
+            TicketEvent.action.label("action"),
+            TicketEvent.ticket_id.label("ticket_id"),
+            TicketEvent.window_id.label("window_id"),
+            TicketEvent.detail["to_service_id"].as_integer().label("to_service_id"),
+            TicketEvent.detail["to_window_id"].as_integer().label("to_window_id"),
+        )
+        .where(
+            TicketEvent.hall_id == hall_id,
+            TicketEvent.at >= since,
+            TicketEvent.action.in_(tuple(EVENT_OF_ACTION)),
+        )
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(limit)
+    )
+    issues = (
+        select(
+            literal(0, Integer).label("step_id"),
+            Ticket.issued_at.label("at"),
+            literal("issued").label("action"),
+            Ticket.id.label("ticket_id"),
+            cast(null(), Integer).label("window_id"),
+            Ticket.original_service_id.label("to_service_id"),
+            cast(null(), Integer).label("to_window_id"),
+        )
+        .where(Ticket.hall_id == hall_id, Ticket.issued_at >= since)
+        .order_by(Ticket.issued_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    latest = union_all(steps.subquery().select(), issues.subquery().select()).subquery()
+    service_id = func.coalesce(latest.c.to_service_id, Ticket.service_id)
+    rows = session.execute(
+        select(
+            Hall.event_seq.label("seq"),
+            Hall.time_zone.label("time_zone"),
+            latest.c.at,
+            latest.c.action,
+            latest.c.to_window_id,
+            Ticket.id.label("ticket_id"),
+            Ticket.number.label("number"),
+            Service.id.label("service_id"),
+            Service.name.label("service_name"),
+            Service.name_en.label("service_name_en"),
+            Window.id.label("window_id"),
+            Window.number.label("window_number"),
+            Window.name.label("window_name"),
+        )
+        .select_from(Hall)
+        .outerjoin(latest, true())
+        .outerjoin(Ticket, Ticket.id == latest.c.ticket_id)
+        .outerjoin(Service, Service.id == service_id)
+        .outerjoin(Window, Window.id == latest.c.window_id)
+        .where(Hall.id == hall_id)
+        # An issue before the steps of its ticket at the same moment (a check-in called at once).
+        .order_by(latest.c.at.desc(), latest.c.step_id.desc())
+        .limit(limit)
+    ).all()
+    if not rows:
+        raise Refused("not_found", f"no hall with id {hall_id}")
+    today = local_business_date(now, rows[0].time_zone)
+    events = []
+    for row in rows:
+        if row.number is None:  # the hall's row alone: nothing happened lately
+            continue
+        at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
+        if local_business_date(at, row.time_zone) != today:
+            continue
+        window = None
+        if row.window_id is not None:
+            window = {"id": row.window_id, "number": row.window_number, "name": row.window_name}
+        service = {"id": row.service_id, "name": row.service_name, "name_en": row.service_name_en}
+        events.append(
+            {
+                "name": EVENT_OF_ACTION[row.action],
+                "at": at,
+                "ticket": {
+                    "id": row.ticket_id,
+                    "number": row.number,
+                    "service": service,
+                    "window": window,
+                    "target_window_id": row.to_window_id,
+                },
+            }
+        )
+    return {"seq": int(rows[0].seq), "events": events}

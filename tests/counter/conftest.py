@@ -61,7 +61,10 @@ def issue(client: Any, hall: TestHall) -> Any:
         response = client.post(
             f"/api/v1/halls/{hall.id}/tickets",
             json={"service_id": hall.services[service], **extra},
-            headers={"Authorization": f"Bearer {hall.kiosk_token}"},
+            # A kiosk issues walk-ins; the hall's staff give a ticket another class.
+            headers={"Authorization": f"Bearer {hall.kiosk_token}"}
+            if extra.get("visitor_class", "walk_in") == "walk_in"
+            else login_headers(client, hall.manager_number),
         )
         assert response.status_code == 201, response.get_json()
         return response.get_json()  # type: ignore[no-any-return]

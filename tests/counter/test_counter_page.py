@@ -180,8 +180,60 @@ def test_other_windows_transfers_and_a_managers_change_show_at_once(page, live_h
     expect(page.locator("#window-state")).to_have_attribute("data-status", "paused")
 
 
-def test_taking_a_window_someone_holds_shows_who_holds_it(page, live_hall):
-    open_counter(page, live_hall, 1, clerk=2)
+def log_in_to_the_window_picker(page, live_hall, clerk: int, lang: str = "en") -> None:
+    page.goto(f"{live_hall.url}/counter/?lang={lang}")
+    page.fill("#staff-number", live_hall.hall.clerk_numbers[clerk])
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    expect(page.locator("#window-view")).to_be_visible()
+
+
+def test_a_window_another_clerk_holds_says_who_and_is_not_offered(page, live_hall):
+    """Window 1 is clerk1's: the picker names them and offers no "Take" that the server would
+    only refuse; it says that a manager frees such a window on the dashboard."""
+    log_in_to_the_window_picker(page, live_hall, clerk=2)
+    held = page.locator("#window-list li[data-window-number='1']")
+    expect(held.locator(".window-holder")).to_have_text("held by clerk1")
+    expect(held.locator(".window-in-use")).to_have_text("in use")
+    expect(held.locator("button")).to_have_count(0)
+    expect(page.locator("#window-held-hint")).to_be_visible()
+    expect(page.locator("#window-held-hint")).to_have_text(
+        "A window another clerk holds is freed by a manager on the dashboard."
+    )
+    own = page.locator("#window-list li[data-window-number='2']")
+    expect(own.locator(".window-holder")).to_have_text("yours")
+    expect(own.locator("button")).to_have_text("Take")
+    own.locator("button").click()
+    wait_for_desk(page)
+    holder = live_hall.api("GET", f"/halls/{live_hall.hall.id}/windows", live_hall.login(1))
+    assert holder.json()[0]["clerk"]["name"] == "clerk1"
+
+
+def test_the_window_picker_says_in_use_in_chinese(page, live_hall):
+    log_in_to_the_window_picker(page, live_hall, clerk=2, lang="zh")
+    held = page.locator("#window-list li[data-window-number='1']")
+    expect(held.locator(".window-holder")).to_have_text("clerk1 已登录")
+    expect(held.locator(".window-in-use")).to_have_text("使用中")
+    expect(held.locator("button")).to_have_count(0)
+    expect(page.locator("#window-held-hint")).to_have_text(
+        "其他人员占用的窗口，需由管理人员在实时看板上解除占用。"
+    )
+
+
+def test_a_window_free_in_the_picker_but_taken_meanwhile_is_refused_with_who_holds_it(
+    page, live_hall
+):
+    """The picker is read once: a window someone takes after that is still refused by the
+    server, and the page says who holds it."""
+    window_1 = live_hall.hall.windows[1]
+    clerk1 = live_hall.login(1)
+    assert live_hall.api("POST", f"/windows/{window_1}/release", clerk1).status_code == 200
+    log_in_to_the_window_picker(page, live_hall, clerk=2)
+    free = page.locator("#window-list li[data-window-number='1']")
+    expect(free.locator(".window-holder")).to_have_text("free")
+    expect(page.locator("#window-held-hint")).to_be_hidden()
+    assert live_hall.api("POST", f"/windows/{window_1}/take", clerk1).status_code == 200
+    free.locator("button").click()
     message = page.locator("#message")
     expect(message).to_have_attribute("data-code", "window_taken")
     expect(message).to_contain_text("Another clerk holds this window.")

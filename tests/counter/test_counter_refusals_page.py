@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.counter.conftest import LiveHall, counter_browser_page, open_counter, wait_for_desk
+from tests.counter.conftest import LiveHall, counter_browser_page, wait_for_desk
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -188,8 +188,19 @@ def test_the_checks_catch_the_old_way_of_joining() -> None:
 
 
 def test_a_page_that_went_with_its_window_shows_the_reason_once(page: Page, live_hall: LiveHall):
-    """Taking a window another clerk holds, on the page itself."""
-    open_counter(page, live_hall, 1, clerk=2)
+    """Taking a window another clerk took after the picker was read, on the page itself (a
+    window already held when it is read is not offered)."""
+    window_1 = live_hall.hall.windows[1]
+    clerk1 = live_hall.login(1)
+    assert live_hall.api("POST", f"/windows/{window_1}/release", clerk1).status_code == 200
+    page.goto(f"{live_hall.url}/counter/?lang=en")
+    page.fill("#staff-number", live_hall.hall.clerk_numbers[2])
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    take = page.locator("#window-list li[data-window-number='1'] button")
+    expect(take).to_be_visible()
+    assert live_hall.api("POST", f"/windows/{window_1}/take", clerk1).status_code == 200
+    take.click()
     message = page.locator("#message")
     expect(message).to_have_attribute("data-code", "window_taken")
     expect(message).to_have_text("Another clerk holds this window. Window 1 is held by clerk1.")

@@ -9,6 +9,7 @@ import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -471,3 +472,53 @@ def test_terminal_pauses_for_a_planned_length_that_reaches_the_server(
     assert stored() == ("paused", "meeting", None)
     session.send("q")
     assert session.finish() == 0
+
+
+def test_a_case_transferred_here_says_where_from_and_why_in_english_and_chinese(
+    live_hall: LiveHall, terminal_sessions
+):
+    """As the page's "Transferred from window 2: …": on calling it, on the desk (I), and in
+    Chinese by default; the time is on the hall's clock."""
+    hall = live_hall.hall
+    ticket = live_hall.kiosk_issue()
+    other = live_hall.login(2)
+    window_2 = hall.windows[2]
+    assert live_hall.api("POST", f"/windows/{window_2}/call-next", other).status_code == 200
+    live_hall.api("POST", f"/windows/{window_2}/tickets/{ticket['id']}/start", other)
+    moved = live_hall.api(
+        "POST",
+        f"/windows/{window_2}/tickets/{ticket['id']}/transfer",
+        other,
+        json={"to_window_id": hall.windows[1], "reason": "材料需综合窗口复核"},
+    )
+    assert moved.status_code == 200, moved.text
+    with live_hall.database.reading() as session:
+        zone = ZoneInfo(session.get(Hall, hall.id).time_zone)
+
+    session = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+    )
+    session.expect(r"You now hold window 1")
+    at = session.mark()
+    session.send("n")
+    session.expect(r"✓ A001 .*\[called\]", at)
+    desk = live_hall.api("GET", f"/windows/{hall.windows[1]}/desk", live_hall.login(1)).json()
+    sent_at = datetime.fromisoformat(desk["ticket"]["last_transfer"]["at"]).astimezone(zone)
+    origin = (
+        r"↪ Transferred from window 2: 材料需综合窗口复核 · clerk2 · housing · "
+        + f"{sent_at:%H:%M}"
+    )
+    session.expect(origin, at)
+    at = session.mark()
+    session.send("i")
+    session.expect(r"A001 · housing .*\[called\]\n  " + origin, at)
+    session.send("q")
+    assert session.finish() == 0
+
+    chinese = terminal_sessions(
+        ["--server", live_hall.url, "--window", "1", "--staff-number", hall.clerk_numbers[1]]
+        + ["--lang", "zh"]
+    )
+    chinese.expect(r"A001 · housing .*\[已呼叫\]\n  ↪ 由 2 号窗口转来：材料需综合窗口复核 · clerk2")
+    chinese.send("q")
+    assert chinese.finish() == 0
