@@ -14,7 +14,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, NamedStyle
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from hall_server.operations.ratings import LEVELS
 
@@ -151,12 +154,27 @@ def report_csv(report: dict[str, Any], english: bool) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for line in title_lines(report, english):
-        writer.writerow([line])
+        writer.writerow([csv_cell(line)])
     writer.writerow([])
-    writer.writerow([_csv_header(c) for c in columns])
+    writer.writerow([csv_cell(_csv_header(c)) for c in columns])
     for row in rows:
-        writer.writerow(["" if (v := plain_value(c, row)) is None else v for c in columns])
+        writer.writerow([csv_cell(plain_value(c, row)) for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# What makes a spreadsheet program take a CSV cell for a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A figure as it is (a negative one stays a number); words that Excel or WPS would take
+    for a formula, such as a hall an admin named `=HYPERLINK(…)`, behind a single quote. A sign
+    after leading spaces (a hall indented below its parent) counts too."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _csv_header(column: Column) -> str:
@@ -166,51 +184,64 @@ def _csv_header(column: Column) -> str:
 def report_xlsx(
     report: dict[str, Any], english: bool, rated: dict[str, Any] | None = None
 ) -> bytes:
-    """The report's sheet and, given the rated cases (rating_reads.list_ratings), theirs."""
+    """The report's sheet and, given the rated cases (rating_reads.list_ratings), theirs.
+
+    Every name is a string cell: an admin's hall or window named "=HYPERLINK(…)" stays words.
+    Cells are written by their row number: `sheet.max_row` and `sheet[row]` look at every cell
+    written so far, which for a city network's month by clerk took seconds."""
     columns, rows = _table(report, english)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Report")
-    for line in title_lines(report, english):
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append([c.header for c in columns])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        values = []
-        for column in columns:
+    lines = title_lines(report, english)
+    _title(sheet, lines)
+    header_row = len(lines) + 2
+    bold = Font(bold=True)
+    heading = Alignment(wrap_text=True, vertical="top")
+    for index, column in enumerate(columns, start=1):
+        cell = _words(sheet.cell(row=header_row, column=index, value=column.header))
+        cell.font = bold
+        cell.alignment = heading
+    formats = {"minutes": MINUTES_FORMAT, "share": SHARE_FORMAT, "score": SCORE_FORMAT}
+    total_row = header_row + len(rows)
+    for number, row in enumerate(rows, start=header_row + 1):
+        for index, column in enumerate(columns, start=1):
             value = column.raw(row)
             if value is not None and column.kind == "minutes":
                 value = round(value / 60, 2)
-            values.append(value)
-        sheet.append(values)
-        for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
-            if column.kind == "minutes":
-                cell.number_format = MINUTES_FORMAT
-            elif column.kind == "share":
-                cell.number_format = SHARE_FORMAT
-            elif column.kind == "score":
-                cell.number_format = SCORE_FORMAT
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+            cell = sheet.cell(row=number, column=index, value=value)
+            if column.kind == "text":
+                _words(cell)
+            elif column.kind in formats:
+                cell.number_format = formats[column.kind]
+            if number == total_row:
+                cell.font = bold
     sheet.freeze_panes = sheet.cell(
         row=header_row + 1, column=len(label_columns(report["by"], english)) + 1
     )
     for index, column in enumerate(columns, start=1):
         width = 24 if column.kind == "text" else 11
-        sheet.column_dimensions[
-            sheet.cell(row=header_row, column=index).column_letter
-        ].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     if rated is not None:
         _ratings_sheet(workbook, rated, english)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _words(cell: Cell) -> Cell:
+    """Words stay words: openpyxl makes a string starting with "=" a formula."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _title(sheet: Worksheet, lines: list[str]) -> None:
+    """The title lines from the sheet's first row, the first one large."""
+    for number, line in enumerate(lines, start=1):
+        _words(sheet.cell(row=number, column=1, value=line))
+    sheet["A1"].font = Font(bold=True, size=14)
 
 
 def rating_columns(english: bool) -> list[Column]:
@@ -269,9 +300,7 @@ def _ratings_sheet(workbook: Workbook, rated: dict[str, Any], english: bool) -> 
     ]
     if shown < total:
         lines.append(_("The newest %(shown)s of %(total)s ratings", shown=shown, total=total))
-    for line in lines:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
+    _title(sheet, lines)
     sheet.append([])
     columns = rating_columns(english)
     sheet.append([column.header for column in columns])
@@ -293,9 +322,8 @@ def _ratings_sheet(workbook: Workbook, rated: dict[str, Any], english: bool) -> 
     for number, row in enumerate(rated["ratings"], start=header_row + 1):
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=number, column=index, value=column.raw(row))
-            if column.kind == "text" and cell.value is not None:
-                # A visitor's comment "=HYPERLINK(…)" stays words, never a formula.
-                cell.data_type = "s"
+            if column.kind == "text":
+                _words(cell)  # a visitor's comment "=HYPERLINK(…)" stays words
             if index in styles:
                 cell.style = styles[index]
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)

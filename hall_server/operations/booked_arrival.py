@@ -68,6 +68,10 @@ def normalised_code(code: str) -> str:
     return "".join(code.split()).upper()
 
 
+# `upper(code)` as the lookups below write it is what the indexes on the hall and the code
+# upper-cased hold (migration 0015); another expression would read every code of the hall.
+
+
 def _appointment_with_code(session: Session, hall_id: int, code: str) -> Appointment | None:
     return session.scalar(
         select(Appointment).where(

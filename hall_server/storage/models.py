@@ -18,6 +18,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -476,6 +477,12 @@ class PreReview(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# A code typed or scanned at the kiosk or counter is looked up upper-cased in its hall
+# (booked_arrival.normalised_code); the codes are kept as the platform pushed them, which it
+# sees echoed back, so the index holds them upper-cased (migration 0015).
+Index("ix_pre_reviews_hall_id_upper_code", PreReview.hall_id, func.upper(PreReview.code))
+
+
 class Appointment(Base):
     """A booked slot (预约); checking in turns it into an appointment ticket."""
 
@@ -506,6 +513,13 @@ class Appointment(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+Index(
+    "ix_appointments_hall_id_upper_booking_code",
+    Appointment.hall_id,
+    func.upper(Appointment.booking_code),
+)
 
 
 class OutboxMessage(Base):

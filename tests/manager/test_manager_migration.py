@@ -3,12 +3,10 @@ SQLite and PostgreSQL; downgrading the revision removes only what it added."""
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from hall_server.storage import migrations
-from hall_server.storage.models import Base
+from tests.storage.test_migrations import model_differences
 
 OURS = {"hall_alerts", "board_notices"}
 
@@ -17,7 +15,7 @@ def _differences(url: str) -> list:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            diff = model_differences(connection)
     finally:
         engine.dispose()
 

@@ -1,7 +1,8 @@
 """The index-only revisions on SQLite and PostgreSQL: 0009 (by hall and time), 0012 (for
-issuing) and 0013 (a queue's order, which replaces an index). Their indexes come with the
-upgrade (built concurrently on PostgreSQL, outside the migration's transaction) and go with the
-downgrade, and an index a revision replaces goes and comes back, leaving the rows alone."""
+issuing), 0013 (a queue's order, which replaces an index) and 0015 (booking and pre-review codes
+upper-cased). Their indexes come with the upgrade (built concurrently on PostgreSQL, outside the
+migration's transaction) and go with the downgrade, and an index a revision replaces goes and
+comes back, leaving the rows alone."""
 
 from __future__ import annotations
 
@@ -28,13 +29,30 @@ REVISIONS = {
         [("tickets", "ix_tickets_queue_order")],
         [("tickets", "ix_tickets_queue")],
     ),
+    "0015_code_lookup_indexes": (
+        "0014_printer_reported_at",
+        [
+            ("appointments", "ix_appointments_hall_id_upper_booking_code"),
+            ("pre_reviews", "ix_pre_reviews_hall_id_upper_code"),
+        ],
+        [],
+    ),
 }
 
 
 def index_names(url: str, table: str) -> set[str]:
+    """From the database's catalogue: SQLAlchemy does not reflect SQLite's indexes on an
+    expression (0015's upper-cased codes)."""
     engine = create_engine(url)
     try:
-        return {index["name"] for index in inspect(engine).get_indexes(table)}
+        if engine.dialect.name != "sqlite":
+            return {index["name"] for index in inspect(engine).get_indexes(table)}
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :table"),
+                {"table": table},
+            )
+            return {row[0] for row in rows}
     finally:
         engine.dispose()
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Column, Connection, create_engine, inspect, text
+from sqlalchemy.exc import SAWarning
+from sqlalchemy.schema import CreateIndex
 
 from hall_server.storage import migrations
 from hall_server.storage.models import Base
@@ -49,9 +52,49 @@ def schema_differences(url: str) -> list[object]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+            return model_differences(connection)
     finally:
         engine.dispose()
+
+
+def model_differences(connection: Connection) -> list[object]:
+    """What autogenerate finds between the database and the models. SQLite cannot reflect an
+    index on an expression (the booking codes upper-cased), so autogenerate skips those there
+    with a warning; they are compared here by the statement SQLite keeps for each."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="autogenerate skipping metadata-specified expression-based index",
+            category=UserWarning,
+        )
+        warnings.filterwarnings(
+            "ignore",
+            message="Skipped unsupported reflection of expression-based index",
+            category=SAWarning,
+        )
+        found = list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    if connection.dialect.name == "sqlite":
+        found += _sqlite_expression_index_differences(connection)
+    return found
+
+
+def _sqlite_expression_index_differences(connection: Connection) -> list[object]:
+    def plain(statement: str | None) -> str:
+        return "".join((statement or "").split()).replace('"', "").lower()
+
+    differences: list[object] = []
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            if all(isinstance(expression, Column) for expression in index.expressions):
+                continue
+            wanted = str(CreateIndex(index).compile(dialect=connection.dialect))
+            kept = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"),
+                {"name": index.name},
+            ).scalar()
+            if plain(kept) != plain(wanted):
+                differences.append(("expression_index", index.name, wanted, kept))
+    return differences
 
 
 def hallq_db_upgrade(url: str) -> subprocess.CompletedProcess[str]:
