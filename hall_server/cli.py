@@ -197,6 +197,47 @@ def add_platform(code: str, name: str, hall_code: str, webhook_url: str | None) 
 
 
 @cli.command(
+    name="update-platform",
+    help="Change a platform's webhook, give it a new secret, or stop or allow its pushes.",
+)
+@click.option("--code", required=True, help="the platform's code, as given to add-platform")
+@click.option("--webhook", "webhook_url", default=None, help="a new address for case outcomes")
+@click.option("--no-webhook", is_flag=True, help="post no outcomes (they wait in the outbox)")
+@click.option(
+    "--new-secret",
+    is_flag=True,
+    help="make a new shared secret (shown once); the old one is refused from then on",
+)
+@click.option("--disable/--enable", "disabled", default=None, help="refuse or allow its pushes")
+def update_platform(
+    code: str, webhook_url: str | None, no_webhook: bool, new_secret: bool, disabled: bool | None
+) -> None:
+    from hall_server.core.refusals import Refused
+    from hall_server.operations import online_platform
+
+    if webhook_url is not None and no_webhook:
+        raise click.UsageError("give either --webhook or --no-webhook")
+    change = online_platform.PlatformChange(
+        webhook_url=webhook_url,
+        remove_webhook=no_webhook,
+        new_secret=new_secret,
+        active=None if disabled is None else not disabled,
+    )
+    if change == online_platform.PlatformChange():
+        raise click.UsageError("nothing to change: give --webhook, --no-webhook, --new-secret, "
+                               "--disable or --enable")  # fmt: skip
+    app = _app()
+    try:
+        with app.extensions["hallq_db"].transaction() as uow:
+            secret = online_platform.update_platform(uow, code, change)
+    except Refused as refusal:
+        raise click.ClickException(refusal.message) from None
+    click.echo(f"platform {code} updated")
+    if secret is not None:
+        click.echo(f"its new shared secret (shown only now): {secret}")
+
+
+@cli.command(
     name="create-admin",
     help="Start a deployment: an admin account in a hall, opening that hall at the top of the "
     "tree if it is new. Asks for the password on a terminal; otherwise makes one up and prints "

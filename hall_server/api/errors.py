@@ -49,6 +49,7 @@ STATUS_BY_CODE = {
     "stale_request": 401,
     "replayed_request": 401,
     "invalid_slot": 422,
+    "invalid_webhook": 422,
     "invalid_calling_settings": 422,
     "unexpected_idempotency_key": 422,
     # administration and reports (hall_server/operations/administration.py, reports.py)

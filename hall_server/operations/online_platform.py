@@ -21,12 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hall_server.core.due_time_policy import DueTimeSettings
 from hall_server.core.platform_signature import (
     NONCE_FORM,
     NONCE_HEADER,
@@ -157,6 +159,8 @@ def register_platform(
     hall = session.scalar(select(Hall).where(Hall.code == hall_code))
     if hall is None:
         raise Refused("not_found", f"no hall {hall_code!r}", field="hall")
+    if webhook_url is not None:
+        require_webhook_url(webhook_url)
     if session.scalar(select(Platform.id).where(Platform.code == code)) is not None:
         raise Refused("duplicate_platform", f"a platform {code!r} exists already", field="code")
     secret = secrets.token_urlsafe(32)
@@ -172,6 +176,48 @@ def register_platform(
         )
     )
     return secret
+
+
+def require_webhook_url(url: str) -> None:
+    """A webhook is an http(s) address with a host: anything else would keep every outcome
+    pending for ever ("no connection adapters", "InvalidSchema")."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Refused(
+            "invalid_webhook",
+            f"the webhook must be an http:// or https:// address with a host, not {url!r}",
+            field="webhook",
+        )
+
+
+@dataclass(frozen=True)
+class PlatformChange:
+    """What `hallq update-platform` changes; None leaves a setting as it is."""
+
+    webhook_url: str | None = None
+    remove_webhook: bool = False
+    new_secret: bool = False
+    active: bool | None = None
+
+
+def update_platform(uow: UnitOfWork, code: str, change: PlatformChange) -> str | None:
+    """Change a platform's webhook, secret or whether it may push; returns the new secret, if
+    one was made (shown this once). A new secret takes effect at once: requests signed with
+    the old one are refused from then on, so the platform must switch at the same time."""
+    platform = uow.session.scalar(select(Platform).where(Platform.code == code))
+    if platform is None:
+        raise Refused("not_found", f"no platform {code!r}", field="code")
+    if change.webhook_url is not None:
+        require_webhook_url(change.webhook_url)
+        platform.webhook_url = change.webhook_url
+    if change.remove_webhook:
+        platform.webhook_url = None
+    if change.active is not None:
+        platform.active = change.active
+    if change.new_secret:
+        platform.secret = secrets.token_urlsafe(32)
+        return platform.secret
+    return None
 
 
 def _hall_for_push(session: Session, platform: Platform, hall_code: str) -> Hall:
@@ -288,7 +334,7 @@ def push_pre_review(
         "applicant_name": mask_name(push.applicant_name) if push.applicant_name else None,
         "result": push.result,
         "materials": [dict(item) for item in push.materials],
-        "valid_until": push.valid_until,
+        "valid_until": push.valid_until.astimezone(UTC),  # as every later answer reads it
     }
     if stored is not None and not _changes_anything(stored, values, push.revision):
         return pre_review_view(session, stored), False
@@ -400,8 +446,9 @@ def push_appointment(
         "booking_code": push.booking_code,
         "hall_id": hall.id,
         "service_id": service.id,
-        "slot_start": push.slot_start,
-        "slot_end": push.slot_end,
+        # In UTC, as stored: the first answer reads as every later one.
+        "slot_start": push.slot_start.astimezone(UTC),
+        "slot_end": push.slot_end.astimezone(UTC) if push.slot_end is not None else None,
         "applicant_name": mask_name(push.applicant_name) if push.applicant_name else None,
         "id_number_hash": push.id_number_hash.lower() if push.id_number_hash else None,
         "application_id": push.application_id,
@@ -411,6 +458,17 @@ def push_appointment(
     if stored is not None and stored.status != "booked":
         raise Refused(
             "appointment_closed", f"the appointment is {stored.status}; it can no longer change"
+        )
+    # (The hall's grace period applies whatever its policy, as at check-in.)
+    grace = DueTimeSettings.from_mapping(hall.calling_settings).appointment_grace
+    if (stored is None or stored.slot_start != values["slot_start"]) and now > (
+        push.slot_start + grace
+    ):
+        raise Refused(
+            "invalid_slot",
+            "this slot and its grace period are over: the visitor could only be a no-show; "
+            "push slots still to come",
+            field="slot_start",
         )
     taken = session.scalar(
         select(Appointment.appointment_id).where(

@@ -111,3 +111,22 @@ def appointment_fields(clock: Any, slot_in_minutes: float, **overrides: Any) -> 
     }
     fields.update(overrides)
     return fields
+
+
+@pytest.fixture
+def booked(platform: PlatformClient, clock: Any) -> Any:
+    """Book a housing slot `slot_in` minutes from now under code B-2026-0001 (as APT-1). A slot
+    already begun was booked before it began, as platforms do: a slot over is refused."""
+
+    def book(slot_in: float, **overrides: Any) -> Any:
+        fields = appointment_fields(clock, slot_in, **overrides)
+        now = clock.current
+        clock.current = now + timedelta(minutes=min(0.0, slot_in - 1))
+        try:
+            response = platform.push_appointment("APT-1", **fields)
+        finally:
+            clock.current = now
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return book

@@ -11,7 +11,7 @@ from hall_server.operations.booked_arrival import record_no_shows
 from hall_server.storage.models import Appointment, OutboxMessage, PrintJob, Ticket
 from hardware.print_job import TicketPrintJob
 from tests.conftest import login_headers
-from tests.prereview.conftest import ID_NUMBER, appointment_fields, pre_review_fields
+from tests.prereview.conftest import ID_NUMBER, pre_review_fields
 
 
 def issue(client, hall, **fields):
@@ -27,19 +27,6 @@ def stored(app, model, **where):
     with app.extensions["hallq_db"].reading() as session:
         query = select(model).filter_by(**where)
         return session.scalars(query).one()
-
-
-@pytest.fixture
-def booked(platform, clock):
-    """Book a housing slot `slot_in` minutes from now under code B-2026-0001."""
-
-    def book(slot_in: float, **overrides):
-        fields = appointment_fields(clock, slot_in, **overrides)
-        response = platform.push_appointment("APT-1", **fields)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-    return book
 
 
 def test_an_early_arrival_queues_at_its_slot(app, client, hall, booked, clock):

@@ -24,18 +24,6 @@ def clerk(client, hall):
     return login_headers(client, hall.clerk_numbers[1])
 
 
-@pytest.fixture
-def booked(platform, clock):
-    def book(slot_in: float, **overrides):
-        response = platform.push_appointment(
-            "APT-1", **appointment_fields(clock, slot_in, **overrides)
-        )
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-    return book
-
-
 def preview(client, hall, headers, **brought):
     return client.post(f"/api/v1/halls/{hall.id}/check-in-preview", json=brought, headers=headers)
 

@@ -51,3 +51,44 @@ def test_a_platform_is_added_for_a_hall_and_its_secret_shown_once(migrated):
         cli, ["add-platform", "--code", "x", "--name", "x", "--hall", "nowhere"]
     )
     assert unknown_hall.exit_code == 1 and "no hall" in unknown_hall.output
+
+
+def test_a_webhook_that_is_no_http_address_is_refused(migrated):
+    arguments = ["add-platform", "--code", "p", "--name", "p", "--hall", "city"]
+    for bad in ("ftp://gov.example/hallq", "gov.example/hallq", "https://"):
+        result = CliRunner().invoke(cli, [*arguments, "--webhook", bad])
+        assert result.exit_code == 1
+        assert "must be an http:// or https:// address" in result.output
+    with migrated.reading() as session:
+        assert session.scalars(select(Platform)).all() == []
+
+
+def test_a_platform_gets_a_new_webhook_a_new_secret_and_can_be_stopped(migrated):
+    add = ["add-platform", "--code", "gov", "--name", "一网通办", "--hall", "city"]
+    first_secret = CliRunner().invoke(cli, add).output.strip().rsplit(" ", 1)[-1]
+
+    def update(*options: str):  # noqa: ANN202
+        return CliRunner().invoke(cli, ["update-platform", "--code", "gov", *options])
+
+    def stored() -> Platform:
+        with migrated.reading() as session:
+            return session.scalars(select(Platform)).one()
+
+    assert update("--webhook", "https://gov.example/new").exit_code == 0
+    assert stored().webhook_url == "https://gov.example/new"
+    refused = update("--webhook", "ftp://gov.example")
+    assert refused.exit_code == 1 and stored().webhook_url == "https://gov.example/new"
+    assert update("--no-webhook").exit_code == 0 and stored().webhook_url is None
+
+    renewed = update("--new-secret")
+    assert renewed.exit_code == 0, renewed.output
+    new_secret = renewed.output.strip().rsplit(" ", 1)[-1]
+    assert new_secret != first_secret and stored().secret == new_secret
+
+    assert update("--disable").exit_code == 0 and stored().active is False
+    assert update("--enable").exit_code == 0 and stored().active is True
+
+    nothing = update()
+    assert nothing.exit_code == 2 and "nothing to change" in nothing.output
+    unknown = CliRunner().invoke(cli, ["update-platform", "--code", "nobody", "--disable"])
+    assert unknown.exit_code == 1 and "no platform" in unknown.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 import pytest
 from sqlalchemy import func, select
 
@@ -175,3 +177,39 @@ def test_a_time_beyond_a_halls_working_life_is_refused_not_a_server_error(platfo
         assert response.status_code == 422, response.get_json()
         assert response.get_json()["error"]["field"] == field
         assert response.get_json()["error"]["message"] == "时间应在 2000 年到 2099 年之间"
+
+
+def test_the_first_answer_gives_times_as_every_later_answer_does(platform, clock):
+    """Every answer is the stored record: the first one too, not the times as they were sent."""
+    local = clock().astimezone(timezone(timedelta(hours=8)))
+    fields = {**pre_review_fields(clock), "valid_until": (local + timedelta(days=3)).isoformat()}
+    first = platform.push_pre_review("APP-1", **fields).get_json()
+    again = platform.push_pre_review("APP-1", **fields).get_json()
+    booked_fields = {
+        **appointment_fields(clock, 20),
+        "slot_start": (local + timedelta(minutes=20)).isoformat(),
+    }
+    booked = platform.push_appointment("APT-1", **booked_fields).get_json()
+    booked_again = platform.push_appointment("APT-1", **booked_fields).get_json()
+
+    assert first["valid_until"] == again["valid_until"]
+    assert first["valid_until"].endswith("+00:00")
+    assert booked["slot_start"] == booked_again["slot_start"]
+    assert booked["slot_start"].endswith("+00:00")
+
+
+def test_a_slot_already_over_is_refused_but_a_late_push_within_the_grace_is_taken(
+    app, platform, clock
+):
+    over = platform.push_appointment("APT-OLD", **appointment_fields(clock, -24 * 60))
+    assert over.status_code == 422, over.get_json()
+    assert over.get_json()["error"]["code"] == "invalid_slot"
+    assert over.get_json()["error"]["field"] == "slot_start"
+    assert count(app, Appointment) == 0
+    # A visitor booked for five minutes ago may be walking in: the grace period still runs.
+    late = platform.push_appointment("APT-LATE", **appointment_fields(clock, -5))
+    assert late.status_code == 200, late.get_json()
+    moved_back = platform.push_appointment(
+        "APT-LATE", **appointment_fields(clock, -24 * 60, revision=2)
+    )
+    assert moved_back.status_code == 422
