@@ -14,6 +14,7 @@ from hall_server.api import (
     administration_routes,
     auth_routes,
     counter_routes,
+    device_routes,
     device_settings_routes,
     hall_routes,
     manager_routes,
@@ -107,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (ticket_routes.blueprint, hall_routes.blueprint, auth_routes.blueprint):
         api.register_blueprint(blueprint)
     api.register_blueprint(print_job_routes.blueprint)
+    api.register_blueprint(device_routes.blueprint)
     api.register_blueprint(counter_routes.blueprint)
     api.register_blueprint(platform_routes.blueprint)
     api.register_blueprint(device_settings_routes.blueprint)

@@ -29,7 +29,7 @@ from hall_server.operations.daily_quota import (
 from hall_server.operations.hall_reads import new_ticket_figures
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
-from kiosk.issuing_hours import weekly_spans
+from kiosk.issuing_hours import hall_issuing_state, weekly_spans
 
 # A ticket that is never stored: it stands where the visitor's new ticket would stand.
 _NOT_A_TICKET_ID = 2**31 - 1  # after every real ticket issued at the same instant
@@ -135,6 +135,17 @@ def service_figures(session: Session, hall: Hall, now: datetime) -> list[dict[st
             }
         )
     return result
+
+
+def hall_issue_preview(session: Session, hall: Hall, now: datetime) -> dict[str, Any]:
+    """What a ticket taken now would be told, service by service (service_figures), whether the
+    hall itself gives no tickets now, and the moment read: the kiosk page's service figures and
+    the public API's (GET /api/v1/halls/{id}/services/preview) are this one read."""
+    return {
+        "services": service_figures(session, hall, now),
+        "hall": hall_issuing_state(hall, now),
+        "now": now.isoformat(),
+    }
 
 
 def booked_issue_preview(

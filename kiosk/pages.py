@@ -4,7 +4,8 @@ One blueprint without a prefix serves both, so the QR code's short /t/ link need
 registration. The JSON routes here feed the kiosk screen only (its catalogue, what each
 service's button says, and the preview before a ticket exists, with what a scanned booking or
 pre-review code or an ID card would give); issuing, cancelling, print jobs and the status page's
-rating go through the public API.
+rating go through the public API, which answers the same figures to other vendors' kiosks
+(kiosk/issue_preview.py; docs/kiosk_vendors.md).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from hall_server.operations.access import Actor, Role
 from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import hall_view
 from hall_server.storage.models import Device, Hall, Service
-from kiosk.issue_preview import booked_issue_preview, issue_preview, service_figures
-from kiosk.issuing_hours import hall_issuing_state
+from kiosk.issue_preview import booked_issue_preview, hall_issue_preview, issue_preview
 from kiosk.page_text import (
     kiosk_page_text,
     out_of_service_text,
@@ -172,12 +172,7 @@ def kiosk_service_figures() -> Any:
         device = session.get(Device, actor.id)
         assert hall is not None and device is not None
         return jsonify(
-            {
-                "services": service_figures(session, hall, moment),
-                "hall": hall_issuing_state(hall, moment),
-                "now": moment.isoformat(),
-                "printer_status": device.printer_status,
-            }
+            {**hall_issue_preview(session, hall, moment), "printer_status": device.printer_status}
         )
 
 

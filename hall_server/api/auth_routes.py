@@ -84,7 +84,7 @@ def log_out() -> Any:
 @documented_errors(blueprint, 401)
 @blueprint.doc(security=BEARER)
 def me() -> Any:
-    """Who the credential belongs to."""
+    """Who the login token belongs to (staff). A device reads itself at GET /devices/self."""
     actor = require_actor()
     if actor.kind != "user":
         raise Refused("forbidden_role", "this is a device token, not a person")

@@ -8,7 +8,6 @@ from typing import Any
 from hall_server.api.counter_schemas import (
     CallNumberRequest,
     CheckInPreviewRequest,
-    CheckInPreviewSchema,
     ClerkFiguresSchema,
     CounterTicketLookupSchema,
     PadRatingRequest,
@@ -22,8 +21,10 @@ from hall_server.api.counter_schemas import (
     WindowDeskSchema,
     WindowQueueSchema,
 )
+from hall_server.api.device_schemas import CheckInPreviewWithFigures
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
+from hall_server.api.error_translation import translate_refusal
 from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import TicketSchema
 from hall_server.operations import (
@@ -34,6 +35,8 @@ from hall_server.operations import (
     ticket_handling,
 )
 from hall_server.operations.access import Actor
+from hall_server.storage.models import Hall
+from kiosk.issue_preview import booked_issue_preview
 
 blueprint = ApiBlueprint(
     "counter",
@@ -104,22 +107,45 @@ def ticket_by_number(window_id: int, number: str) -> Any:
     return read(counter_reads.ticket_by_number, actor, window_id, number, now())
 
 
+def _check_in_preview_with_figures(
+    session: Any,
+    actor: Actor,
+    hall_id: int,
+    code: str | None,
+    id_number: str | None,
+) -> dict[str, Any]:
+    """The check-in preview with the figures a kiosk's confirmation shows for the same code or
+    ID card (kiosk/issue_preview.py: the ticket's class and queue place as issuing gives them)."""
+    at = now()
+    found = counter_check_in.check_in_preview(session, actor, hall_id, at, code, id_number)
+    hall = session.get(Hall, hall_id)
+    figures = booked_issue_preview(session, hall, at, code=code, id_number=id_number)
+    return {
+        **found,
+        "people_ahead": figures["people_ahead"],
+        "estimated_wait": figures["estimated_wait"],
+        "refusal": translate_refusal(figures["refusal"]),
+    }
+
+
 @blueprint.route("/halls/<int:hall_id>/check-in-preview", methods=["POST"])
 @blueprint.arguments(CheckInPreviewRequest)
-@blueprint.response(200, CheckInPreviewSchema)
+@blueprint.response(200, CheckInPreviewWithFigures)
 @documented_errors(blueprint, 401, 403, 404, 409, 422, 503)
 @blueprint.doc(security=BEARER)
 def check_in_preview(payload: dict[str, Any], hall_id: int) -> Any:
-    """What a booking or pre-review code, or an ID number, a visitor brings to the window gives
-    (staff): its service and the ticket's class now. Issue with it through
+    """What a booking or pre-review code, or an ID number, a visitor brings gives: its service,
+    the ticket's class now, and the people ahead, wait and any refusal of that ticket issued
+    now (as a kiosk's confirmation shows them). Staff of the hall, and the hall's kiosks (before
+    the visitor chooses a service); the answer holds only what a kiosk's public screen may show
+    (the applicant's name masked, no ID number, no materials). Issue with it through
     POST /halls/{hall_id}/tickets, the code or ID number in `booking.issue_field`. POST, so an
     ID number never lands in a URL or an access log; nothing changes."""
     actor = require_actor()
     return read(
-        counter_check_in.check_in_preview,
+        _check_in_preview_with_figures,
         actor,
         hall_id,
-        now(),
         payload.get("code"),
         payload.get("id_number"),
     )

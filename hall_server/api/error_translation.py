@@ -93,3 +93,11 @@ def translate_error(message: str) -> str:
         except (KeyError, ValueError, TypeError):  # a broken translation must not break errors
             return message
     return message
+
+
+def translate_refusal(refusal: dict[str, str] | None) -> dict[str, str] | None:
+    """A refusal carried in an answer (`{"code", "message"}`, as a preview says what issuing
+    would refuse) with its message in the request's language; None stays None."""
+    if refusal is None:
+        return None
+    return {"code": refusal["code"], "message": translate_error(refusal["message"])}

@@ -1,11 +1,11 @@
-"""URL table for print jobs: a kiosk or the hall's staff read, retry or cancel a ticket's print."""
+"""URL table for print jobs: a kiosk or the hall's staff read, retry or cancel a ticket's print;
+a kiosk that prints for itself reports how it went."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields
-
+from hall_server.api.device_schemas import PrintJobSchema, PrintResultRequest
 from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
 from hall_server.api.edge import now, perform, read, require_actor
 from hall_server.api.request_parsing import ApiBlueprint
@@ -17,19 +17,6 @@ blueprint = ApiBlueprint(
     url_prefix="/api/v1",
     description="Print jobs of kiosks: what was printed, what failed, retry and cancel",
 )
-
-
-class PrintJobSchema(Schema):
-    id = fields.String()
-    ticket_id = fields.Integer()
-    device_id = fields.Integer()
-    status = fields.String(
-        metadata={"enum": ["pending", "printed", "failed", "cancelled", "expired"]}
-    )
-    error = fields.String(allow_none=True)
-    attempts = fields.Integer()
-    payload = fields.Dict(metadata={"description": "the ticket as printed (hardware print job)"})
-    updated_at = fields.AwareDateTime()
 
 
 @blueprint.route("/print-jobs/<string:job_id>", methods=["GET"])
@@ -61,4 +48,28 @@ def cancel_print_job(job_id: str) -> Any:
     """Give up printing; the ticket stays valid, on the kiosk's screen and the visitor's phone."""
     return perform(
         lambda uow, actor: print_jobs.cancel_print_job(uow, actor, job_id, now()), PrintJobSchema
+    )
+
+
+@blueprint.route("/print-jobs/<string:job_id>/result", methods=["POST"])
+@blueprint.arguments(PrintResultRequest)
+@blueprint.response(200, PrintJobSchema)
+@documented_errors(blueprint, *WRITE_ERRORS)
+@blueprint.doc(security=BEARER)
+def report_print_result(payload: dict[str, Any], job_id: str) -> Any:
+    """The kiosk that the job is for reports it `printed` or `failed` (with `error`, and its
+    printer's status): what Socket.IO's `print.result` says, for a kiosk that prints by itself
+    over HTTP. The kiosk counts as seen. A job already printed, cancelled or expired stays as it
+    is (a repeated report changes nothing); a failed ticket stays valid, on screen and phone."""
+    return perform(
+        lambda uow, actor: print_jobs.record_print_result(
+            uow,
+            actor,
+            job_id,
+            payload["result"],
+            now(),
+            error=payload.get("error"),
+            printer_status=payload.get("printer_status"),
+        ),
+        PrintJobSchema,
     )

@@ -5,8 +5,9 @@ The ticket itself comes from the one issue use case (ticket_issuing.issue_ticket
 field this preview names, so a visitor the clerk checks in gets exactly the ticket the kiosk
 would have given: the same checks (a booking is used once; cancelled, other days' and expired
 ones are refused), the same class and queue place (early arrivals wait for their slot, those
-beyond the grace period become walk-ins). Only the kiosk's own preview route is for kiosks;
-this one is for the staff at the windows.
+beyond the grace period become walk-ins). Staff at the windows read it, and so does a kiosk
+of the hall (one of another vendor's, through the public API): the answer holds only what the
+kiosk's own screen shows (expected_arrival_view: a masked name, no ID number, no materials).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def check_in_preview(
     the ticket would be now (`booking.issue_field` says how to issue with it). An unusable code
     is refused as issuing refuses it; an ID card that finds nothing is
     `no_booking_for_id_card`."""
-    require_role(actor, Role.CLERK, Role.MANAGER, Role.ADMIN)
+    require_role(actor, Role.CLERK, Role.MANAGER, Role.ADMIN, Role.KIOSK)
     hall: Hall = get_or_refuse(session, Hall, hall_id, "hall")
     require_hall_access(session, actor, hall.id)
     if code:

@@ -193,7 +193,10 @@ def record_print_result(
     error: str | None = None,
     printer_status: str | None = None,
 ) -> dict[str, Any]:
-    """The kiosk's print agent reports a job printed or failed; a failed ticket stays valid."""
+    """The kiosk's print agent (over Socket.IO) or the kiosk itself (over HTTP) reports a job
+    printed or failed; a failed ticket stays valid. The first report marks the kiosk seen."""
+    if actor.kind != "device":
+        raise Refused("forbidden_role", "kiosks only")
     if result not in JOB_RESULTS:
         raise Refused("invalid_print_result", f"result must be one of {sorted(JOB_RESULTS)}")
     job = uow.session.get(PrintJob, job_id)
