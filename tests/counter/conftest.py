@@ -137,6 +137,22 @@ class LiveHall:
             method, f"{self.url}/api/v1{path}", headers=headers, timeout=10, **kwargs
         )
 
+    def transferred_from_window_2(self, reason: str = "材料需综合窗口复核") -> dict[str, Any]:
+        """A ticket issued, called and started at window 2, then transferred to window 1."""
+        ticket = self.kiosk_issue()
+        other = self.login(2)
+        window_2 = self.hall.windows[2]
+        assert self.api("POST", f"/windows/{window_2}/call-next", other).status_code == 200
+        self.api("POST", f"/windows/{window_2}/tickets/{ticket['id']}/start", other)
+        moved = self.api(
+            "POST",
+            f"/windows/{window_2}/tickets/{ticket['id']}/transfer",
+            other,
+            json={"to_window_id": self.hall.windows[1], "reason": reason},
+        )
+        assert moved.status_code == 200, moved.text
+        return ticket
+
 
 @dataclass
 class LiveServer:

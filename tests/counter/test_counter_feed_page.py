@@ -23,29 +23,12 @@ def feed_lines(page: Page) -> list[str]:
     ]
 
 
-def transfer_from_window_2_to_window_1(live_hall: LiveHall) -> dict[str, Any]:
-    hall = live_hall.hall
-    ticket = live_hall.kiosk_issue()
-    other = live_hall.login(2)
-    window_2 = hall.windows[2]
-    assert live_hall.api("POST", f"/windows/{window_2}/call-next", other).status_code == 200
-    live_hall.api("POST", f"/windows/{window_2}/tickets/{ticket['id']}/start", other)
-    moved = live_hall.api(
-        "POST",
-        f"/windows/{window_2}/tickets/{ticket['id']}/transfer",
-        other,
-        json={"to_window_id": hall.windows[1], "reason": "材料需综合窗口复核"},
-    )
-    assert moved.status_code == 200, moved.text
-    return ticket
-
-
 def test_a_reload_keeps_the_hall_feed_and_goes_on_live_without_repeats(
     page: Page, live_hall: LiveHall
 ) -> None:
     open_counter(page, live_hall, 1)
     wait_for_desk(page)
-    transfer_from_window_2_to_window_1(live_hall)
+    live_hall.transferred_from_window_2()
     for_me = page.locator("#feed-list li.for-me")
     expect(for_me).to_contain_text("A001 transferred to window 1")
     expect(page.locator("#feed-list li")).to_have_count(4)
@@ -88,7 +71,7 @@ def test_events_heard_live_while_the_feed_is_read_are_shown_once(
 ) -> None:
     """A fresh login: the live connection is up before the read of the recent events answers,
     and an event heard meanwhile is also among what the read returns."""
-    transfer_from_window_2_to_window_1(live_hall)
+    live_hall.transferred_from_window_2()
     held: list[Any] = []
     page.route("**/api/v1/halls/*/recent-events*", lambda route: held.append(route))
     open_counter(page, live_hall, 1)

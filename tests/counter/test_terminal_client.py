@@ -480,18 +480,7 @@ def test_a_case_transferred_here_says_where_from_and_why_in_english_and_chinese(
     """As the page's "Transferred from window 2: …": on calling it, on the desk (I), and in
     Chinese by default; the time is on the hall's clock."""
     hall = live_hall.hall
-    ticket = live_hall.kiosk_issue()
-    other = live_hall.login(2)
-    window_2 = hall.windows[2]
-    assert live_hall.api("POST", f"/windows/{window_2}/call-next", other).status_code == 200
-    live_hall.api("POST", f"/windows/{window_2}/tickets/{ticket['id']}/start", other)
-    moved = live_hall.api(
-        "POST",
-        f"/windows/{window_2}/tickets/{ticket['id']}/transfer",
-        other,
-        json={"to_window_id": hall.windows[1], "reason": "材料需综合窗口复核"},
-    )
-    assert moved.status_code == 200, moved.text
+    live_hall.transferred_from_window_2()
     with live_hall.database.reading() as session:
         zone = ZoneInfo(session.get(Hall, hall.id).time_zone)
 
