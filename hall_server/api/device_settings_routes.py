@@ -86,7 +86,7 @@ class HallSettingsView(Schema):
 
 @blueprint.route("/devices/<int:device_id>/settings", methods=["GET"])
 @blueprint.response(200, DeviceSettingsView)
-@documented_errors(blueprint, *READ_ERRORS)
+@documented_errors(blueprint, *READ_ERRORS, 422)  # a kiosk: invalid_device_kind
 @blueprint.doc(security=BEARER)
 def device_settings(device_id: int) -> Any:
     """Managers: a board's or window display's settings, the hall's, and the merged result."""
@@ -112,7 +112,7 @@ def change_device_settings(payload: dict[str, Any], device_id: int) -> Any:
 
 @blueprint.route("/devices/self/settings", methods=["GET"])
 @blueprint.response(200, DeviceSettingsView)
-@documented_errors(blueprint, *READ_ERRORS)
+@documented_errors(blueprint, *READ_ERRORS, 422)  # a kiosk: invalid_device_kind
 @blueprint.doc(security=BEARER)
 def own_settings() -> Any:
     """Boards and window displays: the settings to apply, with their device token."""

@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from hall_server.api.documentation import WriteConventionsPlugin, null_in_nullable_enums
+from hall_server.api.documentation import (
+    PLATFORM_SECURITY_SCHEMES,
+    WriteConventionsPlugin,
+    null_in_nullable_enums,
+)
 from hall_server.api.error_translation import translate_error
 from hall_server.api.schemas import MAX_RECORD_ID, ErrorResponse
 from hall_server.core.refusals import Refused
@@ -158,12 +162,25 @@ class HallqApi(Api):  # type: ignore[misc]
         # Before any route is added, so every `<int:...>`, pages' too, is a bounded id; the
         # OpenAPI document gives its maximum.
         app.url_map.converters["int"] = RecordIdConverter
-        plugins = [WriteConventionsPlugin(app)]
-        super().init_app(app, spec_kwargs={"extra_plugins": plugins, **(spec_kwargs or {})})
+        plugins = [WriteConventionsPlugin(app, STATUS_BY_CODE)]
+        # Paths are absolute from the server's root ("/api/v1/…"): the document's own server.
+        spec_kwargs = {"extra_plugins": plugins, "servers": [{"url": "/"}], **(spec_kwargs or {})}
+        super().init_app(app, spec_kwargs=spec_kwargs)
         self.ma_plugin.converter.add_attribute_function(null_in_nullable_enums)
+        for name, scheme in PLATFORM_SECURITY_SCHEMES.items():
+            self.spec.components.security_scheme(name, scheme)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return http_error_response(error)
+
+
+# marshmallow's answer to a body that is a list, a string or a number where an object belongs.
+_NOT_AN_OBJECT = ("_schema", "Invalid input type.")
+NOT_AN_OBJECT = "the body must be a JSON object: {...} holding the fields this request takes"
+TOO_LARGE = (
+    "the request body is over %(limit)s KiB, the most the server accepts; nothing was "
+    "changed: send less (shorter texts, or a large file in several parts)"
+)
 
 
 def http_error_response(error: HTTPException) -> Any:
@@ -179,8 +196,15 @@ def http_error_response(error: HTTPException) -> Any:
             code, status = "malformed_json", 400
         if status == 422 and field and message == "Unknown field.":
             code = "unknown_field"
+        if (field, message) == _NOT_AN_OBJECT:  # the whole body, not a field, is at fault
+            field, message = None, NOT_AN_OBJECT
     elif "message" in data:
         message = data["message"]
+    if status == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+        message = TOO_LARGE % {"limit": limit}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)  # as HTTP requires of a 405
     if status == 429:
         message = f"too many requests ({error.description}); please wait a moment and retry"
         headers["Retry-After"] = "60"

@@ -8,7 +8,13 @@ from typing import Any
 
 from flask import Response, request
 
-from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
+from hall_server.api.documentation import (
+    BEARER,
+    PLATFORM_SIGNED,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    documented_errors,
+)
 from hall_server.api.edge import now, perform, read, require_actor
 from hall_server.api.platform_schemas import (
     AppointmentPushRequest,
@@ -38,10 +44,6 @@ blueprint = ApiBlueprint(
     "codes, the outbox of results, and the hall's calling policy",
 )
 
-SIGNED = [
-    {"in": "header", "name": header, "required": True, "schema": {"type": "string"}}
-    for header in platform_signature.SIGNED_HEADERS
-]
 SIGNED_DOC = (
     "Signed by the platform: `sha256=` + hex HMAC-SHA256, keyed with its shared secret, over "
     "`<timestamp>\\n<nonce>\\n<METHOD>\\n<path>\\n` + the raw body (docs/online_platform.md, "
@@ -87,7 +89,7 @@ def _signed(use_case: Callable[[UnitOfWork, Platform], dict[str, Any]], schema: 
 @blueprint.arguments(PreReviewPushRequest)
 @blueprint.response(200, PreReviewSchema)
 @documented_errors(blueprint, *WRITE_ERRORS)
-@blueprint.doc(parameters=SIGNED, description=SIGNED_DOC)
+@blueprint.doc(security=PLATFORM_SIGNED, description=SIGNED_DOC)
 def push_pre_review(payload: dict[str, Any], application_id: str) -> Any:
     """Create or update a pre-review result; the same push again changes nothing."""
     push = online_platform.PreReviewPush(application_id=application_id, **payload)
@@ -100,7 +102,7 @@ def push_pre_review(payload: dict[str, Any], application_id: str) -> Any:
 @blueprint.route("/platform/pre-reviews/<string:application_id>", methods=["DELETE"])
 @blueprint.response(200, PreReviewSchema)
 @documented_errors(blueprint, *WRITE_ERRORS)
-@blueprint.doc(parameters=SIGNED, description=SIGNED_DOC)
+@blueprint.doc(security=PLATFORM_SIGNED, description=SIGNED_DOC)
 def cancel_pre_review(application_id: str) -> Any:
     """Withdraw a pre-review (the application was cancelled); cancelling twice is harmless."""
     return _signed(
@@ -115,7 +117,7 @@ def cancel_pre_review(application_id: str) -> Any:
 @blueprint.arguments(AppointmentPushRequest)
 @blueprint.response(200, AppointmentSchema)
 @documented_errors(blueprint, *WRITE_ERRORS)
-@blueprint.doc(parameters=SIGNED, description=SIGNED_DOC)
+@blueprint.doc(security=PLATFORM_SIGNED, description=SIGNED_DOC)
 def push_appointment(payload: dict[str, Any], appointment_id: str) -> Any:
     """Create or update (move) a booked slot; the same push again changes nothing."""
     push = online_platform.AppointmentPush(appointment_id=appointment_id, **payload)
@@ -128,7 +130,7 @@ def push_appointment(payload: dict[str, Any], appointment_id: str) -> Any:
 @blueprint.route("/platform/appointments/<string:appointment_id>", methods=["DELETE"])
 @blueprint.response(200, AppointmentSchema)
 @documented_errors(blueprint, *WRITE_ERRORS)
-@blueprint.doc(parameters=SIGNED, description=SIGNED_DOC)
+@blueprint.doc(security=PLATFORM_SIGNED, description=SIGNED_DOC)
 def cancel_appointment(appointment_id: str) -> Any:
     """Cancel a booking not yet used at the hall; cancelling twice is harmless."""
     return _signed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hall_server.api.schemas import StrictSchema, moment
+from hall_server.api.schemas import StrictSchema, always_present, moment
 from hall_server.core.calling_policy import POLICIES
 from hall_server.operations.online_platform import PRE_REVIEW_RESULTS
 
@@ -32,6 +32,7 @@ def revision_field() -> fields.Integer:
     )
 
 
+@always_present
 class ServiceCode(Schema):
     id = fields.Integer()
     code = fields.String()
@@ -66,6 +67,7 @@ class PreReviewPushRequest(StrictSchema):
     revision = revision_field()
 
 
+@always_present  # online_platform.py's views give every field
 class PreReviewSchema(Schema):
     application_id = fields.String()
     code = fields.String()
@@ -101,6 +103,7 @@ class AppointmentPushRequest(StrictSchema):
 APPOINTMENT_STATUSES = ["booked", "checked_in", "late", "no_show", "cancelled"]
 
 
+@always_present  # online_platform.py's views give every field
 class AppointmentSchema(Schema):
     appointment_id = fields.String()
     booking_code = fields.String()

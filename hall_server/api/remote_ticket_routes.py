@@ -7,7 +7,15 @@ from typing import Any
 
 from flask import current_app
 
-from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
+from hall_server.api.documentation import (
+    BEARER,
+    ISSUING_CONFLICTS,
+    READ_ERRORS,
+    REMOTE_ISSUING_CONFLICTS,
+    WRITE_ERRORS,
+    conflicts_description,
+    documented_errors,
+)
 from hall_server.api.edge import now, perform, read, require_actor
 from hall_server.api.error_translation import translate_error
 from hall_server.api.remote_ticket_schemas import (
@@ -44,7 +52,11 @@ def remote_offer(hall_code: str) -> Any:
 @limiter.limit(lambda: current_app.config["RATELIMIT_REMOTE_ISSUE"])
 @blueprint.arguments(RemoteTicketRequest)
 @blueprint.response(201, IssuedTicketSchema)
-@documented_errors(blueprint, 400, 403, 404, 409, 422, 429, 503)
+@documented_errors(
+    blueprint,
+    *(400, 403, 404, 409, 422, 429, 503),
+    descriptions={409: conflicts_description(REMOTE_ISSUING_CONFLICTS + ISSUING_CONFLICTS)},
+)
 @blueprint.doc()
 def take_remote_ticket(payload: dict[str, Any], hall_code: str) -> Any:
     """Anyone, where the hall allows it: take a walk-in ticket with a mobile number. It queues

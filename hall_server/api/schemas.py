@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from hall_server.core.remote_issuing import MAINLAND_MOBILE
 from hall_server.core.ticket_life import Outcome, TicketStatus, VisitorClass
@@ -58,12 +58,52 @@ def always_present(schema: type[Schema]) -> type[Schema]:
 
 
 def record_id(**options: Any) -> fields.Integer:
-    """A stored row's id in a request: a whole number from 1 to MAX_RECORD_ID."""
+    """A stored row's id in a request: a whole number from 1 to MAX_RECORD_ID. Strict, so
+    "7" (a string) is refused; 7.0 is taken as 7 by StrictSchema, like every integer."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_RECORD_ID), **options)
 
 
+def whole_number(value: Any) -> Any:
+    """A JSON number that is a whole number, as an int: 4.0 is 4, as JSON Schema's `integer`
+    has it (and as some JSON writers print whole numbers). 4.5 is no whole number: a
+    non-strict marshmallow Integer would cut it to 4, so it is refused here. Anything else
+    (a string, true) is left for the field to judge."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(fields.Integer.default_error_messages["invalid"])
+        return int(value)
+    return value
+
+
 class StrictSchema(Schema):
-    """Unknown fields are an error: a typo in a field name must not be silently ignored."""
+    """Every request's schema. Unknown fields are an error: a typo in a field name must not be
+    silently ignored. Integer fields, ids too, take a whole number written as a decimal (4.0)
+    and refuse a fraction (4.5), in this one place for every field: the OpenAPI document
+    says `integer`, and JSON Schema counts 4.0 as one."""
+
+    @pre_load
+    def _whole_numbers(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        loaded, errors = dict(data), {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            if key not in data:
+                continue
+            try:
+                if isinstance(field, fields.Integer):
+                    loaded[key] = whole_number(data[key])
+                elif (
+                    isinstance(field, fields.List)
+                    and isinstance(field.inner, fields.Integer)
+                    and isinstance(data[key], list)
+                ):
+                    loaded[key] = [whole_number(item) for item in data[key]]
+            except ValidationError as error:
+                errors[key] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return loaded
 
 
 class ErrorDetail(Schema):
@@ -293,6 +333,7 @@ class HallSchema(Schema):
     target_wait_minutes = fields.Integer()
 
 
+@always_present
 class DepartmentRef(Schema):
     id = fields.Integer()
     code = fields.String()
@@ -300,6 +341,7 @@ class DepartmentRef(Schema):
     name_en = fields.String(allow_none=True)
 
 
+@always_present  # every answer is one of hall_reads.list_services
 class ServiceSchema(Schema):
     id = fields.Integer()
     code = fields.String()
@@ -308,7 +350,10 @@ class ServiceSchema(Schema):
     pinyin_initials = fields.String(allow_none=True)
     prefix = fields.String()
     expected_handling_minutes = fields.Integer()
-    daily_quota = fields.Integer(allow_none=True)
+    daily_quota = fields.Integer(
+        allow_none=True,
+        metadata={"description": "tickets a day; null for no limit, 0: the service issues none"},
+    )
     issuing_hours = fields.String(allow_none=True)
     active = fields.Boolean()
     department = fields.Nested(DepartmentRef)

@@ -7,7 +7,14 @@ from typing import Any
 from flask import current_app, request
 from sqlalchemy import select
 
-from hall_server.api.documentation import BEARER, READ_ERRORS, WRITE_ERRORS, documented_errors
+from hall_server.api.documentation import (
+    BEARER,
+    ISSUING_CONFLICTS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    conflicts_description,
+    documented_errors,
+)
 from hall_server.api.edge import bearer_token, current_actor, database, now, perform, read
 from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.api.schemas import (
@@ -39,7 +46,9 @@ def _issue_limit_key() -> str:
 @limiter.limit(lambda: current_app.config["RATELIMIT_ISSUE"], key_func=_issue_limit_key)
 @blueprint.arguments(IssueTicketRequest)
 @blueprint.response(201, IssuedTicketSchema)
-@documented_errors(blueprint, *WRITE_ERRORS, 429)
+@documented_errors(
+    blueprint, *WRITE_ERRORS, 429, descriptions={409: conflicts_description(ISSUING_CONFLICTS)}
+)
 @blueprint.doc(
     security=BEARER,
 )

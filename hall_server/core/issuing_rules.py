@@ -45,6 +45,11 @@ def check_may_issue(context: IssuingContext, now: datetime) -> None:
             "tickets for this service are not issued at this time of day",
         )
     quota = context.service_daily_quota
+    if quota == 0:  # a quota of 0 is how a manager stops a service issuing, for now
+        raise Refused(
+            "daily_quota_reached",
+            "this service issues no tickets today; please book an appointment",
+        )
     if quota is not None and context.issued_today_for_service >= quota:
         raise Refused(
             "daily_quota_reached",

@@ -57,7 +57,7 @@ class CatalogueRow(Schema):
     expected_handling_minutes = fields.Integer(
         load_default=10, validate=validate.Range(min=1, max=480)
     )
-    daily_quota = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100_000))
+    daily_quota = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
     issuing_hours = fields.String(load_default=None, validate=_valid_hours)
     pinyin_initials = fields.String(
         load_default=None,

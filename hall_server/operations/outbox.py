@@ -29,6 +29,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -137,13 +138,29 @@ class Delivery:
 Sender = Callable[[str, dict[str, str], bytes], Delivery]
 
 
+def _user_agent() -> str:
+    """Who is calling, for the platform's logs: HallQ and its version, not the HTTP library."""
+    try:
+        installed = version("hallq")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        installed = "unknown"
+    return f"HallQ/{installed} (webhook)"
+
+
+WEBHOOK_USER_AGENT = _user_agent()
+
+
 def post_to_webhook(url: str, headers: dict[str, str], body: bytes) -> Delivery:
     """POST the message; only a 2xx answer acknowledges it."""
     try:
         answer = requests.post(
             url,
             data=body,
-            headers={**headers, "Content-Type": "application/json"},
+            headers={
+                **headers,
+                "Content-Type": "application/json",
+                "User-Agent": WEBHOOK_USER_AGENT,
+            },
             timeout=WEBHOOK_TIMEOUT_SECONDS,
         )
     except requests.RequestException as error:

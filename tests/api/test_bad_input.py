@@ -574,3 +574,52 @@ def test_a_day_beyond_a_halls_working_life_is_refused_not_a_server_error(on_both
             "field": "date",
             "message": "日期应在 2000-01-01 到 2099-12-31 之间",
         }
+
+
+def test_a_body_too_large_names_the_limit_and_what_to_do(client, hall, kiosk):
+    huge = '{"service_id": 1, "holder_name": "' + "x" * 300_000 + '"}'
+    path = f"/api/v1/halls/{hall.id}/tickets"
+    kwargs = {"data": huge, "content_type": "application/json"}
+
+    english = client.post(path, headers={**kiosk, "Accept-Language": "en"}, **kwargs)
+    chinese = client.post(path, headers=kiosk, **kwargs)
+
+    assert english.status_code == chinese.status_code == 413
+    message = english.get_json()["error"]["message"]
+    assert "256 KiB" in message and "send less" in message
+    assert "256 KiB" in chinese.get_json()["error"]["message"]
+    assert "上限" in chinese.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("body", ["[1, 2, 3]", '"just a string"', "42", "null"])
+def test_a_body_that_is_not_an_object_is_told_so_without_a_field(client, hall, kiosk, body):
+    path = f"/api/v1/halls/{hall.id}/tickets"
+    english = client.post(
+        path, data=body, content_type="application/json", headers={**kiosk, "Accept-Language": "en"}
+    )
+    chinese = client.post(path, data=body, content_type="application/json", headers=kiosk)
+
+    assert english.status_code == chinese.status_code == 422
+    assert english.get_json()["error"] == {
+        "code": "validation_failed",
+        "message": "the body must be a JSON object: {...} holding the fields this request takes",
+    }
+    assert "JSON 对象" in chinese.get_json()["error"]["message"]
+    assert "field" not in chinese.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("get", "/api/v1/windows/1/call-next", {"POST"}),
+        ("delete", "/api/v1/halls/1/tickets", {"POST"}),
+        ("post", "/api/v1/services/1", {"PATCH"}),
+    ],
+)
+def test_a_wrong_method_names_the_allowed_ones_in_the_allow_header(
+    client, hall, method, path, allowed
+):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+    assert response.get_json()["error"]["code"] == "method_not_allowed"

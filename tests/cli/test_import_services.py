@@ -174,3 +174,16 @@ def test_a_file_that_is_not_text_is_refused_in_a_sentence(migrated, tmp_path):
     assert result.exit_code == 2
     assert "neither UTF-8 nor GBK" in result.output
     assert services(migrated) == {}
+
+
+def test_a_quota_of_zero_imports_as_the_api_takes_it_a_service_that_issues_nothing(
+    migrated, tmp_path
+):
+    """docs/service_catalogue.md: 0–100000, as the manager's API and pages allow."""
+    stopped = [row.copy() for row in GOOD_ROWS]
+    stopped[0][7] = "0"
+    result = CliRunner().invoke(
+        cli, ["import-services", str(write_csv(tmp_path / "z.csv", stopped)), "--hall", "city"]
+    )
+    assert result.exit_code == 0, result.output
+    assert services(migrated)["gjj-withdraw"].daily_quota == 0

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.metadata import version
 from typing import Any
 
 import pytest
@@ -149,6 +150,8 @@ def test_the_outcome_is_retried_with_back_off_until_the_platform_acknowledges_it
     assert headers["X-HallQ-Signature"] == f"sha256={webhook_signature(second)}"
     assert headers["X-HallQ-Nonce"] != first["headers"]["X-HallQ-Nonce"]
     assert headers["X-HallQ-Platform"] == "gov-online"
+    # The platform's logs name the sender, not the HTTP library it uses.
+    assert headers["User-Agent"] == f"HallQ/{version('hallq')} (webhook)"
 
 
 def test_managers_see_what_is_pending(app, client, hall, platform, clock, webhook):
