@@ -235,7 +235,7 @@ def check_in_text(_: Translate = gettext) -> dict[str, Any]:
             "already_holds_ticket": _(
                 "The visitor already holds a ticket for this service: call that number instead."
             ),
-            "service_unavailable": _("This service is not offered at the moment."),
+            "service_not_offered": _("This service is not offered at the moment."),
         },
         # Said after the server's reason, which names what the page cannot know (the ticket
         # the pre-review already has).

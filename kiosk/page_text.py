@@ -42,7 +42,7 @@ def refusal_text() -> dict[str, dict[str, str]]:
                 "your place in the queue.",
             ),
         },
-        "service_unavailable": {
+        "service_not_offered": {
             "title": pgettext("kiosk", "This service is not offered here at the moment."),
             "advice": pgettext("kiosk", "Please ask at the service desk."),
         },
@@ -109,6 +109,12 @@ def refusal_text() -> dict[str, dict[str, str]]:
             "advice": pgettext(
                 "kiosk", "Please check the number and enter it again, or use the card reader."
             ),
+        },
+        # The server answered 503: its database is away for a moment (a restart, a failover).
+        # Nothing was issued; the same request (the same key) may be tried again.
+        "server_busy": {
+            "title": pgettext("kiosk", "The queue system is busy for a moment."),
+            "advice": pgettext("kiosk", "Please try again in a few seconds."),
         },
         "kiosk_offline": {
             "title": pgettext("kiosk", "This kiosk cannot reach the server."),
@@ -447,7 +453,7 @@ def remote_refusal_text() -> dict[str, dict[str, str]]:
         "hall_closed": refusal_text()["hall_closed"],
         "outside_issuing_hours": refusal_text()["outside_issuing_hours"],
         "daily_quota_reached": refusal_text()["daily_quota_reached"],
-        "service_unavailable": refusal_text()["service_unavailable"],
+        "service_not_offered": refusal_text()["service_not_offered"],
         "no_window_serves": refusal_text()["no_window_serves"],
         "already_holds_ticket": {
             "title": pgettext(

@@ -94,7 +94,7 @@ ISSUING_CONFLICTS = (
     "daily_quota_reached",
     "already_holds_ticket",
     "no_window_serves",
-    "service_unavailable",
+    "service_not_offered",
     "booking_cancelled",
     "booking_used",
     "booking_not_today",

@@ -31,7 +31,7 @@ def check_hall_open(time_zone: str, opening_hours: str | None, now: datetime) ->
 def check_may_issue(context: IssuingContext, now: datetime) -> None:
     """Raise Refused with the reason a visitor should read, or return when issuing is allowed."""
     if not context.service_active:
-        raise Refused("service_unavailable", "this service is not offered in this hall")
+        raise Refused("service_not_offered", "this service is not offered in this hall")
     if not context.service_served_by_a_window:
         raise Refused(
             "no_window_serves",

@@ -470,6 +470,13 @@
       if (state.screen !== "booking" && state.screen !== "identify" &&
           state.screen !== "start") return;
       $("booking-error").hidden = true;
+      if (answer.status === 503) {
+        refuse("server_busy", function () {
+          show("booking");
+          checkBooking(value, scanned);
+        });
+        return;
+      }
       if (!answer.ok) {
         refuse(refusalCode(answer));
         return;
@@ -660,6 +667,15 @@
       if (answer.ok) {
         state.identity = null; // nothing personal stays in the page once the ticket exists
         showTicket(answer.data);
+        return;
+      }
+      if (answer.status === 503) {
+        // The server's database is away for a moment: nothing was issued, and the same key
+        // makes a retry safe.
+        refuse("server_busy", function () {
+          show("confirm");
+          takeTicket();
+        });
         return;
       }
       refuse(refusalCode(answer));

@@ -79,7 +79,7 @@ MONDAY_0900 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
         ({"service_issuing_hours": "mon-fri 13:00-17:00"}, "outside_issuing_hours"),
         ({"issued_today_for_service": 100}, "daily_quota_reached"),
         ({"holder_has_active_ticket_for_service": True}, "already_holds_ticket"),
-        ({"service_active": False}, "service_unavailable"),
+        ({"service_active": False}, "service_not_offered"),
     ],
 )
 def test_issuing_refusals_name_the_reason(overrides, code):

@@ -479,3 +479,40 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_issues_one_ticket(
         jobs = session.scalars(select(PrintJob).where(PrintJob.device_id == kiosk_id))
         assert len(list(jobs)) == 1
     assert printed_lines(decode(running.simulated.received)).count(number) == 1
+
+
+def test_a_server_without_its_database_says_busy_not_not_offered_and_the_retry_issues_once(
+    page: Any, live_kiosk_hall: LiveKioskHall, platform: Platform_
+) -> None:
+    """A 503 (the database away for a moment: a restart, a failover) once read as "this
+    service is not offered here, ask at the desk": its code was the same as that refusal's."""
+    live = live_kiosk_hall
+    kiosk, kiosk_id = live.new_kiosk("database away")
+    platform.book("YY0010", slot_in_minutes=0)
+    keys: list[str] = []
+
+    def database_away_at_first(route: Any) -> None:
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:  # the server's answer while its database is unreachable
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "5"},
+                json={"error": {"code": "service_unavailable", "message": "数据库暂时无法访问"}},
+            )
+        else:
+            route.continue_()
+
+    open_kiosk(page, live, kiosk)
+    page.route(re.compile(r".*/api/v1/halls/\d+/tickets$"), database_away_at_first)
+    scan(page, "YY0010")
+    page.get_by_role("button", name="确认取号").click()
+    expect(page.locator("#screen-refusal")).to_have_attribute("data-code", "server_busy")
+    expect(page.locator("#refusal-title")).to_have_text("排队系统暂时繁忙。")
+    expect(page.locator("#refusal-advice")).to_have_text("请几秒钟后再试一次。")
+    page.get_by_role("button", name="再试一次").click()
+
+    expect(page.locator("#ticket-tag")).to_have_text("【预约】")
+    assert len(keys) == 2 and keys[0] == keys[1]
+    with live.database.reading() as session:
+        tickets = session.scalars(select(Ticket).where(Ticket.issued_by_device_id == kiosk_id))
+        assert len(list(tickets)) == 1
