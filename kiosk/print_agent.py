@@ -114,10 +114,14 @@ class AgentRefused(RuntimeError):
 @dataclass
 class Backoff:
     """Waits between connection attempts: doubling from `first` up to `longest`, with jitter
-    so that kiosks restarted together by a power cut do not all knock at once."""
+    so that kiosks restarted together by a power cut do not all knock at once.
+
+    `longest` is short: while the agent is away no ticket prints, and a server restarted in
+    seconds waited up to 30 s for its agents (visitors were told "not printed" meanwhile). A
+    try every few seconds per kiosk is nothing to a server."""
 
     first: float = 0.5
-    longest: float = 30.0
+    longest: float = 5.0
     attempts: int = 0
 
     def next_delay(self) -> float:

@@ -46,3 +46,16 @@ def test_agent_started_before_the_server_connects_and_reconnects_after_a_restart
         database.dispose()
 
     assert running.simulated.tickets_cut == 2
+
+
+def test_the_agent_tries_again_within_seconds_however_long_the_server_was_away() -> None:
+    """While the agent is away no ticket prints: with tries up to 30 s apart, a server restarted
+    in seconds waited half a minute for its agents and visitors were told "not printed"."""
+    from kiosk.print_agent import Backoff
+
+    backoff = Backoff()
+    delays = [backoff.next_delay() for _ in range(50)]
+
+    assert max(delays) <= 5.0
+    assert delays[0] <= 0.5  # the first try again comes at once
+    assert min(delays[10:]) >= 2.5  # jitter halves at most: a restarted hall is not knocked flat
