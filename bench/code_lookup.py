@@ -13,10 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, text  # noqa: E402
 
 from bench.manager_figures import database_for  # noqa: E402
+from bench.timing import measure  # noqa: E402
 from hall_server.operations.booked_arrival import (  # noqa: E402
     _appointment_with_code,
     _pre_review_with_code,
@@ -91,15 +89,6 @@ def seed(database: Database, rows: int) -> int:
     return hall.id
 
 
-def measure(action: Callable[[], Any], repeat: int) -> dict[str, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": round(statistics.median(times), 2), "worst_ms": round(max(times), 2)}
-
-
 def lookups(database: Database, hall_id: int, rows: int, repeat: int) -> dict[str, Any]:
     rng = random.Random(3)
 
@@ -114,8 +103,8 @@ def lookups(database: Database, hall_id: int, rows: int, repeat: int) -> dict[st
             assert _pre_review_with_code(session, hall_id, code) is not None
 
     return {
-        "booking code": measure(booking, repeat),
-        "pre-review code": measure(pre_review, repeat),
+        "booking code": measure(booking, repeat, digits=2),
+        "pre-review code": measure(pre_review, repeat, digits=2),
     }
 
 

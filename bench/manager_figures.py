@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
+from bench.timing import measure  # noqa: E402
 from hall_server.app import create_app  # noqa: E402
 from hall_server.manager.report_files import report_csv, report_xlsx  # noqa: E402
 from hall_server.operations import hall_figures, reports  # noqa: E402
@@ -173,16 +173,6 @@ def database_for(kind: str) -> Iterator[str]:
             yield url
 
 
-def measure(action: Callable[[], Any], repeat: int) -> dict[str, float]:
-    action()  # warm the caches once
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": round(statistics.median(times), 1), "worst_ms": round(max(times), 1)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -245,7 +235,9 @@ def main() -> None:
             "month by service as CSV": lambda: export("csv"),
             "month by service as XLSX": lambda: export("xlsx"),
         }
-        results = {name: measure(action, options.repeat) for name, action in cases.items()}
+        results = {
+            name: measure(action, options.repeat, warm=True) for name, action in cases.items()
+        }
         month_tickets = read(
             reports.build_report, manager, hall.id, "month", TODAY - timedelta(days=5), "service"
         )["total"]["issued"]

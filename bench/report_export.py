@@ -14,16 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import measure  # noqa: E402
 from hall_server.app import create_app  # noqa: E402
 from hall_server.manager.report_files import report_csv, report_xlsx  # noqa: E402
 
@@ -78,15 +76,6 @@ def big_report(by: str, rows: int) -> dict[str, Any]:
         "rows": lines,
         "total": {"key": "total", "label": None, "label_en": None, **figures(rng)},
     }
-
-
-def measure(action: Callable[[], Any], repeat: int) -> dict[str, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": round(statistics.median(times), 1), "worst_ms": round(max(times), 1)}
 
 
 def main() -> None:
