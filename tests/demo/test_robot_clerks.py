@@ -18,6 +18,13 @@ from hall_server.storage.models import Ticket, Window
 from tests.factories import build_hall
 
 
+def issue_waiting(uow: Any, hall: Any, now: Any, count: int) -> None:
+    """`count` housing tickets waiting."""
+    for _ in range(count):
+        request = IssueRequest(hall_id=hall.id, service_id=hall.services["housing"])
+        issue_ticket(uow, hall.manager(), request, now, "secret", "http://hall")
+
+
 def test_a_robot_takes_its_lunch_break_when_free_and_comes_back_after_it(
     app: Any, clock: Any
 ) -> None:
@@ -30,15 +37,7 @@ def test_a_robot_takes_its_lunch_break_when_free_and_comes_back_after_it(
             hall.id,
             [{"window_id": hall.windows[3], "start": "11:30", "minutes": 60, "label": "午休"}],
         )
-        for _ in range(40):
-            issue_ticket(
-                uow,
-                hall.manager(),
-                IssueRequest(hall_id=hall.id, service_id=hall.services["housing"]),
-                clock(),
-                "secret",
-                "http://hall",
-            )
+        issue_waiting(uow, hall, clock(), 40)
     rng = random.Random(1)
 
     def at(hh_mm: str, rounds: int = 1) -> None:
@@ -104,15 +103,7 @@ def test_robots_taking_turns_call_one_at_a_time(app: Any, clock: Any) -> None:
     database = app.extensions["hallq_db"]
     hall = build_hall(database, clock(), windows={n: ["housing"] for n in (1, 2, 3, 4, 5)})
     with database.transaction() as uow:
-        for _ in range(10):
-            issue_ticket(
-                uow,
-                hall.manager(),
-                IssueRequest(hall_id=hall.id, service_id=hall.services["housing"]),
-                clock(),
-                "secret",
-                "http://hall",
-            )
+        issue_waiting(uow, hall, clock(), 10)
 
     def calling_windows() -> set[int]:
         with database.reading() as session:
