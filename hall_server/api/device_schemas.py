@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from hall_server.api.counter_schemas import CheckInPreviewSchema
-from hall_server.api.schemas import StrictSchema, WaitEstimateSchema, always_present
+from hall_server.api.schemas import NameRef, StrictSchema, WaitEstimateSchema, always_present
 from hall_server.operations.print_jobs import JOB_RESULTS, PRINTER_STATUSES
 
 DEVICE_KINDS = ["kiosk", "board", "window_display", "rating_pad"]
@@ -98,18 +98,11 @@ class CheckInPreviewWithFigures(CheckInPreviewSchema):
 
 
 @always_present
-class HallRef(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    name_en = fields.String(allow_none=True)
-
-
-@always_present
 class DeviceSelfSchema(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"enum": DEVICE_KINDS})
     name = fields.String(metadata={"example": "1号取号机"})
-    hall = fields.Nested(HallRef)
+    hall = fields.Nested(NameRef)
     window_id = fields.Integer(allow_none=True, metadata={"description": "a window display's"})
     last_seen_at = fields.AwareDateTime(
         allow_none=True,
