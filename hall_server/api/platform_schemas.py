@@ -8,6 +8,11 @@ from hall_server.api.schemas import StrictSchema, always_present, moment
 from hall_server.core.calling_policy import POLICIES
 from hall_server.operations.online_platform import PRE_REVIEW_RESULTS
 
+# A code is looked up as typed or scanned with its blanks taken out (booked_arrival
+# .normalised_code): one pushed with a blank inside could never be found.
+NO_BLANKS = validate.Regexp(
+    r"^\S+$", error="a code has no spaces or other blanks in it, e.g. YY120801 or YY-1208-01"
+)
 HEX_SHA256 = validate.Regexp(
     r"^[0-9a-fA-F]{64}$",
     error="an ID number hash is 64 hexadecimal digits: the HMAC-SHA256 of the ID number, keyed "
@@ -60,7 +65,7 @@ class PreReviewPushRequest(StrictSchema):
         fields.Nested(Material), load_default=list, validate=validate.Length(max=100)
     )
     code = fields.String(
-        validate=validate.Length(min=1, max=64),
+        validate=[validate.Length(min=1, max=64), NO_BLANKS],
         metadata={"description": "what the applicant shows at the hall; default: the id"},
     )
     applicant_name = fields.String(validate=validate.Length(min=1, max=40))
@@ -88,7 +93,9 @@ class AppointmentPushRequest(StrictSchema):
     service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
     slot_start = moment(required=True)
     slot_end = moment()
-    booking_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    booking_code = fields.String(
+        required=True, validate=[validate.Length(min=1, max=40), NO_BLANKS]
+    )
     applicant_name = fields.String(validate=validate.Length(min=1, max=40))
     id_number_hash = fields.String(
         validate=HEX_SHA256, metadata={"description": ID_HASH_DESCRIPTION}

@@ -213,3 +213,18 @@ def test_a_slot_already_over_is_refused_but_a_late_push_within_the_grace_is_take
         "APT-LATE", **appointment_fields(clock, -24 * 60, revision=2)
     )
     assert moved_back.status_code == 422
+
+
+def test_a_code_with_a_blank_inside_is_refused_as_it_could_never_be_found(app, platform, clock):
+    """A code is looked up with the blanks a visitor types taken out: "YY 1208" pushed as it is
+    would never match."""
+    booked = platform.push_appointment(
+        "APT-1", **appointment_fields(clock, 20, booking_code="YY 1208")
+    )
+    reviewed = platform.push_pre_review("APP-1", **pre_review_fields(clock), code="PR\t7")
+
+    for response, field in ((booked, "booking_code"), (reviewed, "code")):
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["error"]["field"] == field
+        assert response.get_json()["error"]["message"].startswith("代码中不能有空格")
+    assert count(app, Appointment) == count(app, PreReview) == 0
