@@ -182,7 +182,8 @@ def seed_todays_bookings(database: Database, now: datetime) -> int:
                 if booking.by_id_card
                 else None,
             )
-            push_appointment(uow, platform, push, now)
+            # Booked a day before, as a platform books: a slot already over is refused.
+            push_appointment(uow, platform, push, min(now, push.slot_start - timedelta(days=1)))
             if booking.cancelled:
                 cancel_appointment(uow, platform, push.appointment_id, now)
             made += 1
