@@ -5,7 +5,7 @@ registration. The JSON routes here feed the kiosk screen only (its catalogue, wh
 service's button says, and the preview before a ticket exists, with what a scanned booking or
 pre-review code or an ID card would give); issuing, cancelling, print jobs and the status page's
 rating go through the public API, which answers the same figures to other vendors' kiosks
-(kiosk/issue_preview.py; docs/kiosk_vendors.md).
+(hall_server/operations/issue_preview.py; docs/kiosk_vendors.md).
 """
 
 from __future__ import annotations
@@ -22,8 +22,12 @@ from hall_server.core.refusals import Refused
 from hall_server.operations.access import Actor, Role
 from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import hall_view
+from hall_server.operations.issue_preview import (
+    booked_issue_preview,
+    hall_issue_preview,
+    issue_preview,
+)
 from hall_server.storage.models import Device, Hall, Service
-from kiosk.issue_preview import booked_issue_preview, hall_issue_preview, issue_preview
 from kiosk.page_text import (
     kiosk_page_text,
     out_of_service_text,

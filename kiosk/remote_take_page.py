@@ -22,9 +22,9 @@ from hall_server.api.edge import database, now
 from hall_server.api.error_translation import translate_error
 from hall_server.core.refusals import Refused
 from hall_server.extensions import limiter
+from hall_server.operations.issuing_hours import weekly_spans
 from hall_server.operations.remote_issuing import hall_for_code, remote_offer, take_page_url
 from hall_server.storage.models import Service
-from kiosk.issuing_hours import weekly_spans
 from kiosk.page_text import remote_take_page_text
 from kiosk.ticket_qr import qr_svg
 

@@ -35,8 +35,8 @@ from hall_server.operations import (
     ticket_handling,
 )
 from hall_server.operations.access import Actor
+from hall_server.operations.issue_preview import booked_issue_preview
 from hall_server.storage.models import Hall
-from kiosk.issue_preview import booked_issue_preview
 
 blueprint = ApiBlueprint(
     "counter",
@@ -115,7 +115,8 @@ def _check_in_preview_with_figures(
     id_number: str | None,
 ) -> dict[str, Any]:
     """The check-in preview with the figures a kiosk's confirmation shows for the same code or
-    ID card (kiosk/issue_preview.py: the ticket's class and queue place as issuing gives them)."""
+    ID card (operations/issue_preview.py: the ticket's class and queue place as issuing gives
+    them)."""
     at = now()
     found = counter_check_in.check_in_preview(session, actor, hall_id, at, code, id_number)
     hall = session.get(Hall, hall_id)

@@ -16,9 +16,9 @@ from hall_server.api.error_translation import translate_refusal
 from hall_server.api.request_parsing import ApiBlueprint
 from hall_server.operations import device_self
 from hall_server.operations.access import Actor, require_hall_access
+from hall_server.operations.issue_preview import hall_issue_preview
 from hall_server.operations.queue_reads import get_or_refuse
 from hall_server.storage.models import Hall
-from kiosk.issue_preview import hall_issue_preview
 
 blueprint = ApiBlueprint(
     "devices",

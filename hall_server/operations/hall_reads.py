@@ -132,7 +132,7 @@ def _waiting_by_service(session: Session, hall: Hall, now: datetime) -> list[dic
 
 def new_ticket_figures(session: Session, hall: Hall, now: datetime) -> dict[int, dict[str, Any]]:
     """For each active service: the people a walk-in ticket taken now would have ahead of it
-    and its estimated wait, as the kiosk's confirmation (kiosk/issue_preview.py) and the ticket
+    and its estimated wait, as the kiosk's confirmation (issue_preview.py) and the ticket
     once issued count them. "Ahead" is everyone waiting that the windows able to serve it would
     call first, other services' visitors at shared comprehensive windows included, so it is
     not the service's own waiting count.

@@ -1,6 +1,6 @@
 // What the kiosk and the phone page say about hours beside a refusal: a service outside its
 // issuing hours ("Tickets 08:30–11:30"), and under "the hall is closed" its hours today and
-// when tickets are given again. A schedule comes as the server reads it (kiosk/issuing_hours.py):
+// when tickets are given again. A schedule comes as the server reads it (hall_server/operations/issuing_hours.py):
 // each weekday's spans, Monday first, ["08:30", "11:30"]; null for one that is always open. The
 // day and time of day are the hall's (its time zone), whatever the screen's own.
 (function () {

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import update
 
+from hall_server.operations.issuing_hours import weekly_spans
 from hall_server.storage.models import Hall, Service
-from kiosk.issuing_hours import weekly_spans
 from tests.kiosk.kiosk_hall import KioskHall, bearer
 
 AFTERNOON = "mon-fri 13:30-17:00"

@@ -1,6 +1,7 @@
-"""What the kiosk shows before a ticket exists: on each service's button and on the
-confirmation screen, the people ahead, the wait and whether the hall's rules would refuse the
-ticket now; there too, what a booking or pre-review the visitor brings would make of it."""
+"""What a ticket would be told before it exists: the people ahead, the wait and whether the
+hall's rules would refuse it now, and what a booking or pre-review the visitor brings would make
+of it. The kiosk's service buttons and confirmation screen, the public API's services preview and
+the counter's check-in preview all read it here."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ from hall_server.operations.daily_quota import (
     services_with_windows,
 )
 from hall_server.operations.hall_reads import new_ticket_figures
+from hall_server.operations.issuing_hours import hall_issuing_state, weekly_spans
 from hall_server.operations.queue_reads import people_ahead, policy_for
 from hall_server.storage.models import Hall, Service, Ticket
-from kiosk.issuing_hours import hall_issuing_state, weekly_spans
 
 # A ticket that is never stored: it stands where the visitor's new ticket would stand.
 _NOT_A_TICKET_ID = 2**31 - 1  # after every real ticket issued at the same instant

@@ -1,5 +1,6 @@
-"""The hours the kiosk and the phone page show beside a refusal: when a service issues tickets
-(`outside_issuing_hours`), when the hall is open (`hall_closed`).
+"""The hours given beside a refusal, for the kiosk, the phone page and the public API's services
+preview to show: when a service issues tickets (`outside_issuing_hours`), when the hall is open
+(`hall_closed`).
 
 A weekly schedule goes to the page as each weekday's spans, Monday first, as the issuing rules
 read it (hall_server/core/opening_hours.py): the page shows today's spans in the hall's time zone
