@@ -348,6 +348,7 @@ def status_page_text() -> dict[str, object]:
     return {
         "status_waiting": pgettext("kiosk", "Waiting"),
         "status_called": pgettext("kiosk", "Called: please go to {window} now"),
+        "called_title": pgettext("kiosk", "{number} called: go to {window}"),
         "status_serving": pgettext("kiosk", "Being served at {window}"),
         "status_parked": pgettext("kiosk", "Set aside at {window}; you will be called back"),
         "status_finished": pgettext("kiosk", "Finished. Thank you for your visit!"),

@@ -56,7 +56,18 @@
     return fill(text, { time: hallTime(ticket.requeue_until), n: ticket.requeue_behind });
   }
 
+  // Called: more than words in a box, for a phone in a pocket or another tab. The tab's title
+  // says it, and the phone vibrates where the browser lets a page do so.
+  var TITLE = document.title;
+  function noticeCalled() {
+    document.title = fill(T.called_title, { number: ticket.number, window: windowName(ticket.window) });
+    if (navigator.vibrate) {
+      try { navigator.vibrate([400, 200, 400, 200, 400]); } catch (error) { /* not allowed */ }
+    }
+  }
+
   function render() {
+    if (ticket.status !== "called" && document.title !== TITLE) document.title = TITLE;
     $("status-number").textContent = ticket.number;
     $("status-service").textContent = named(ticket.service);
     var texts = {
@@ -65,8 +76,11 @@
       no_show: ticket.requeue_until ? T.status_missed : T.status_no_show,
       cancelled: T.status_cancelled,
     };
-    $("status-text").textContent = fill(texts[ticket.status] || ticket.status,
-      { window: windowName(ticket.window) });
+    var statusText = fill(texts[ticket.status] || ticket.status, { window: windowName(ticket.window) });
+    // Written only when it changes: a live region rewritten with the same words at every queue
+    // movement is read out again and again by a screen reader.
+    if ($("status-text").textContent !== statusText) $("status-text").textContent = statusText;
+    if (ticket.status === "called" && document.body.dataset.status !== "called") noticeCalled();
     document.body.dataset.status = ticket.status;
     var next = nextStep();
     $("status-next").textContent = next;

@@ -4,13 +4,14 @@ the queue live, shows the window when called, and lets the visitor cancel."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.kiosk.conftest import LiveKioskHall
+from tests.kiosk.conftest import LiveKioskHall, serve_kiosk_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the kiosk hall's time zone
@@ -164,3 +165,45 @@ def test_a_cancelled_ticket_says_there_is_nothing_more_to_wait_for(
     phone.reload()
     expect(phone.locator("#status-next")).to_have_text("无需继续等候；如仍需办理，请重新取号。")
     _expect_no_queue_facts(phone)
+
+
+def test_being_called_shows_in_the_tab_title_and_the_live_region_speaks_only_on_change(
+    phone: Any, tmp_path: Path
+) -> None:
+    """A phone in a pocket or another tab: being called must be more than words in a box. And
+    a screen reader must not hear "waiting" again at every movement of the queue."""
+    with serve_kiosk_hall(tmp_path) as live:  # its own hall: the queue it counts is its own
+        called_on_the_phone(phone, live)
+
+
+def called_on_the_phone(phone: Any, live: LiveKioskHall) -> None:
+    token, _ = live.new_kiosk("called title")
+    ahead = [live.issue(token, "社会保障卡办理") for _ in range(3)]
+    mine = live.issue(token, "社会保障卡办理")
+    clerk = live.login(live.hall.clerk_numbers[3])
+    window_3 = live.hall.windows[3]
+
+    phone.goto(mine["status_url"])
+    expect(phone.locator("#status-text")).to_have_text("等候中")
+    expect(phone).to_have_title(f"{mine['number']} · 市民中心")
+    phone.evaluate(
+        """() => {
+            window.statusWrites = 0;
+            new MutationObserver((changes) => { window.statusWrites += changes.length; })
+                .observe(document.getElementById("status-text"), {childList: true, subtree: true});
+        }"""
+    )
+    for ticket in ahead:  # the queue moves three times
+        assert (
+            live.api("POST", f"/windows/{window_3}/call-next", clerk).json()["id"] == ticket["id"]
+        )
+        for action, body in (("start", None), ("finish", {"outcome": "completed"})):
+            path = f"/windows/{window_3}/tickets/{ticket['id']}/{action}"
+            assert live.api("POST", path, clerk, json=body).status_code == 200
+    expect(phone.locator("#status-ahead")).to_have_text("0")
+    assert phone.evaluate("window.statusWrites") == 0
+
+    assert live.api("POST", f"/windows/{window_3}/call-next", clerk).json()["id"] == mine["id"]
+    expect(phone.locator("#status-text")).to_have_text("已叫号：请立即到3号窗口办理")
+    expect(phone).to_have_title(f"{mine['number']} 已叫号：请到3号窗口")
+    assert phone.locator("#status-text").get_attribute("aria-live") == "polite"
