@@ -6,6 +6,7 @@ keep their errors and their double-clicks to themselves."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -38,6 +39,11 @@ def call_and_miss(page: Page) -> None:
     expect(page.locator("#ticket-status")).to_have_attribute("data-status", "called")
     page.keyboard.press("x")
     expect(page.locator("#ticket-empty")).to_be_visible()
+    # The no-show's answer is in and the window read again: the next key is judged on that.
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bbusy\b"))
+    expect(page.locator('[data-action="callNumber"]')).not_to_have_attribute(
+        "aria-disabled", "true"
+    )
 
 
 def test_a_no_show_who_comes_back_in_time_is_requeued_from_call_a_number(
