@@ -36,7 +36,7 @@ from hall_server.extensions import api, babel, limiter, retry_after_only_when_re
 from hall_server.i18n import compile_catalogues, translation_directories
 from hall_server.live.publisher import SocketIOPublisher
 from hall_server.live.socket_handlers import register_socket_handlers
-from hall_server.logging_setup import configure_logging
+from hall_server.logging_setup import configure_logging, throttle_redis_faults
 from hall_server.pages.pages_version import pages_version
 from hall_server.storage.database import Database
 from hall_server.storage.models import Base
@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     configure_logging(app.config["LOG_JSON"])
+    throttle_redis_faults(app.config["SOCKETIO_MESSAGE_QUEUE"], app.config["RATELIMIT_STORAGE_URI"])
 
     database = Database(
         app.config["DATABASE_URL"],

@@ -348,10 +348,14 @@ class PrintAgent:
         try:
             answer = self._client.call(event, data, timeout=ANSWER_TIMEOUT_SECONDS)
         except (socketio.exceptions.SocketIOError, OSError) as error:
-            log.warning("could not send %s: %s", event, error)
+            # A timeout's message is empty: name what happened rather than log nothing.
+            log.warning("could not send %s: %s", event, str(error) or type(error).__name__)
             return False
         if isinstance(answer, dict) and not answer.get("ok", False):
-            log.warning("server refused %s: %s", event, answer.get("error"))
+            refusal = answer.get("error")
+            if isinstance(refusal, dict):
+                refusal = f"{refusal.get('code')}: {refusal.get('message')}"
+            log.warning("server refused %s: %s", event, refusal)
         return True
 
     # ---- the printer thread ------------------------------------------------------------

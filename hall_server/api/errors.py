@@ -22,7 +22,7 @@ from hall_server.api.documentation import (
 from hall_server.api.error_translation import translate_error
 from hall_server.api.schemas import MAX_RECORD_ID, ErrorResponse
 from hall_server.core.refusals import Refused
-from hall_server.storage.database import DatabaseUnavailable
+from hall_server.storage.database import CommitOutcomeUnknown, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,30 @@ def http_error_response(error: HTTPException) -> Any:
     return error_response(status, code, message, field, headers)
 
 
+DATABASE_UNAVAILABLE = (
+    "the server cannot reach its database right now; nothing was changed, "
+    "please try again in a few seconds"
+)
+COMMIT_OUTCOME_UNKNOWN = (
+    "the connection to the database was lost while the change was being saved: it is not "
+    "known whether it was made. Retry with the same Idempotency-Key (if it was made, the "
+    "first result is answered), or check before doing it again"
+)
+
+
+def unavailable_message(error: DatabaseUnavailable) -> str:
+    """What a 503 says (in English, translated on the way out): "nothing was changed" only
+    when that is known; a connection lost during COMMIT leaves it unknown."""
+    return (
+        COMMIT_OUTCOME_UNKNOWN if isinstance(error, CommitOutcomeUnknown) else DATABASE_UNAVAILABLE
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
     def _refused(refusal: Refused) -> Any:
@@ -220,13 +244,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DatabaseUnavailable)
     def _database_unavailable(error: DatabaseUnavailable) -> Any:
-        log.warning("database unavailable: %s", error)
+        log.warning("database unavailable: %s", _first_line(error))
         return error_response(
-            503,
-            "service_unavailable",
-            "the server cannot reach its database right now; nothing was changed, "
-            "please try again in a few seconds",
-            headers={"Retry-After": "5"},
+            503, "service_unavailable", unavailable_message(error), headers={"Retry-After": "5"}
         )
 
     @app.errorhandler(HTTPException)

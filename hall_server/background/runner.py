@@ -38,6 +38,12 @@ ASK_AT_LEAST_EVERY_SECONDS = 5.0
 # A step that keeps failing (the database down or not migrated) logs its traceback once, then
 # at most one line this often, so the log stays readable (it was a traceback per job per cycle).
 REPEAT_FAILURE_LOG_SECONDS = 60.0
+# A job that could not be run or recorded (the database away) is tried again after 1 s, then 2,
+# 4 … up to its interval (30 s at most), and at its interval again once a run is recorded: not
+# at once, which during an outage was a storm of connection attempts (hundreds a minute)
+# against a database trying to recover.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_AT_MOST_SECONDS = 30.0
 
 
 def _when(moment: Any) -> str:
@@ -127,6 +133,9 @@ class BackgroundRunner:
         self.run_failures = {
             job.name: FailureLog(f"background job {job.name}", clock, monotonic) for job in jobs
         }
+        self.monotonic = monotonic
+        # The pause before a failed job's next attempt, doubling while it keeps failing.
+        self.retry_after: dict[str, float] = {}
 
     def start(self) -> None:
         assert self.start_task is not None, "give start_task (e.g. socketio.start_background_task)"
@@ -153,6 +162,10 @@ class BackgroundRunner:
             except Exception as error:
                 # The database may be down; the lease expires by itself if we cannot renew it.
                 self.step_failures[job.name].failed(error)
+                if job.name in self.held and self.monotonic() >= next_run:
+                    # The run (or its record) failed: not again at once, but after a pause
+                    # that doubles while it keeps failing.
+                    next_run = self.monotonic() + self._until_next_run(job, failed=True)
             else:
                 self.step_failures[job.name].worked()
             self.sleep(self.pause(job, next_run))
@@ -166,17 +179,29 @@ class BackgroundRunner:
                 return next_run
             log.info("took lease %s (token %s) as %s", job.name, lease.token, self.holder)
             self.held[job.name] = lease
-            next_run = time.monotonic()
+            next_run = self.monotonic()
         try:
-            if time.monotonic() >= next_run:
-                self.run_once(job, lease)
-                return time.monotonic() + job.every_seconds
+            if self.monotonic() >= next_run:
+                self.run_once(job, lease)  # its own failure is recorded, due again as usual
+                return self.monotonic() + self._until_next_run(job, failed=False)
             if not renew(self.database, lease):
                 raise LeaseLost(job.name)
         except LeaseLost:
             log.warning("lost lease %s (token %s)", job.name, lease.token)
             self.held.pop(job.name, None)
         return next_run
+
+    def _until_next_run(self, job: PeriodicJob, failed: bool) -> float:
+        """The job's interval after a run that was recorded; after one that could not be run or
+        recorded (the database away), 1 s, then twice the last pause, up to the interval or
+        RETRY_AT_MOST_SECONDS."""
+        if not failed:
+            self.retry_after.pop(job.name, None)
+            return job.every_seconds
+        at_most = min(job.every_seconds, RETRY_AT_MOST_SECONDS)
+        pause = min(self.retry_after.get(job.name, RETRY_FIRST_SECONDS), at_most)
+        self.retry_after[job.name] = min(pause * 2, at_most)
+        return pause
 
     def run_once(self, job: PeriodicJob, lease: HeldLease) -> dict[str, Any]:
         with fenced_transaction(self.database, lease) as uow:
@@ -199,7 +224,7 @@ class BackgroundRunner:
 
     def pause(self, job: PeriodicJob, next_run: float) -> float:
         if job.name in self.held:
-            until_due = max(0.05, next_run - time.monotonic())
+            until_due = max(0.05, next_run - self.monotonic())
             return min(self.lease_seconds / 3, until_due)
         return min(self.lease_seconds / 4, ASK_AT_LEAST_EVERY_SECONDS)
 

@@ -20,7 +20,7 @@ from hall_server.operations.credentials import actor_for_token
 from hall_server.operations.hall_reads import board_snapshot
 from hall_server.operations.live_events import device_room, hall_room
 from hall_server.pages.pages_version import pages_version
-from hall_server.storage.database import Database, DatabaseUnavailable
+from hall_server.storage.database import CommitOutcomeUnknown, Database, DatabaseUnavailable
 from hall_server.storage.models import Device, Hall
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,29 @@ def _refusal(refusal: Refused) -> dict[str, Any]:
         "ok": False,
         "error": {"code": refusal.code, "message": translate_error(refusal.message)},
     }
+
+
+def _database_unavailable(
+    event: str, error: DatabaseUnavailable, level: int = logging.WARNING
+) -> dict[str, Any]:
+    """An event the database could not serve: answered at once with `service_unavailable` (the
+    client retries instead of waiting out its timeout), logged on one line, no traceback."""
+    lines = str(error).strip().splitlines()
+    log.log(
+        level,
+        "%s: database unavailable: %s: %s",
+        event,
+        type(error).__name__,
+        lines[0] if lines else "",
+        extra={"sid": request.sid},  # type: ignore[attr-defined]
+    )
+    if isinstance(error, CommitOutcomeUnknown):
+        return _refused(
+            "service_unavailable",
+            "the connection to the database was lost while this was being saved: it is not "
+            "known whether it was; send it again (it is recorded once) or check",
+        )
+    return _refused("service_unavailable", "the server cannot reach its database; retry shortly")
 
 
 def _connection_refused(code: str, message: str) -> ConnectionRefusedError:
@@ -159,7 +182,10 @@ def register_socket_handlers(socketio: SocketIO) -> None:
         hall_id = session.get("hall_id")
         if hall_id is None:
             return _refused("not_connected", "connect first")
-        _send_snapshot(hall_id)
+        try:
+            _send_snapshot(hall_id)
+        except DatabaseUnavailable as error:
+            return _database_unavailable("resync", error)
         return {"ok": True}
 
     @socketio.on("device.health")
@@ -173,6 +199,8 @@ def register_socket_handlers(socketio: SocketIO) -> None:
                 print_jobs.report_device_health(uow, actor, status, _now())
         except Refused as refusal:
             return _device_refusal(refusal)
+        except DatabaseUnavailable as error:
+            return _database_unavailable("device.health", error)
         return {"ok": True}
 
     @socketio.on("print.result")
@@ -195,6 +223,8 @@ def register_socket_handlers(socketio: SocketIO) -> None:
                 )
         except Refused as refusal:
             return _device_refusal(refusal)
+        except DatabaseUnavailable as error:
+            return _database_unavailable("print.result", error)
         return {"ok": True, "job": json_ready(job)}
 
     @socketio.on("print.pending")
@@ -209,10 +239,9 @@ def register_socket_handlers(socketio: SocketIO) -> None:
                 owed = print_jobs.print_jobs_still_owed(db_session, actor, _now())
         except Refused as refusal:
             return _device_refusal(refusal)
-        except DatabaseUnavailable:
-            return _refused(
-                "service_unavailable", "the server cannot reach its database; retry shortly"
-            )
+        except DatabaseUnavailable as error:
+            # Each kiosk asks every 5 s: a line each time would bury the log during an outage.
+            return _database_unavailable("print.pending", error, logging.DEBUG)
         if owed.left_out:  # rare: jobs that aged out unanswered; marked once, as on connect
             _expire_left_out_print_jobs(owed)
         return {"ok": True, "jobs": json_ready(owed.resend)}

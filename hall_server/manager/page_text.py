@@ -51,7 +51,8 @@ def refusal_text(_: Translate = gettext) -> dict[str, str]:
         "validation_failed": _("What was entered was not accepted."),
         "unknown_field": _("What was entered was not accepted."),
         "too_many_requests": _("Too many attempts."),
-        "service_unavailable": _("The server cannot reach its database; nothing changed."),
+        # The server's reason follows: nothing changed, or (cut off during the commit) unknown.
+        "service_unavailable": _("The server cannot reach its database."),
         "network": _("The server cannot be reached; nothing changed."),
         "error": _("The server refused this."),
     }

@@ -4,6 +4,7 @@ gets for an address that is no page (an HTML page, where the API answers JSON)."
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import (
@@ -114,9 +115,19 @@ def health() -> object:
 
     mode = socketio.server.eio.async_mode if socketio.server else "none"
     database_state = _database_state()
+    # Reported, never a reason for 503: every process shares the one Redis, so a load balancer
+    # that dropped the processes for it would drop them all, and serving without it works
+    # (live events reach this process's own clients; the others resync once it is back).
+    queue_state = _message_queue_state(current_app.config.get("SOCKETIO_MESSAGE_QUEUE"))
     ok = database_state in ("ok", "newer")
     response = jsonify(
-        {"ok": ok, "database": database_state, "async_mode": mode, "patched": is_patched(mode)}
+        {
+            "ok": ok,
+            "database": database_state,
+            "message_queue": queue_state,
+            "async_mode": mode,
+            "patched": is_patched(mode),
+        }
     )
     response.status_code = 200 if ok else 503
     return response
@@ -135,6 +146,39 @@ def _database_state() -> str:
     except (DatabaseUnavailable, SQLAlchemyError):
         return _why_the_version_is_unknown()
     return schema_state(revision)
+
+
+MESSAGE_QUEUE_PING_TIMEOUT_SECONDS = 0.5
+MESSAGE_QUEUE_STATE_KEPT_SECONDS = 5.0
+_message_queue_checked: dict[str, tuple[float, str]] = {}  # url -> (when, state)
+_message_queue_clients: dict[str, Any] = {}
+
+
+def _message_queue_state(url: str | None) -> str:
+    """ "not used" (one process, no message queue), "ok" or "unreachable": a PING with a short
+    timeout, its answer kept a few seconds, so a health check polled often stays cheap."""
+    if not url:
+        return "not used"
+    checked = _message_queue_checked.get(url)
+    if checked is not None and time.monotonic() - checked[0] < MESSAGE_QUEUE_STATE_KEPT_SECONDS:
+        return checked[1]
+    client = _message_queue_clients.get(url)
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(
+            url,
+            socket_timeout=MESSAGE_QUEUE_PING_TIMEOUT_SECONDS,
+            socket_connect_timeout=MESSAGE_QUEUE_PING_TIMEOUT_SECONDS,
+        )
+        _message_queue_clients[url] = client
+    try:
+        state = "ok" if client.ping() else "unreachable"
+    except Exception as error:  # redis.RedisError, OSError: out of reach either way
+        log.debug("health check: message queue unreachable: %s", error)
+        state = "unreachable"
+    _message_queue_checked[url] = (time.monotonic(), state)
+    return state
 
 
 def _why_the_version_is_unknown() -> str:

@@ -18,7 +18,14 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(Exception):
-    """The database could not be reached or dropped the connection; the request may be retried."""
+    """The database could not be reached or dropped the connection before the change was sent
+    for commit: nothing was changed, and the request may be retried."""
+
+
+class CommitOutcomeUnknown(DatabaseUnavailable):
+    """The connection failed while the database was committing: the change may or may not have
+    been made. A retry with the same Idempotency-Key answers the first result if it was made;
+    without one, check before doing it again."""
 
 
 @dataclass
@@ -160,12 +167,18 @@ class Database:
         """Run one use case: commit at the end, then run its after-commit actions."""
         session = self._sessions()
         unit = UnitOfWork(session, self.reading)
+        committing = False
         try:
             with session.begin():
                 yield unit
+                # Everything is sent but COMMIT; a connection lost after this point leaves
+                # the outcome unknown (the database may have committed before it went).
+                session.flush()
+                committing = True
         except (OperationalError, DBAPIError) as error:
             if error.connection_invalidated or isinstance(error, OperationalError):
-                raise DatabaseUnavailable(str(error.orig)) from error
+                unavailable = CommitOutcomeUnknown if committing else DatabaseUnavailable
+                raise unavailable(str(error.orig)) from error
             raise
         except PoolTimeout as error:
             # Every connection busy for pool_timeout: overloaded, nothing begun; retry later.
