@@ -46,7 +46,8 @@ def refusal_text(_: Translate = gettext) -> dict[str, str]:
         "forbidden_hall": _("You have no access to this hall."),
         "validation_failed": _("What was entered was not accepted."),
         "too_many_requests": _("Too many attempts."),
-        "service_unavailable": _("The server cannot reach its database; nothing changed."),
+        # The server's reason follows: nothing changed, or (cut off during the commit) unknown.
+        "service_unavailable": _("The server cannot reach its database."),
         "network": _("The server cannot be reached; nothing changed."),
         # A change sent twice (the same Idempotency-Key) and neither answer arrived.
         "outcome_unknown": _(
