@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from hall_server.storage.database import Database
 from tests.live.live_server import migrate, private_postgres_schema
@@ -26,6 +27,7 @@ from tests.multiprocess.cluster import (
     running_cluster,
 )
 from tests.multiprocess.own_redis import OwnRedis
+from tests.multiprocess.tcp_proxy import CuttableProxy
 
 
 @pytest.fixture(scope="session")
@@ -113,3 +115,12 @@ def pair_on_own_redis(
         SOCKETIO_MESSAGE_QUEUE=own_redis.url,
         RATELIMIT_STORAGE_URI=own_redis.url,
     )
+
+
+@pytest.fixture
+def database_proxy(shared_database_url: str) -> Iterator[CuttableProxy]:
+    """A proxy in front of PostgreSQL that a test cuts and restores (tcp_proxy.through_proxy)."""
+    target = make_url(shared_database_url)
+    proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432).start()
+    yield proxy
+    proxy.stop()

@@ -7,6 +7,8 @@ import socket
 import threading
 from contextlib import suppress
 
+from sqlalchemy.engine import make_url
+
 from tests.live.live_server import free_port
 
 
@@ -85,3 +87,10 @@ class CuttableProxy:
 
     def stop(self) -> None:
         self.cut()
+
+
+def through_proxy(url: str, proxy: CuttableProxy) -> str:
+    """A database URL that reaches the database through `proxy`."""
+    return (
+        make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    )

@@ -5,8 +5,6 @@ against a database trying to recover."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -17,14 +15,6 @@ from tests import conftest
 from tests.multiprocess.tcp_proxy import CuttableProxy
 
 pytestmark = [pytest.mark.postgres]
-
-
-@pytest.fixture
-def database_proxy(shared_database_url: str) -> Iterator[CuttableProxy]:
-    target = make_url(shared_database_url)
-    proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432).start()
-    yield proxy
-    proxy.stop()
 
 
 def test_a_job_that_cannot_reach_the_database_backs_off_then_runs_once_it_is_back(

@@ -4,37 +4,22 @@ recover by themselves once it is back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 import socketio
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from hall_server.storage.database import Database
 from hall_server.storage.models import DailyCounter, Hall, Ticket, TicketEvent
 from tests.live.hall_listener import HallListener
 from tests.live.live_server import seed_hall
 from tests.multiprocess.cluster import ClusterServer, wait_until
-from tests.multiprocess.tcp_proxy import CuttableProxy
+from tests.multiprocess.tcp_proxy import CuttableProxy, through_proxy
 
 pytestmark = [pytest.mark.live_server, pytest.mark.postgres]
-
-
-@pytest.fixture
-def database_proxy(shared_database_url: str) -> Iterator[CuttableProxy]:
-    target = make_url(shared_database_url)
-    proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432).start()
-    yield proxy
-    proxy.stop()
-
-
-def through_proxy(url: str, proxy: CuttableProxy) -> str:
-    return (
-        make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    )
 
 
 def everything_written(database: Database, hall_id: int) -> dict[str, Any]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from hall_server.storage.database import Database
 from hardware.ticket_printer import TicketPrinter
@@ -20,25 +19,11 @@ from kiosk.print_agent import PrintAgent
 from tests.live.hall_listener import HallListener
 from tests.live.live_server import seed_hall
 from tests.multiprocess.cluster import ClusterServer, wait_until
-from tests.multiprocess.tcp_proxy import CuttableProxy
+from tests.multiprocess.tcp_proxy import CuttableProxy, through_proxy
 
 pytestmark = [pytest.mark.live_server, pytest.mark.postgres]
 
 UNAVAILABLE_IN_CHINESE = "服务器暂时无法连接数据库，请稍后重试"
-
-
-@pytest.fixture
-def database_proxy(shared_database_url: str) -> Iterator[CuttableProxy]:
-    target = make_url(shared_database_url)
-    proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432).start()
-    yield proxy
-    proxy.stop()
-
-
-def through_proxy(url: str, proxy: CuttableProxy) -> str:
-    return (
-        make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    )
 
 
 def test_device_reports_and_resync_are_answered_service_unavailable_on_one_log_line(
